@@ -1,0 +1,250 @@
+/* buffer.h - glbuf_buffer: one GL buffer object with the semantics of Cinder's
+ * gl::BufferObj and Processing's growth, with their traps fixed.
+ *
+ * A buffer has a size (bytes in use) and a capacity (bytes of GL storage).
+ * Creation, data() and copy_data() set both; reserve(), append() and resize()
+ * grow the capacity by the buffer's growth policy while keeping the contents
+ * and the GL name. Buffers are handles (slot + generation) owned by a context:
+ * a handle to a destroyed buffer is reported as GLBUF_ERR_INVALID_HANDLE.
+ *
+ * Every call takes the context it was created with (current on this thread).
+ * Errors common to every call below, checked first and changing nothing:
+ *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
+ *   GLBUF_ERR_INVALID_HANDLE  the buffer is 0, destroyed, or from another context
+ *   GLBUF_ERR_WRONG_KIND      the handle names an object that is not a buffer
+ * GPU failures: GLBUF_ERR_OUT_OF_GPU_MEMORY leaves the old storage and its
+ * contents intact (read them back); GLBUF_ERR_GL reports any other GL error.
+ *
+ * Where glbuf deliberately differs from Cinder:
+ *   - immutable storage (glBufferStorage) is tracked: re-specification
+ *     returns GLBUF_ERR_IMMUTABLE instead of raising a GL error;
+ *   - the default usage is STATIC_DRAW (Cinder's no-size default, GL_READ_WRITE,
+ *     is not a usage at all);
+ *   - unmap reports GL_FALSE (contents lost) as GLBUF_ERR_CONTENTS_LOST;
+ *   - sub_data is bounds-checked against the size.
+ * Where it differs from Processing: POW2 growth from capacity 0 starts at 1
+ * and growth that would overflow clamps to the request, never loops forever. */
+#ifndef GLBUF_BUFFER_H
+#define GLBUF_BUFFER_H
+
+#include <stdint.h>
+
+#include "ctx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct glbuf_buffer {
+    uint32_t id;
+} glbuf_buffer;
+
+/* Binding targets; glbuf_target_gl_enum gives the GL value for glBindBuffer. */
+typedef enum glbuf_target {
+    GLBUF_TARGET_ARRAY = 0, /* default */
+    GLBUF_TARGET_ELEMENT_ARRAY,
+    GLBUF_TARGET_UNIFORM,
+    GLBUF_TARGET_SHADER_STORAGE,
+    GLBUF_TARGET_DRAW_INDIRECT,
+    GLBUF_TARGET_DISPATCH_INDIRECT,
+    GLBUF_TARGET_COPY_READ,
+    GLBUF_TARGET_COPY_WRITE,
+    GLBUF_TARGET_PIXEL_PACK,
+    GLBUF_TARGET_PIXEL_UNPACK,
+    GLBUF_TARGET_TEXTURE,
+    GLBUF_TARGET_TRANSFORM_FEEDBACK,
+    GLBUF_TARGET_ATOMIC_COUNTER,
+    GLBUF_TARGET_QUERY,
+    GLBUF_TARGET_COUNT
+} glbuf_target;
+
+typedef enum glbuf_usage {
+    GLBUF_USAGE_STATIC_DRAW = 0, /* default */
+    GLBUF_USAGE_DYNAMIC_DRAW,
+    GLBUF_USAGE_STREAM_DRAW,
+    GLBUF_USAGE_STATIC_READ,
+    GLBUF_USAGE_DYNAMIC_READ,
+    GLBUF_USAGE_STREAM_READ,
+    GLBUF_USAGE_STATIC_COPY,
+    GLBUF_USAGE_DYNAMIC_COPY,
+    GLBUF_USAGE_STREAM_COPY,
+    GLBUF_USAGE_COUNT
+} glbuf_usage;
+
+/* How reserve/append/resize pick the new capacity for a request `need`
+ * larger than the capacity `cap`. */
+typedef enum glbuf_growth {
+    GLBUF_GROWTH_EXACT = 0,   /* default; Cinder: exactly `need` */
+    GLBUF_GROWTH_POW2,        /* Processing expandArraySize: double cap until >= need */
+    GLBUF_GROWTH_FACTOR_1_5,  /* cap += cap / 2 until >= need */
+    GLBUF_GROWTH_FIXED_STEP,  /* cap + k * step, the smallest k that fits */
+    GLBUF_GROWTH_COUNT
+} glbuf_growth;
+
+/* Immutable-storage flags (glBufferStorage), our names for GL's bits. */
+typedef enum glbuf_storage_flag {
+    GLBUF_STORAGE_DYNAMIC = 1u << 0,    /* GL_DYNAMIC_STORAGE_BIT: sub_data allowed */
+    GLBUF_STORAGE_MAP_READ = 1u << 1,
+    GLBUF_STORAGE_MAP_WRITE = 1u << 2,
+    GLBUF_STORAGE_PERSISTENT = 1u << 3,
+    GLBUF_STORAGE_COHERENT = 1u << 4,
+    GLBUF_STORAGE_CLIENT = 1u << 5
+} glbuf_storage_flag;
+
+/* Map access bits, our names for glMapBufferRange's. */
+typedef enum glbuf_map_flag {
+    GLBUF_MAP_READ = 1u << 0,
+    GLBUF_MAP_WRITE = 1u << 1,
+    GLBUF_MAP_INVALIDATE_RANGE = 1u << 2,
+    GLBUF_MAP_INVALIDATE_BUFFER = 1u << 3,
+    GLBUF_MAP_FLUSH_EXPLICIT = 1u << 4,
+    GLBUF_MAP_UNSYNCHRONIZED = 1u << 5,
+    GLBUF_MAP_PERSISTENT = 1u << 6,
+    GLBUF_MAP_COHERENT = 1u << 7
+} glbuf_map_flag;
+
+typedef struct glbuf_buffer_desc {
+    glbuf_target target;       /* default ARRAY */
+    glbuf_usage usage;         /* default STATIC_DRAW; ignored for immutable storage */
+    uint64_t size;             /* bytes; 0 allowed for mutable storage (no store yet) */
+    const void *data;          /* initial contents, `size` bytes, or NULL */
+    glbuf_growth growth;       /* default EXACT */
+    uint64_t growth_step;      /* bytes, FIXED_STEP only; default 1 MiB */
+    uint32_t storage_flags;    /* glbuf_storage_flag bits; non-zero = immutable
+                                  storage (needs GLBUF_CAP_BUFFER_STORAGE) */
+    const char *label;         /* copied; default "buffer" */
+} glbuf_buffer_desc;
+
+/* Creates the GL buffer and its storage.
+ * Fails: GLBUF_ERR_INVALID_ARGUMENT (target/usage/growth out of range, unknown
+ * storage flags), GLBUF_ERR_ZERO_SIZE (immutable storage of size 0),
+ * GLBUF_ERR_OVERFLOW (size beyond GLsizeiptr), GLBUF_ERR_UNSUPPORTED
+ * (immutable storage without ARB_buffer_storage), GLBUF_ERR_OUT_OF_HOST_MEMORY,
+ * GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL (nothing is left behind).
+ * GL calls (DSA): glCreateBuffers, glNamedBufferData or glNamedBufferStorage,
+ * glGetError, glObjectLabel. */
+GLBUF_API glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, glbuf_buffer *out);
+
+/* Deletes the GL buffer (unmapping it if mapped). */
+GLBUF_API glbuf_result glbuf_buffer_destroy(glbuf_ctx *ctx, glbuf_buffer buf);
+
+/* Cinder bufferData: re-specifies the store at exactly `size` bytes with
+ * `usage`; size = capacity = `size`; data may be NULL (contents undefined).
+ * Fails: GLBUF_ERR_IMMUTABLE, GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_INVALID_ARGUMENT
+ * (usage), GLBUF_ERR_OVERFLOW, GPU failures. GL: glNamedBufferData, glGetError. */
+GLBUF_API glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data,
+                                         glbuf_usage usage);
+
+/* Cinder bufferSubData, bounds-checked: writes [offset, offset + size) which
+ * must lie within the buffer's size. size 0 is a no-op success.
+ * Fails: GLBUF_ERR_NULL (data NULL with size > 0), GLBUF_ERR_OVERFLOW,
+ * GLBUF_ERR_OUT_OF_BOUNDS, GLBUF_ERR_ALREADY_MAPPED (mapped, not persistent),
+ * GLBUF_ERR_IMMUTABLE (immutable without GLBUF_STORAGE_DYNAMIC).
+ * GL: glNamedBufferSubData. */
+GLBUF_API glbuf_result glbuf_buffer_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t size,
+                                             const void *data);
+
+/* Synchronous readback of [offset, offset + size) within the capacity.
+ * Fails as sub_data (bounds against the capacity). GL: glGetNamedBufferSubData. */
+GLBUF_API glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset,
+                                                 uint64_t size, void *out);
+
+/* Cinder copyData: if size <= capacity, sub-data at offset 0 and keep the
+ * larger store (bytes past `size` keep their old values); else re-specify: at
+ * exactly `size` under EXACT (one glBufferData with the data, as Cinder), at
+ * the policy's capacity otherwise (glBufferData(NULL) then sub-data). The
+ * size becomes `size`. data must not be NULL when size > 0.
+ * Fails: GLBUF_ERR_NULL, GLBUF_ERR_IMMUTABLE (would re-specify),
+ * GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_OVERFLOW, GPU failures. */
+GLBUF_API glbuf_result glbuf_buffer_copy_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data);
+
+/* Cinder ensureMinimumSize: if capacity < min, re-specify at exactly `min`
+ * bytes with contents discarded (size = capacity = min); never shrinks.
+ * Fails: GLBUF_ERR_IMMUTABLE (would re-specify), GLBUF_ERR_ALREADY_MAPPED,
+ * GLBUF_ERR_OVERFLOW, GPU failures. */
+GLBUF_API glbuf_result glbuf_buffer_ensure_min_size(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t min_size);
+
+/* Grows the capacity to at least `capacity` by the growth policy, keeping the
+ * first `size` bytes and the GL name (GPU copies through a temporary buffer).
+ * No-op when it already fits. Fails: GLBUF_ERR_IMMUTABLE, GLBUF_ERR_ALREADY_MAPPED,
+ * GLBUF_ERR_OVERFLOW, GPU failures (old storage and contents intact). */
+GLBUF_API glbuf_result glbuf_buffer_reserve(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t capacity);
+
+/* Sets the size, growing as reserve does; new bytes are undefined. */
+GLBUF_API glbuf_result glbuf_buffer_resize(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size);
+
+/* Writes `size` bytes at the end of the used part, growing as reserve does.
+ * Fails as reserve and sub_data; GLBUF_ERR_NULL when data is NULL and size > 0. */
+GLBUF_API glbuf_result glbuf_buffer_append(glbuf_ctx *ctx, glbuf_buffer buf, const void *data, uint64_t size);
+
+/* Maps [offset, offset + length) with glbuf_map_flag access bits.
+ * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE (length 0 or an empty
+ * buffer: processing4 #353), GLBUF_ERR_OVERFLOW, GLBUF_ERR_OUT_OF_BOUNDS
+ * (beyond the capacity), GLBUF_ERR_INVALID_ARGUMENT (neither READ nor WRITE,
+ * unknown bits), GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_MAP_FAILED (GL returned
+ * NULL). The pointer is valid until unmap. GL: glMapNamedBufferRange. */
+GLBUF_API glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t length,
+                                              uint32_t access, void **out);
+
+/* The whole capacity with `access` (Cinder map / mapWriteOnly). */
+GLBUF_API glbuf_result glbuf_buffer_map(glbuf_ctx *ctx, glbuf_buffer buf, uint32_t access, void **out);
+
+/* Cinder mapReplace: invalidate the whole store, then map it for writing
+ * (one glMapNamedBufferRange with WRITE | INVALIDATE_BUFFER). */
+GLBUF_API glbuf_result glbuf_buffer_map_replace(glbuf_ctx *ctx, glbuf_buffer buf, void **out);
+
+/* Flushes [offset, offset + length) of a FLUSH_EXPLICIT mapping, relative to
+ * the start of the mapped range. Fails: GLBUF_ERR_NOT_MAPPED,
+ * GLBUF_ERR_INVALID_ARGUMENT (not mapped with FLUSH_EXPLICIT), GLBUF_ERR_OUT_OF_BOUNDS. */
+GLBUF_API glbuf_result glbuf_buffer_flush_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset,
+                                                uint64_t length);
+
+/* Fails: GLBUF_ERR_NOT_MAPPED; GLBUF_ERR_CONTENTS_LOST when GL reports the
+ * store was corrupted while mapped (the buffer is unmapped either way; write
+ * the contents again). */
+GLBUF_API glbuf_result glbuf_buffer_unmap(glbuf_ctx *ctx, glbuf_buffer buf);
+
+/* Orphans the store: glBufferData(capacity, NULL) with the same usage, so the
+ * driver can hand out fresh memory while the GPU reads the old. Contents
+ * become undefined; size and capacity stay. Fails: GLBUF_ERR_IMMUTABLE,
+ * GLBUF_ERR_ALREADY_MAPPED, GPU failures. */
+GLBUF_API glbuf_result glbuf_buffer_orphan(glbuf_ctx *ctx, glbuf_buffer buf);
+
+/* Stores a copy of `label` (NULL clears to "buffer") and sets glObjectLabel.
+ * Fails: GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+GLBUF_API glbuf_result glbuf_buffer_set_label(glbuf_ctx *ctx, glbuf_buffer buf, const char *label);
+
+/* Everything known about a buffer, from glbuf's cache (no GL query). */
+typedef struct glbuf_buffer_info {
+    uint32_t name;           /* GL name, stable across growth */
+    uint64_t size;           /* bytes in use */
+    uint64_t capacity;       /* bytes of GL storage */
+    glbuf_target target;
+    glbuf_usage usage;
+    glbuf_growth growth;
+    uint32_t storage_flags;  /* 0 for mutable storage */
+    uint64_t reallocations;  /* re-specifications that grew the store */
+    int mapped;              /* non-zero while mapped */
+    const char *label;       /* valid until the label changes or the buffer dies */
+} glbuf_buffer_info;
+
+GLBUF_API glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out);
+
+/* Shortcuts for the info fields; 0 for an invalid handle. */
+GLBUF_API uint32_t glbuf_buffer_name(glbuf_ctx *ctx, glbuf_buffer buf);
+GLBUF_API uint64_t glbuf_buffer_size(glbuf_ctx *ctx, glbuf_buffer buf);
+GLBUF_API uint64_t glbuf_buffer_capacity(glbuf_ctx *ctx, glbuf_buffer buf);
+
+/* The GL enum of a target (GL_ARRAY_BUFFER ...), 0 outside the enum. */
+GLBUF_API uint32_t glbuf_target_gl_enum(glbuf_target target);
+
+/* The capacity the policy picks for `need` bytes from capacity `cap`
+ * (need > cap). Pure arithmetic, exposed for tests and tools.
+ * Returns `need` where growing further would overflow GLsizeiptr. */
+GLBUF_API uint64_t glbuf_growth_next_capacity(glbuf_growth policy, uint64_t step, uint64_t cap, uint64_t need);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GLBUF_BUFFER_H */

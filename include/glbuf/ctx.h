@@ -1,0 +1,159 @@
+/* ctx.h - glbuf_ctx: one per GL context. Loads glbuf's own GL function table,
+ * queries the capabilities once, counts every GL call glbuf makes, and owns the
+ * frame clock that every module retires GPU-visible memory against.
+ *
+ * Thread safety: a glbuf_ctx and everything created from it belong to the
+ * thread on which its GL context is current. Every call that touches GL needs
+ * that context current. */
+#ifndef GLBUF_CTX_H
+#define GLBUF_CTX_H
+
+#include <stdint.h>
+
+#include "export.h"
+#include "hooks.h"
+#include "result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct glbuf_ctx glbuf_ctx;
+
+/* A GL entry point as returned by glfwGetProcAddress, eglGetProcAddress,
+ * SDL_GL_GetProcAddress (cast) ... */
+typedef void (*glbuf_gl_proc)(void);
+typedef glbuf_gl_proc (*glbuf_get_proc_address_fn)(const char *name);
+
+/* Capabilities; used as a mask in glbuf_ctx_desc.disable_caps to force the
+ * fallback paths (tests run every module with and without them). */
+typedef enum glbuf_cap {
+    GLBUF_CAP_DSA = 1u << 0,            /* GL 4.5 or ARB_direct_state_access */
+    GLBUF_CAP_BUFFER_STORAGE = 1u << 1, /* GL 4.4 or ARB_buffer_storage */
+    GLBUF_CAP_DEBUG = 1u << 2           /* GL 4.3 or KHR_debug: labels, messages */
+} glbuf_cap;
+
+typedef struct glbuf_ctx_desc {
+    /* Required. Called only inside glbuf_ctx_create, with the context current. */
+    glbuf_get_proc_address_fn get_proc_address;
+    /* Default: malloc/free. */
+    glbuf_allocator allocator;
+    /* Default: no logging. When set and the context has KHR_debug, GL debug
+     * messages are routed here (glDebugMessageCallback) unless
+     * keep_debug_callback is non-zero. */
+    glbuf_logger logger;
+    int keep_debug_callback;
+    /* Non-zero: every module runs its invariant checks after every operation
+     * and drains glGetError after every public call, logging what it finds.
+     * Default 0 (off); costs time. */
+    int validation;
+    /* glbuf_cap bits to treat as absent even when the driver has them. */
+    uint32_t disable_caps;
+    /* Prefix of every GL object label glbuf sets. Default "glbuf". */
+    const char *label_prefix;
+} glbuf_ctx_desc;
+
+/* Queried once at creation; the strings belong to the GL driver and live as
+ * long as the context. Alignments are in bytes. */
+typedef struct glbuf_caps {
+    int gl_major, gl_minor;
+    uint32_t caps;                      /* glbuf_cap bits in effect */
+    const char *vendor, *renderer, *version;
+    uint64_t uniform_offset_alignment;  /* GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT */
+    uint64_t storage_offset_alignment;  /* GL_SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT */
+    uint64_t texture_offset_alignment;  /* GL_TEXTURE_BUFFER_OFFSET_ALIGNMENT */
+    uint64_t map_alignment;             /* GL_MIN_MAP_BUFFER_ALIGNMENT */
+    int max_label_length;               /* GL_MAX_LABEL_LENGTH, 0 without KHR_debug */
+} glbuf_caps;
+
+/* Every GL entry point glbuf calls, counted one by one. X(name): glName. */
+#define GLBUF_GL_CALL_TABLE(X)                                                                  \
+    X(GetError) X(GetString) X(GetStringi) X(GetIntegerv) X(GetInteger64v)                      \
+    X(GenBuffers) X(CreateBuffers) X(DeleteBuffers) X(BindBuffer)                               \
+    X(BufferData) X(NamedBufferData) X(BufferStorage) X(NamedBufferStorage)                     \
+    X(BufferSubData) X(NamedBufferSubData) X(GetBufferSubData) X(GetNamedBufferSubData)         \
+    X(CopyBufferSubData) X(CopyNamedBufferSubData)                                              \
+    X(MapBufferRange) X(MapNamedBufferRange) X(UnmapBuffer) X(UnmapNamedBuffer)                 \
+    X(FlushMappedBufferRange) X(FlushMappedNamedBufferRange)                                    \
+    X(InvalidateBufferData) X(InvalidateBufferSubData)                                          \
+    X(GetBufferParameteri64v) X(GetNamedBufferParameteri64v)                                    \
+    X(ObjectLabel) X(DebugMessageCallback) X(Enable)                                            \
+    X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish)
+
+typedef enum glbuf_gl_call {
+#define GLBUF_GL_CALL_ENUM(name) GLBUF_GL_##name,
+    GLBUF_GL_CALL_TABLE(GLBUF_GL_CALL_ENUM)
+#undef GLBUF_GL_CALL_ENUM
+    GLBUF_GL_CALL_COUNT
+} glbuf_gl_call;
+
+/* "glBufferData" for GLBUF_GL_BufferData; "?" outside the table. */
+GLBUF_API const char *glbuf_gl_call_name(glbuf_gl_call call);
+
+/* Counters since creation (or the last glbuf_ctx_reset_stats). */
+typedef struct glbuf_ctx_stats {
+    uint64_t calls[GLBUF_GL_CALL_COUNT]; /* GL calls glbuf made, by entry point */
+    uint64_t calls_total;                /* sum of calls[] */
+    uint64_t bytes_uploaded;             /* bytes glbuf passed to GL as data */
+    uint64_t buffers_created;            /* GL buffer names created */
+    uint64_t buffers_deleted;            /* GL buffer names deleted */
+    uint64_t buffers_alive;              /* created - deleted */
+    uint64_t reallocations;              /* data stores re-specified to grow */
+    uint64_t bytes_copied_by_growth;     /* bytes moved on the GPU to keep contents */
+    uint64_t gl_errors;                  /* GL errors glbuf saw */
+    uint64_t fence_waits;                /* blocking waits on frame fences */
+    uint64_t fence_wait_ns;              /* time spent in them, nanoseconds */
+} glbuf_ctx_stats;
+
+/* Creates a context wrapper for the GL context current on this thread.
+ * Fails with GLBUF_ERR_NULL (desc, out or get_proc_address NULL),
+ * GLBUF_ERR_INVALID_ARGUMENT (only one of allocator.alloc/free set, unknown
+ * disable_caps bits), GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_LOAD_FAILED (no
+ * current context, or glGetString unavailable) or GLBUF_ERR_UNSUPPORTED
+ * (below GL 3.3 core). On failure *out is untouched. */
+GLBUF_API glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out);
+
+/* Waits for the GPU, deletes the fences and frees the context wrapper. Buffers
+ * and managers still alive are not deleted: destroy them first (the count left
+ * is logged). Sets *ctx to NULL. NULL and *ctx == NULL are no-ops. */
+GLBUF_API void glbuf_ctx_destroy(glbuf_ctx **ctx);
+
+/* Capabilities by value. A NULL ctx gives a zeroed struct. */
+GLBUF_API glbuf_caps glbuf_ctx_get_caps(const glbuf_ctx *ctx);
+GLBUF_API glbuf_ctx_stats glbuf_ctx_get_stats(const glbuf_ctx *ctx);
+/* Zeroes the counters except buffers_alive. No-op on NULL. */
+GLBUF_API void glbuf_ctx_reset_stats(glbuf_ctx *ctx);
+
+/* ---- frame clock ----------------------------------------------------------
+ * Frame numbers start at 1. Memory freed during frame F may still be read by
+ * the GPU until the fence inserted by the glbuf_ctx_end_frame that ends F has
+ * signalled; every module retires memory against that. */
+
+/* The frame now being recorded. 0 for a NULL ctx. */
+GLBUF_API uint64_t glbuf_ctx_frame(const glbuf_ctx *ctx);
+
+/* Inserts the fence for the current frame and starts the next one.
+ * GLBUF_ERR_FENCE_FAILED when glFenceSync returns 0: the frame still advances
+ * and its memory is retired by the next fence that signals (GL executes in
+ * order), so nothing is reused early. Blocks (counted in fence_waits) only
+ * when 16 frames are in flight. */
+GLBUF_API glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx);
+
+/* The newest frame whose fence has signalled (0 if none), polling without
+ * blocking. Every frame at or below it is complete on the GPU. */
+GLBUF_API uint64_t glbuf_ctx_completed_frame(glbuf_ctx *ctx);
+
+/* Blocks until frame `frame` is complete or timeout_ns passes.
+ * GLBUF_ERR_INVALID_ARGUMENT if frame is not yet ended (>= glbuf_ctx_frame),
+ * GLBUF_ERR_TIMEOUT, GLBUF_ERR_FENCE_FAILED (the wait itself failed). */
+GLBUF_API glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeout_ns);
+
+/* Ends the current frame and waits until every frame is complete: after it,
+ * nothing glbuf handed out is in use by the GPU. For shutdown and tests. */
+GLBUF_API glbuf_result glbuf_ctx_wait_idle(glbuf_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GLBUF_CTX_H */

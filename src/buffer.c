@@ -1,0 +1,577 @@
+/* buffer.c - glbuf_buffer: Cinder's BufferObj surface, Processing's growth. */
+#include <string.h>
+
+#include "buffer_internal.h"
+#include "gl_ops.h"
+#include "host_alloc.h"
+
+static const GLenum gl_targets[GLBUF_TARGET_COUNT] = {
+    GL_ARRAY_BUFFER,         GL_ELEMENT_ARRAY_BUFFER,    GL_UNIFORM_BUFFER,      GL_SHADER_STORAGE_BUFFER,
+    GL_DRAW_INDIRECT_BUFFER, GL_DISPATCH_INDIRECT_BUFFER, GL_COPY_READ_BUFFER,    GL_COPY_WRITE_BUFFER,
+    GL_PIXEL_PACK_BUFFER,    GL_PIXEL_UNPACK_BUFFER,     GL_TEXTURE_BUFFER,      GL_TRANSFORM_FEEDBACK_BUFFER,
+    GL_ATOMIC_COUNTER_BUFFER, GL_QUERY_BUFFER,
+};
+
+static const GLenum gl_usages[GLBUF_USAGE_COUNT] = {
+    GL_STATIC_DRAW, GL_DYNAMIC_DRAW, GL_STREAM_DRAW, GL_STATIC_READ, GL_DYNAMIC_READ,
+    GL_STREAM_READ, GL_STATIC_COPY, GL_DYNAMIC_COPY, GL_STREAM_COPY,
+};
+
+#define KNOWN_STORAGE_FLAGS 0x3Fu
+#define KNOWN_MAP_FLAGS 0xFFu
+
+uint32_t glbuf_target_gl_enum(glbuf_target target)
+{
+    return (unsigned)target < GLBUF_TARGET_COUNT ? gl_targets[target] : 0;
+}
+
+static GLbitfield gl_storage_flags(uint32_t f)
+{
+    GLbitfield g = 0;
+    g |= (f & GLBUF_STORAGE_DYNAMIC) ? GL_DYNAMIC_STORAGE_BIT : 0;
+    g |= (f & GLBUF_STORAGE_MAP_READ) ? GL_MAP_READ_BIT : 0;
+    g |= (f & GLBUF_STORAGE_MAP_WRITE) ? GL_MAP_WRITE_BIT : 0;
+    g |= (f & GLBUF_STORAGE_PERSISTENT) ? GL_MAP_PERSISTENT_BIT : 0;
+    g |= (f & GLBUF_STORAGE_COHERENT) ? GL_MAP_COHERENT_BIT : 0;
+    g |= (f & GLBUF_STORAGE_CLIENT) ? GL_CLIENT_STORAGE_BIT : 0;
+    return g;
+}
+
+static GLbitfield gl_map_flags(uint32_t f)
+{
+    GLbitfield g = 0;
+    g |= (f & GLBUF_MAP_READ) ? GL_MAP_READ_BIT : 0;
+    g |= (f & GLBUF_MAP_WRITE) ? GL_MAP_WRITE_BIT : 0;
+    g |= (f & GLBUF_MAP_INVALIDATE_RANGE) ? GL_MAP_INVALIDATE_RANGE_BIT : 0;
+    g |= (f & GLBUF_MAP_INVALIDATE_BUFFER) ? GL_MAP_INVALIDATE_BUFFER_BIT : 0;
+    g |= (f & GLBUF_MAP_FLUSH_EXPLICIT) ? GL_MAP_FLUSH_EXPLICIT_BIT : 0;
+    g |= (f & GLBUF_MAP_UNSYNCHRONIZED) ? GL_MAP_UNSYNCHRONIZED_BIT : 0;
+    g |= (f & GLBUF_MAP_PERSISTENT) ? GL_MAP_PERSISTENT_BIT : 0;
+    g |= (f & GLBUF_MAP_COHERENT) ? GL_MAP_COHERENT_BIT : 0;
+    return g;
+}
+
+glbuf_buffer_obj *glbuf_buffer_lookup(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_result *why)
+{
+    if (ctx == NULL) {
+        *why = GLBUF_ERR_NULL;
+        return NULL;
+    }
+    return glbuf_objects_get(&ctx->objects, buf.id, GLBUF_KIND_BUFFER, why);
+}
+
+/* The range [offset, offset + size) lies within `limit`. */
+static glbuf_result check_range(uint64_t offset, uint64_t size, uint64_t limit)
+{
+    if (offset > UINT64_MAX - size) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    return offset + size <= limit ? GLBUF_OK : GLBUF_ERR_OUT_OF_BOUNDS;
+}
+
+static const char *label_of(const glbuf_buffer_obj *b)
+{
+    return b->label ? b->label : "buffer";
+}
+
+static glbuf_result set_label(glbuf_ctx *ctx, glbuf_buffer_obj *b, const char *label)
+{
+    char *copy = NULL;
+    if (label != NULL) {
+        size_t n = strlen(label) + 1;
+        copy = glbuf_host_alloc(&ctx->allocator, n);
+        if (copy == NULL) {
+            return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+        }
+        memcpy(copy, label, n);
+    }
+    glbuf_host_free(&ctx->allocator, b->label);
+    b->label = copy;
+    glbuf_label_buffer(ctx, b->name, label_of(b));
+    return GLBUF_OK;
+}
+
+/* Re-specifies the store at `capacity` with `data`. On failure the cached
+ * sizes follow what the driver kept (it may have released the old store). */
+static glbuf_result respecify(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capacity, const void *data,
+                              glbuf_usage usage)
+{
+    glbuf_gl_data(ctx, b->name, (size_t)capacity, data, gl_usages[usage]);
+    glbuf_result r = glbuf_gl_check(ctx, "glBufferData", label_of(b));
+    if (r != GLBUF_OK) {
+        b->capacity = glbuf_gl_query_size(ctx, b->name);
+        if (b->size > b->capacity) {
+            b->size = b->capacity;
+        }
+        return r;
+    }
+    if (capacity > b->capacity) {
+        b->reallocations++;
+        ctx->stats.reallocations++;
+    }
+    b->capacity = capacity;
+    b->usage = usage;
+    return GLBUF_OK;
+}
+
+/* Every call that changes the store refuses while mapped and on immutable
+ * storage; this is that check. */
+static glbuf_result check_respecifiable(const glbuf_buffer_obj *b)
+{
+    if (b->storage_flags != 0) {
+        return GLBUF_ERR_IMMUTABLE;
+    }
+    return b->mapped ? GLBUF_ERR_ALREADY_MAPPED : GLBUF_OK;
+}
+
+/* Grows the store to `capacity` keeping the first `size` bytes and the name:
+ *   used bytes -> temporary buffer -> re-specified store.
+ * If the re-specification fails the old capacity is re-specified and the
+ * bytes come back from the temporary, so nothing is lost. */
+static glbuf_result grow_keeping_contents(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capacity)
+{
+    uint64_t keep = b->size;
+    uint64_t old_capacity = b->capacity;
+    if (keep == 0) {
+        return respecify(ctx, b, capacity, NULL, b->usage);
+    }
+    GLuint temp = glbuf_gl_create(ctx);
+    glbuf_gl_data(ctx, temp, (size_t)keep, NULL, GL_STREAM_COPY);
+    glbuf_result r = glbuf_gl_check(ctx, "glBufferData (growth staging)", label_of(b));
+    if (temp == 0 || r != GLBUF_OK) {
+        glbuf_gl_delete(ctx, temp);
+        return r != GLBUF_OK ? r : GLBUF_ERR_GL;
+    }
+    glbuf_gl_copy(ctx, b->name, temp, 0, 0, (size_t)keep);
+    glbuf_gl_data(ctx, b->name, (size_t)capacity, NULL, gl_usages[b->usage]);
+    r = glbuf_gl_check(ctx, "glBufferData (growth)", label_of(b));
+    uint64_t restored_capacity = capacity;
+    if (r != GLBUF_OK) {
+        glbuf_gl_data(ctx, b->name, (size_t)old_capacity, NULL, gl_usages[b->usage]);
+        if (glbuf_gl_check(ctx, "glBufferData (restore after failed growth)", label_of(b)) != GLBUF_OK) {
+            glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': could not restore the store after a failed growth",
+                      label_of(b));
+            glbuf_gl_delete(ctx, temp);
+            b->capacity = glbuf_gl_query_size(ctx, b->name);
+            b->size = 0;
+            return r;
+        }
+        restored_capacity = old_capacity;
+    }
+    glbuf_gl_copy(ctx, temp, b->name, 0, 0, (size_t)keep);
+    glbuf_gl_delete(ctx, temp);
+    ctx->stats.bytes_copied_by_growth += 2 * keep;
+    b->capacity = restored_capacity;
+    if (r == GLBUF_OK) {
+        b->reallocations++;
+        ctx->stats.reallocations++;
+    }
+    return r;
+}
+
+/* ---- public API ----------------------------------------------------------- */
+
+#define LOOKUP(ctx, buf, b)                                \
+    glbuf_result lookup_result_;                           \
+    glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &lookup_result_); \
+    if (b == NULL) {                                       \
+        return lookup_result_;                             \
+    }
+
+glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, glbuf_buffer *out)
+{
+    if (ctx == NULL || desc == NULL || out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if ((unsigned)desc->target >= GLBUF_TARGET_COUNT || (unsigned)desc->usage >= GLBUF_USAGE_COUNT ||
+        (unsigned)desc->growth >= GLBUF_GROWTH_COUNT || (desc->storage_flags & ~KNOWN_STORAGE_FLAGS) != 0) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    if (!glbuf_fits_glsizeiptr(desc->size)) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    if (desc->storage_flags != 0) {
+        if (desc->size == 0) {
+            return GLBUF_ERR_ZERO_SIZE;
+        }
+        if (!glbuf_ctx_has(ctx, GLBUF_CAP_BUFFER_STORAGE)) {
+            return GLBUF_ERR_UNSUPPORTED;
+        }
+    }
+    glbuf_buffer_obj *b = glbuf_host_calloc(&ctx->allocator, 1, sizeof *b);
+    if (b == NULL) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    b->target = desc->target;
+    b->usage = desc->usage;
+    b->growth = desc->growth;
+    b->growth_step = desc->growth_step;
+    b->storage_flags = desc->storage_flags;
+    uint32_t id = 0;
+    glbuf_result r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_BUFFER, b, &id);
+    if (r == GLBUF_OK && desc->label != NULL) {
+        r = set_label(ctx, b, desc->label); /* before the GL name: sets no GL label yet */
+    }
+    if (r != GLBUF_OK) {
+        if (id != 0) {
+            glbuf_objects_remove(&ctx->objects, id);
+        }
+        glbuf_host_free(&ctx->allocator, b);
+        return r;
+    }
+    b->name = glbuf_gl_create(ctx);
+    if (desc->storage_flags != 0) {
+        glbuf_gl_storage(ctx, b->name, (size_t)desc->size, desc->data, gl_storage_flags(desc->storage_flags));
+    } else {
+        glbuf_gl_data(ctx, b->name, (size_t)desc->size, desc->data, gl_usages[desc->usage]);
+    }
+    r = glbuf_gl_check(ctx, "buffer creation", label_of(b));
+    if (b->name == 0 || r != GLBUF_OK) {
+        glbuf_gl_delete(ctx, b->name);
+        glbuf_objects_remove(&ctx->objects, id);
+        glbuf_host_free(&ctx->allocator, b->label);
+        glbuf_host_free(&ctx->allocator, b);
+        return r != GLBUF_OK ? r : GLBUF_ERR_GL;
+    }
+    b->size = b->capacity = desc->size;
+    glbuf_label_buffer(ctx, b->name, label_of(b));
+    out->id = id;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_destroy(glbuf_ctx *ctx, glbuf_buffer buf)
+{
+    LOOKUP(ctx, buf, b);
+    if (b->mapped) {
+        (void)glbuf_gl_unmap(ctx, b->name);
+    }
+    glbuf_gl_delete(ctx, b->name);
+    glbuf_objects_remove(&ctx->objects, buf.id);
+    glbuf_host_free(&ctx->allocator, b->label);
+    glbuf_host_free(&ctx->allocator, b);
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data,
+                               glbuf_usage usage)
+{
+    LOOKUP(ctx, buf, b);
+    glbuf_result r = check_respecifiable(b);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if ((unsigned)usage >= GLBUF_USAGE_COUNT) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    if (!glbuf_fits_glsizeiptr(size)) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    r = respecify(ctx, b, size, data, usage);
+    if (r == GLBUF_OK) {
+        b->size = size;
+    }
+    return r;
+}
+
+glbuf_result glbuf_buffer_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t size,
+                                   const void *data)
+{
+    LOOKUP(ctx, buf, b);
+    if (data == NULL && size > 0) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_result r = check_range(offset, size, b->size);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (b->mapped && !(b->map_access & GLBUF_MAP_PERSISTENT)) {
+        return GLBUF_ERR_ALREADY_MAPPED;
+    }
+    if (b->storage_flags != 0 && !(b->storage_flags & GLBUF_STORAGE_DYNAMIC)) {
+        return GLBUF_ERR_IMMUTABLE;
+    }
+    if (size == 0) {
+        return GLBUF_OK;
+    }
+    glbuf_gl_sub_data(ctx, b->name, (size_t)offset, (size_t)size, data);
+    glbuf_validate(ctx, "glBufferSubData", label_of(b));
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t size,
+                                       void *out)
+{
+    LOOKUP(ctx, buf, b);
+    if (out == NULL && size > 0) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_result r = check_range(offset, size, b->capacity);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (b->mapped && !(b->map_access & GLBUF_MAP_PERSISTENT)) {
+        return GLBUF_ERR_ALREADY_MAPPED;
+    }
+    if (size == 0) {
+        return GLBUF_OK;
+    }
+    glbuf_gl_get_sub_data(ctx, b->name, (size_t)offset, (size_t)size, out);
+    glbuf_validate(ctx, "glGetBufferSubData", label_of(b));
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_copy_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data)
+{
+    LOOKUP(ctx, buf, b);
+    if (data == NULL && size > 0) {
+        return GLBUF_ERR_NULL;
+    }
+    if (!glbuf_fits_glsizeiptr(size)) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    if (b->mapped) {
+        return GLBUF_ERR_ALREADY_MAPPED;
+    }
+    if (size <= b->capacity) {
+        if (b->storage_flags != 0 && !(b->storage_flags & GLBUF_STORAGE_DYNAMIC)) {
+            return GLBUF_ERR_IMMUTABLE;
+        }
+        if (size > 0) {
+            glbuf_gl_sub_data(ctx, b->name, 0, (size_t)size, data);
+        }
+        b->size = size;
+        glbuf_validate(ctx, "copy_data", label_of(b));
+        return GLBUF_OK;
+    }
+    glbuf_result r = check_respecifiable(b);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (b->growth == GLBUF_GROWTH_EXACT) {
+        r = respecify(ctx, b, size, data, b->usage);
+    } else {
+        uint64_t capacity = glbuf_growth_next_capacity(b->growth, b->growth_step, b->capacity, size);
+        r = respecify(ctx, b, capacity, NULL, b->usage);
+        if (r == GLBUF_OK) {
+            glbuf_gl_sub_data(ctx, b->name, 0, (size_t)size, data);
+        }
+    }
+    if (r == GLBUF_OK) {
+        b->size = size;
+    }
+    return r;
+}
+
+glbuf_result glbuf_buffer_ensure_min_size(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t min_size)
+{
+    LOOKUP(ctx, buf, b);
+    if (!glbuf_fits_glsizeiptr(min_size)) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    if (min_size <= b->capacity) {
+        return GLBUF_OK;
+    }
+    glbuf_result r = check_respecifiable(b);
+    if (r == GLBUF_OK) {
+        r = respecify(ctx, b, min_size, NULL, b->usage);
+    }
+    if (r == GLBUF_OK) {
+        b->size = min_size;
+    }
+    return r;
+}
+
+glbuf_result glbuf_buffer_reserve(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t capacity)
+{
+    LOOKUP(ctx, buf, b);
+    if (!glbuf_fits_glsizeiptr(capacity)) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    if (capacity <= b->capacity) {
+        return GLBUF_OK;
+    }
+    glbuf_result r = check_respecifiable(b);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    return grow_keeping_contents(ctx, b,
+                                 glbuf_growth_next_capacity(b->growth, b->growth_step, b->capacity, capacity));
+}
+
+glbuf_result glbuf_buffer_resize(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size)
+{
+    glbuf_result r = glbuf_buffer_reserve(ctx, buf, size);
+    if (r == GLBUF_OK) {
+        glbuf_buffer_lookup(ctx, buf, &r)->size = size;
+    }
+    return r;
+}
+
+glbuf_result glbuf_buffer_append(glbuf_ctx *ctx, glbuf_buffer buf, const void *data, uint64_t size)
+{
+    LOOKUP(ctx, buf, b);
+    if (data == NULL && size > 0) {
+        return GLBUF_ERR_NULL;
+    }
+    if (b->size > UINT64_MAX - size) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    if (b->mapped && !(b->map_access & GLBUF_MAP_PERSISTENT)) {
+        return GLBUF_ERR_ALREADY_MAPPED;
+    }
+    if (b->storage_flags != 0 && (!(b->storage_flags & GLBUF_STORAGE_DYNAMIC) || b->size + size > b->capacity)) {
+        return GLBUF_ERR_IMMUTABLE;
+    }
+    glbuf_result r = glbuf_buffer_reserve(ctx, buf, b->size + size);
+    if (r != GLBUF_OK || size == 0) {
+        return r;
+    }
+    glbuf_gl_sub_data(ctx, b->name, (size_t)b->size, (size_t)size, data);
+    b->size += size;
+    glbuf_validate(ctx, "append", label_of(b));
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t length,
+                                    uint32_t access, void **out)
+{
+    LOOKUP(ctx, buf, b);
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if (length == 0 || b->capacity == 0) {
+        return GLBUF_ERR_ZERO_SIZE;
+    }
+    glbuf_result r = check_range(offset, length, b->capacity);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if ((access & ~KNOWN_MAP_FLAGS) != 0 || (access & (GLBUF_MAP_READ | GLBUF_MAP_WRITE)) == 0) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    if (b->mapped) {
+        return GLBUF_ERR_ALREADY_MAPPED;
+    }
+    void *p = glbuf_gl_map_range(ctx, b->name, (size_t)offset, (size_t)length, gl_map_flags(access));
+    glbuf_result gl = glbuf_gl_check(ctx, "glMapBufferRange", label_of(b));
+    if (p == NULL) {
+        glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", label_of(b));
+        return GLBUF_ERR_MAP_FAILED;
+    }
+    (void)gl;
+    b->mapped = 1;
+    b->map_access = access;
+    b->map_offset = offset;
+    b->map_length = length;
+    *out = p;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_map(glbuf_ctx *ctx, glbuf_buffer buf, uint32_t access, void **out)
+{
+    LOOKUP(ctx, buf, b);
+    return glbuf_buffer_map_range(ctx, buf, 0, b->capacity, access, out);
+}
+
+glbuf_result glbuf_buffer_map_replace(glbuf_ctx *ctx, glbuf_buffer buf, void **out)
+{
+    LOOKUP(ctx, buf, b);
+    return glbuf_buffer_map_range(ctx, buf, 0, b->capacity, GLBUF_MAP_WRITE | GLBUF_MAP_INVALIDATE_BUFFER, out);
+}
+
+glbuf_result glbuf_buffer_flush_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t length)
+{
+    LOOKUP(ctx, buf, b);
+    if (!b->mapped) {
+        return GLBUF_ERR_NOT_MAPPED;
+    }
+    if (!(b->map_access & GLBUF_MAP_FLUSH_EXPLICIT)) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    glbuf_result r = check_range(offset, length, b->map_length);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (length > 0) {
+        glbuf_gl_flush_range(ctx, b->name, (size_t)offset, (size_t)length);
+    }
+    glbuf_validate(ctx, "glFlushMappedBufferRange", label_of(b));
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_unmap(glbuf_ctx *ctx, glbuf_buffer buf)
+{
+    LOOKUP(ctx, buf, b);
+    if (!b->mapped) {
+        return GLBUF_ERR_NOT_MAPPED;
+    }
+    GLboolean ok = glbuf_gl_unmap(ctx, b->name);
+    b->mapped = 0;
+    b->map_access = 0;
+    if (ok == GL_FALSE) {
+        glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glUnmapBuffer returned GL_FALSE, contents lost", label_of(b));
+        return GLBUF_ERR_CONTENTS_LOST;
+    }
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_orphan(glbuf_ctx *ctx, glbuf_buffer buf)
+{
+    LOOKUP(ctx, buf, b);
+    glbuf_result r = check_respecifiable(b);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    uint64_t size = b->size;
+    r = respecify(ctx, b, b->capacity, NULL, b->usage);
+    if (r == GLBUF_OK) {
+        b->size = size;
+    }
+    return r;
+}
+
+glbuf_result glbuf_buffer_set_label(glbuf_ctx *ctx, glbuf_buffer buf, const char *label)
+{
+    LOOKUP(ctx, buf, b);
+    return set_label(ctx, b, label);
+}
+
+glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out)
+{
+    LOOKUP(ctx, buf, b);
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    out->name = b->name;
+    out->size = b->size;
+    out->capacity = b->capacity;
+    out->target = b->target;
+    out->usage = b->usage;
+    out->growth = b->growth;
+    out->storage_flags = b->storage_flags;
+    out->reallocations = b->reallocations;
+    out->mapped = b->mapped;
+    out->label = label_of(b);
+    return GLBUF_OK;
+}
+
+uint32_t glbuf_buffer_name(glbuf_ctx *ctx, glbuf_buffer buf)
+{
+    glbuf_result why;
+    const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);
+    return b ? b->name : 0;
+}
+
+uint64_t glbuf_buffer_size(glbuf_ctx *ctx, glbuf_buffer buf)
+{
+    glbuf_result why;
+    const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);
+    return b ? b->size : 0;
+}
+
+uint64_t glbuf_buffer_capacity(glbuf_ctx *ctx, glbuf_buffer buf)
+{
+    glbuf_result why;
+    const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);
+    return b ? b->capacity : 0;
+}

@@ -1,0 +1,282 @@
+/* ctx.c - glbuf_ctx: loading the GL table, capabilities, counters, logging. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctx_internal.h"
+#include "host_alloc.h"
+
+#define KNOWN_CAPS ((uint32_t)(GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE | GLBUF_CAP_DEBUG))
+
+static const char *const gl_call_names[GLBUF_GL_CALL_COUNT] = {
+#define GLBUF_GL_CALL_NAME(name) "gl" #name,
+    GLBUF_GL_CALL_TABLE(GLBUF_GL_CALL_NAME)
+#undef GLBUF_GL_CALL_NAME
+};
+
+const char *glbuf_gl_call_name(glbuf_gl_call call)
+{
+    if ((unsigned)call >= (unsigned)GLBUF_GL_CALL_COUNT) {
+        return "?";
+    }
+    return gl_call_names[call];
+}
+
+void glbuf_log(const glbuf_ctx *ctx, glbuf_log_level level, const char *fmt, ...)
+{
+    if (ctx == NULL || ctx->logger.log == NULL) {
+        return;
+    }
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    ctx->logger.log(level, line, ctx->logger.user);
+}
+
+static const char *gl_error_name(GLenum e)
+{
+    switch (e) {
+    case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
+    case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
+    case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
+    case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
+    case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
+    default: return "GL error";
+    }
+}
+
+glbuf_result glbuf_gl_check(glbuf_ctx *ctx, const char *what, const char *label)
+{
+    glbuf_result result = GLBUF_OK;
+    /* GL queues at most one flag per error kind; bound the loop anyway in
+     * case a broken table keeps returning an error. */
+    for (int i = 0; i < 8; i++) {
+        GLenum e = GLBUF_GL(ctx, GetError)();
+        if (e == GL_NO_ERROR) {
+            break;
+        }
+        ctx->stats.gl_errors++;
+        glbuf_log(ctx, GLBUF_LOG_ERROR, "%s on '%s': %s (0x%04x)", what, label ? label : "?",
+                  gl_error_name(e), e);
+        if (e == GL_OUT_OF_MEMORY) {
+            result = GLBUF_ERR_OUT_OF_GPU_MEMORY;
+        } else if (result == GLBUF_OK) {
+            result = GLBUF_ERR_GL;
+        }
+    }
+    return result;
+}
+
+void glbuf_validate(glbuf_ctx *ctx, const char *what, const char *label)
+{
+    if (ctx->validation) {
+        (void)glbuf_gl_check(ctx, what, label);
+    }
+}
+
+void glbuf_label_buffer(glbuf_ctx *ctx, GLuint name, const char *label)
+{
+    if (!glbuf_ctx_has(ctx, GLBUF_CAP_DEBUG) || name == 0) {
+        return;
+    }
+    char text[256];
+    int n = snprintf(text, sizeof text, "%s:%s", ctx->label_prefix, label ? label : "buffer");
+    if (n < 0) {
+        return;
+    }
+    size_t len = strlen(text);
+    size_t max = ctx->caps.max_label_length > 1 ? (size_t)ctx->caps.max_label_length - 1 : 0;
+    if (len > max) {
+        len = max;
+    }
+    GLBUF_GL(ctx, ObjectLabel)(GL_BUFFER, name, (GLsizei)len, text);
+}
+
+GladGLContext *glbuf_ctx_gl_table(glbuf_ctx *ctx)
+{
+    return ctx ? &ctx->gl : NULL;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+static GLADapiproc load_through(void *user, const char *name)
+{
+    glbuf_get_proc_address_fn get = *(glbuf_get_proc_address_fn *)user;
+    return (GLADapiproc)get(name);
+}
+
+static void GLAD_API_PTR debug_message(GLenum source, GLenum type, GLuint id, GLenum severity,
+                                       GLsizei length, const GLchar *message, const void *user)
+{
+    (void)source;
+    (void)id;
+    (void)length;
+    const glbuf_ctx *ctx = user;
+    glbuf_log_level level = GLBUF_LOG_DEBUG;
+    if (type == GL_DEBUG_TYPE_ERROR || severity == GL_DEBUG_SEVERITY_HIGH) {
+        level = GLBUF_LOG_ERROR;
+    } else if (severity == GL_DEBUG_SEVERITY_MEDIUM) {
+        level = GLBUF_LOG_WARNING;
+    } else if (severity == GL_DEBUG_SEVERITY_LOW) {
+        level = GLBUF_LOG_INFO;
+    }
+    glbuf_log(ctx, level, "GL: %s", message);
+}
+
+static uint64_t query_alignment(glbuf_ctx *ctx, GLenum pname, uint64_t fallback)
+{
+    GLint v = 0;
+    GLBUF_GL(ctx, GetIntegerv)(pname, &v);
+    return v > 0 ? (uint64_t)v : fallback;
+}
+
+static glbuf_result query_caps(glbuf_ctx *ctx, uint32_t disabled)
+{
+    glbuf_caps *c = &ctx->caps;
+    const GladGLContext *gl = &ctx->gl;
+    GLint major = 0, minor = 0;
+    GLBUF_GL(ctx, GetIntegerv)(GL_MAJOR_VERSION, &major);
+    GLBUF_GL(ctx, GetIntegerv)(GL_MINOR_VERSION, &minor);
+    c->gl_major = major;
+    c->gl_minor = minor;
+    if (major * 10 + minor < 33) {
+        return GLBUF_ERR_UNSUPPORTED;
+    }
+    c->vendor = (const char *)GLBUF_GL(ctx, GetString)(GL_VENDOR);
+    c->renderer = (const char *)GLBUF_GL(ctx, GetString)(GL_RENDERER);
+    c->version = (const char *)GLBUF_GL(ctx, GetString)(GL_VERSION);
+
+    uint32_t caps = 0;
+    if ((gl->VERSION_4_5 || gl->ARB_direct_state_access) && gl->CreateBuffers && gl->NamedBufferData) {
+        caps |= GLBUF_CAP_DSA;
+    }
+    if ((gl->VERSION_4_4 || gl->ARB_buffer_storage) && gl->BufferStorage) {
+        caps |= GLBUF_CAP_BUFFER_STORAGE;
+    }
+    if ((gl->VERSION_4_3 || gl->KHR_debug) && gl->ObjectLabel) {
+        caps |= GLBUF_CAP_DEBUG;
+    }
+    /* DSA buffer storage needs both; drop DSA storage use via the DSA bit. */
+    c->caps = caps & ~disabled;
+
+    c->uniform_offset_alignment = query_alignment(ctx, GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT, 256);
+    c->texture_offset_alignment = query_alignment(ctx, GL_TEXTURE_BUFFER_OFFSET_ALIGNMENT, 16);
+    c->storage_offset_alignment =
+        major * 10 + minor >= 43 ? query_alignment(ctx, GL_SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT, 256) : 256;
+    c->map_alignment = query_alignment(ctx, GL_MIN_MAP_BUFFER_ALIGNMENT, 64);
+    c->max_label_length = 0;
+    if (c->caps & GLBUF_CAP_DEBUG) {
+        GLint v = 0;
+        GLBUF_GL(ctx, GetIntegerv)(GL_MAX_LABEL_LENGTH, &v);
+        c->max_label_length = v;
+    }
+    /* Capability queries must not leave an error behind for the app. */
+    (void)glbuf_gl_check(ctx, "capability query", "context");
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
+{
+    if (desc == NULL || out == NULL || desc->get_proc_address == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_allocator allocator;
+    if (!glbuf_allocator_resolve(&allocator, &desc->allocator) || (desc->disable_caps & ~KNOWN_CAPS) != 0) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    glbuf_ctx *ctx = glbuf_host_calloc(&allocator, 1, sizeof *ctx);
+    if (ctx == NULL) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    ctx->allocator = allocator;
+    ctx->logger = desc->logger;
+    ctx->validation = desc->validation;
+    snprintf(ctx->label_prefix, sizeof ctx->label_prefix, "%s",
+             desc->label_prefix ? desc->label_prefix : "glbuf");
+    glbuf_objects_init(&ctx->objects);
+    ctx->frame = 1;
+
+    glbuf_get_proc_address_fn get = desc->get_proc_address;
+    if (glbuf_glad_load_context_userptr(&ctx->gl, load_through, &get) == 0) {
+        glbuf_host_free(&allocator, ctx);
+        return GLBUF_ERR_LOAD_FAILED;
+    }
+    glbuf_result r = query_caps(ctx, desc->disable_caps);
+    if (r != GLBUF_OK) {
+        glbuf_host_free(&allocator, ctx);
+        return r;
+    }
+    if (glbuf_ctx_has(ctx, GLBUF_CAP_DEBUG) && ctx->logger.log != NULL && !desc->keep_debug_callback &&
+        ctx->gl.DebugMessageCallback != NULL) {
+        GLBUF_GL(ctx, DebugMessageCallback)(debug_message, ctx);
+        GLBUF_GL(ctx, Enable)(GL_DEBUG_OUTPUT);
+        ctx->installed_debug_callback = 1;
+    }
+    glbuf_log(ctx, GLBUF_LOG_INFO, "glbuf on GL %d.%d, %s (%s)%s%s%s", ctx->caps.gl_major, ctx->caps.gl_minor,
+              ctx->caps.renderer ? ctx->caps.renderer : "?", ctx->caps.vendor ? ctx->caps.vendor : "?",
+              glbuf_ctx_has(ctx, GLBUF_CAP_DSA) ? " DSA" : "",
+              glbuf_ctx_has(ctx, GLBUF_CAP_BUFFER_STORAGE) ? " buffer_storage" : "",
+              glbuf_ctx_has(ctx, GLBUF_CAP_DEBUG) ? " debug" : "");
+    *out = ctx;
+    return GLBUF_OK;
+}
+
+void glbuf_ctx_destroy(glbuf_ctx **pctx)
+{
+    if (pctx == NULL || *pctx == NULL) {
+        return;
+    }
+    glbuf_ctx *ctx = *pctx;
+    (void)glbuf_ctx_wait_idle(ctx);
+    for (unsigned i = 0; i < ctx->fence_count; i++) {
+        glbuf_frame_fence *f = &ctx->fences[(ctx->fence_head + i) % GLBUF_MAX_FENCES];
+        if (f->sync != NULL) {
+            GLBUF_GL(ctx, DeleteSync)(f->sync);
+        }
+    }
+    if (ctx->objects.live != 0) {
+        glbuf_log(ctx, GLBUF_LOG_WARNING, "context destroyed with %u buffers alive (not deleted)",
+                  ctx->objects.live);
+    }
+    if (ctx->installed_debug_callback) {
+        GLBUF_GL(ctx, DebugMessageCallback)(NULL, NULL);
+    }
+    glbuf_allocator allocator = ctx->allocator;
+    glbuf_objects_release(&ctx->objects, &allocator);
+    glbuf_host_free(&allocator, ctx);
+    *pctx = NULL;
+}
+
+glbuf_caps glbuf_ctx_get_caps(const glbuf_ctx *ctx)
+{
+    glbuf_caps none;
+    memset(&none, 0, sizeof none);
+    return ctx ? ctx->caps : none;
+}
+
+glbuf_ctx_stats glbuf_ctx_get_stats(const glbuf_ctx *ctx)
+{
+    glbuf_ctx_stats s;
+    memset(&s, 0, sizeof s);
+    if (ctx == NULL) {
+        return s;
+    }
+    s = ctx->stats;
+    s.calls_total = 0;
+    for (int i = 0; i < GLBUF_GL_CALL_COUNT; i++) {
+        s.calls_total += s.calls[i];
+    }
+    return s;
+}
+
+void glbuf_ctx_reset_stats(glbuf_ctx *ctx)
+{
+    if (ctx == NULL) {
+        return;
+    }
+    uint64_t alive = ctx->stats.buffers_alive;
+    memset(&ctx->stats, 0, sizeof ctx->stats);
+    ctx->stats.buffers_alive = alive;
+}

@@ -1,0 +1,73 @@
+/* ctx_internal.h - the glbuf_ctx behind the public header, shared by every
+ * module: the GL table, the counted-call macro, labels, logging and errors. */
+#ifndef GLBUF_CTX_INTERNAL_H
+#define GLBUF_CTX_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glad/gl.h>
+
+#include "glbuf/ctx.h"
+#include "objects.h"
+
+#define GLBUF_MAX_FENCES 16
+
+typedef struct glbuf_frame_fence {
+    uint64_t frame; /* the frame this fence ends */
+    GLsync sync;
+} glbuf_frame_fence;
+
+struct glbuf_ctx {
+    GladGLContext gl; /* glbuf's own table: the fault-injection seam */
+    glbuf_allocator allocator;
+    glbuf_logger logger;
+    int validation;
+    int installed_debug_callback;
+    char label_prefix[32];
+    glbuf_caps caps;
+    glbuf_ctx_stats stats;
+    glbuf_objects objects;
+
+    uint64_t frame;           /* frame being recorded, from 1 */
+    uint64_t completed_frame; /* newest frame known complete */
+    glbuf_frame_fence fences[GLBUF_MAX_FENCES]; /* ring, oldest at fence_head */
+    unsigned fence_head, fence_count;
+};
+
+/* Calls GL entry point `fn` through the context's table and counts it:
+ *     GLBUF_GL(ctx, BufferData)(GL_ARRAY_BUFFER, size, data, usage); */
+#define GLBUF_GL(ctx, fn) ((ctx)->stats.calls[GLBUF_GL_##fn]++, (ctx)->gl.fn)
+
+static inline int glbuf_ctx_has(const glbuf_ctx *ctx, glbuf_cap cap)
+{
+    return (ctx->caps.caps & (uint32_t)cap) != 0;
+}
+
+/* printf-style line to the logger, if any. */
+void glbuf_log(const glbuf_ctx *ctx, glbuf_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Drains glGetError. GLBUF_OK when clean; GLBUF_ERR_OUT_OF_GPU_MEMORY when
+ * GL_OUT_OF_MEMORY was among the errors, else GLBUF_ERR_GL. Logs what it saw,
+ * naming `what` and `label`. */
+glbuf_result glbuf_gl_check(glbuf_ctx *ctx, const char *what, const char *label);
+
+/* Under validation, drains and logs errors at the end of a public call. */
+void glbuf_validate(glbuf_ctx *ctx, const char *what, const char *label);
+
+/* glObjectLabel(GL_BUFFER, name, "<prefix>:<label>") when KHR_debug is there;
+ * truncated to the driver's maximum. */
+void glbuf_label_buffer(glbuf_ctx *ctx, GLuint name, const char *label);
+
+/* Frees memory retired at or before the completed frame: called by modules. */
+uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx);
+
+/* Test seam: the table glbuf calls through. Tests replace entries in it to
+ * inject failures. Exported so tests can link the shared library too. */
+GLBUF_API GladGLContext *glbuf_ctx_gl_table(glbuf_ctx *ctx);
+
+#endif /* GLBUF_CTX_INTERNAL_H */

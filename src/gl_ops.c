@@ -1,0 +1,176 @@
+/* gl_ops.c - DSA or bind-to-edit buffer operations (see gl_ops.h). */
+#include "gl_ops.h"
+
+#include <stdint.h>
+
+static int dsa(const glbuf_ctx *ctx)
+{
+    return glbuf_ctx_has(ctx, GLBUF_CAP_DSA);
+}
+
+/* Binds `name` to `target`, returning what was bound there. */
+static GLuint bind_saving(glbuf_ctx *ctx, GLenum target, GLenum binding, GLuint name)
+{
+    GLint old = 0;
+    GLBUF_GL(ctx, GetIntegerv)(binding, &old);
+    GLBUF_GL(ctx, BindBuffer)(target, name);
+    return (GLuint)old;
+}
+
+static GLuint bind_write(glbuf_ctx *ctx, GLuint name)
+{
+    return bind_saving(ctx, GL_COPY_WRITE_BUFFER, GL_COPY_WRITE_BUFFER_BINDING, name);
+}
+
+static void restore_write(glbuf_ctx *ctx, GLuint old)
+{
+    GLBUF_GL(ctx, BindBuffer)(GL_COPY_WRITE_BUFFER, old);
+}
+
+int glbuf_fits_glsizeiptr(uint64_t size)
+{
+    return size <= (uint64_t)PTRDIFF_MAX;
+}
+
+GLuint glbuf_gl_create(glbuf_ctx *ctx)
+{
+    GLuint name = 0;
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, CreateBuffers)(1, &name);
+    } else {
+        GLBUF_GL(ctx, GenBuffers)(1, &name);
+        /* A generated name is only a buffer object once bound. */
+        GLuint old = bind_write(ctx, name);
+        restore_write(ctx, old);
+    }
+    if (name != 0) {
+        ctx->stats.buffers_created++;
+        ctx->stats.buffers_alive++;
+    }
+    return name;
+}
+
+void glbuf_gl_delete(glbuf_ctx *ctx, GLuint name)
+{
+    if (name == 0) {
+        return;
+    }
+    GLBUF_GL(ctx, DeleteBuffers)(1, &name);
+    ctx->stats.buffers_deleted++;
+    ctx->stats.buffers_alive--;
+}
+
+void glbuf_gl_data(glbuf_ctx *ctx, GLuint name, size_t size, const void *data, GLenum usage)
+{
+    if (data != NULL) {
+        ctx->stats.bytes_uploaded += size;
+    }
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, NamedBufferData)(name, (GLsizeiptr)size, data, usage);
+        return;
+    }
+    GLuint old = bind_write(ctx, name);
+    GLBUF_GL(ctx, BufferData)(GL_COPY_WRITE_BUFFER, (GLsizeiptr)size, data, usage);
+    restore_write(ctx, old);
+}
+
+void glbuf_gl_storage(glbuf_ctx *ctx, GLuint name, size_t size, const void *data, GLbitfield flags)
+{
+    if (data != NULL) {
+        ctx->stats.bytes_uploaded += size;
+    }
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, NamedBufferStorage)(name, (GLsizeiptr)size, data, flags);
+        return;
+    }
+    GLuint old = bind_write(ctx, name);
+    GLBUF_GL(ctx, BufferStorage)(GL_COPY_WRITE_BUFFER, (GLsizeiptr)size, data, flags);
+    restore_write(ctx, old);
+}
+
+void glbuf_gl_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data)
+{
+    ctx->stats.bytes_uploaded += size;
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, NamedBufferSubData)(name, (GLintptr)offset, (GLsizeiptr)size, data);
+        return;
+    }
+    GLuint old = bind_write(ctx, name);
+    GLBUF_GL(ctx, BufferSubData)(GL_COPY_WRITE_BUFFER, (GLintptr)offset, (GLsizeiptr)size, data);
+    restore_write(ctx, old);
+}
+
+void glbuf_gl_get_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, void *out)
+{
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, GetNamedBufferSubData)(name, (GLintptr)offset, (GLsizeiptr)size, out);
+        return;
+    }
+    GLuint old = bind_saving(ctx, GL_COPY_READ_BUFFER, GL_COPY_READ_BUFFER_BINDING, name);
+    GLBUF_GL(ctx, GetBufferSubData)(GL_COPY_READ_BUFFER, (GLintptr)offset, (GLsizeiptr)size, out);
+    GLBUF_GL(ctx, BindBuffer)(GL_COPY_READ_BUFFER, old);
+}
+
+void glbuf_gl_copy(glbuf_ctx *ctx, GLuint src, GLuint dst, size_t src_offset, size_t dst_offset, size_t size)
+{
+    if (size == 0) {
+        return;
+    }
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, CopyNamedBufferSubData)(src, dst, (GLintptr)src_offset, (GLintptr)dst_offset,
+                                             (GLsizeiptr)size);
+        return;
+    }
+    GLuint old_read = bind_saving(ctx, GL_COPY_READ_BUFFER, GL_COPY_READ_BUFFER_BINDING, src);
+    GLuint old_write = bind_write(ctx, dst);
+    GLBUF_GL(ctx, CopyBufferSubData)(GL_COPY_READ_BUFFER, GL_COPY_WRITE_BUFFER, (GLintptr)src_offset,
+                                     (GLintptr)dst_offset, (GLsizeiptr)size);
+    restore_write(ctx, old_write);
+    GLBUF_GL(ctx, BindBuffer)(GL_COPY_READ_BUFFER, old_read);
+}
+
+void *glbuf_gl_map_range(glbuf_ctx *ctx, GLuint name, size_t offset, size_t length, GLbitfield access)
+{
+    if (dsa(ctx)) {
+        return GLBUF_GL(ctx, MapNamedBufferRange)(name, (GLintptr)offset, (GLsizeiptr)length, access);
+    }
+    GLuint old = bind_write(ctx, name);
+    void *p = GLBUF_GL(ctx, MapBufferRange)(GL_COPY_WRITE_BUFFER, (GLintptr)offset, (GLsizeiptr)length, access);
+    restore_write(ctx, old);
+    return p;
+}
+
+GLboolean glbuf_gl_unmap(glbuf_ctx *ctx, GLuint name)
+{
+    if (dsa(ctx)) {
+        return GLBUF_GL(ctx, UnmapNamedBuffer)(name);
+    }
+    GLuint old = bind_write(ctx, name);
+    GLboolean ok = GLBUF_GL(ctx, UnmapBuffer)(GL_COPY_WRITE_BUFFER);
+    restore_write(ctx, old);
+    return ok;
+}
+
+void glbuf_gl_flush_range(glbuf_ctx *ctx, GLuint name, size_t offset, size_t length)
+{
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, FlushMappedNamedBufferRange)(name, (GLintptr)offset, (GLsizeiptr)length);
+        return;
+    }
+    GLuint old = bind_write(ctx, name);
+    GLBUF_GL(ctx, FlushMappedBufferRange)(GL_COPY_WRITE_BUFFER, (GLintptr)offset, (GLsizeiptr)length);
+    restore_write(ctx, old);
+}
+
+uint64_t glbuf_gl_query_size(glbuf_ctx *ctx, GLuint name)
+{
+    GLint64 size = 0;
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, GetNamedBufferParameteri64v)(name, GL_BUFFER_SIZE, &size);
+    } else {
+        GLuint old = bind_saving(ctx, GL_COPY_READ_BUFFER, GL_COPY_READ_BUFFER_BINDING, name);
+        GLBUF_GL(ctx, GetBufferParameteri64v)(GL_COPY_READ_BUFFER, GL_BUFFER_SIZE, &size);
+        GLBUF_GL(ctx, BindBuffer)(GL_COPY_READ_BUFFER, old);
+    }
+    return size > 0 ? (uint64_t)size : 0;
+}

@@ -1,0 +1,112 @@
+/* gl_fixture.c - per-test headless GL context and glbuf_ctx (gl_fixture.h). */
+#include "gl_fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+glbuf_headless *fx_headless;
+glbuf_ctx *fx_ctx;
+GladGLContext *fx_gl;
+int fx_errors_logged;
+
+static void fx_log(glbuf_log_level level, const char *message, void *user)
+{
+    (void)user;
+    if (level == GLBUF_LOG_ERROR) {
+        fx_errors_logged++;
+    }
+    if (level <= GLBUF_LOG_WARNING || getenv("GLBUF_TEST_VERBOSE") != NULL) {
+        fprintf(stderr, "[glbuf %d] %s\n", (int)level, message);
+    }
+}
+
+static void setup_with(uint32_t disable_caps)
+{
+    char why[256] = "";
+    glbuf_headless_desc hd = {4, 5, 1};
+    fx_headless = glbuf_headless_create(&hd, why, sizeof why);
+    ck_assert_msg(fx_headless != NULL, "headless context: %s", why);
+    glbuf_ctx_desc desc = {0};
+    desc.get_proc_address = glbuf_headless_get_proc;
+    desc.logger.log = fx_log;
+    desc.disable_caps = disable_caps;
+    desc.validation = 1;
+    fx_errors_logged = 0;
+    glbuf_result r = glbuf_ctx_create(&desc, &fx_ctx);
+    ck_assert_msg(r == GLBUF_OK, "glbuf_ctx_create: %s", glbuf_result_str(r));
+    fx_gl = glbuf_ctx_gl_table(fx_ctx);
+}
+
+void fx_setup(void) { setup_with(0); }
+void fx_setup_no_dsa(void) { setup_with(GLBUF_CAP_DSA); }
+void fx_setup_no_storage(void) { setup_with(GLBUF_CAP_BUFFER_STORAGE); }
+
+void fx_teardown(void)
+{
+    glbuf_ctx_destroy(&fx_ctx);
+    glbuf_headless_destroy(fx_headless);
+    fx_headless = NULL;
+    fx_gl = NULL;
+}
+
+void fx_add_tcases(Suite *s, const char *name, void (*add_tests)(TCase *tc), int all_paths)
+{
+    static char names[64][96];
+    static int used;
+    void (*setups[3])(void) = {fx_setup, fx_setup_no_dsa, fx_setup_no_storage};
+    const char *suffix[3] = {"", "/no-dsa", "/no-storage"};
+    for (int i = 0; i < (all_paths ? 3 : 1) && used < 64; i++) {
+        snprintf(names[used], sizeof names[used], "%s%s", name, suffix[i]);
+        TCase *tc = tcase_create(names[used++]);
+        tcase_add_checked_fixture(tc, setups[i], fx_teardown);
+        tcase_set_timeout(tc, 120);
+        add_tests(tc);
+        suite_add_tcase(s, tc);
+    }
+}
+
+int fx_run(Suite *s)
+{
+    if (!glbuf_headless_available()) {
+        fprintf(stderr, "SKIP: no headless GL 4.5 context on this machine\n");
+        srunner_free(srunner_create(s)); /* frees the suite */
+        return 77;
+    }
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void fx_read(uint32_t name, uint64_t offset, uint64_t size, void *out)
+{
+    fx_gl->GetNamedBufferSubData(name, (GLintptr)offset, (GLsizeiptr)size, out);
+    ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
+}
+
+static uint8_t pattern_byte(uint64_t i, uint32_t seed)
+{
+    uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull ^ ((uint64_t)seed * 0xBF58476D1CE4E5B9ull);
+    x ^= x >> 29;
+    return (uint8_t)(x ^ (x >> 17));
+}
+
+void fx_pattern(void *p, uint64_t size, uint32_t seed)
+{
+    uint8_t *b = p;
+    for (uint64_t i = 0; i < size; i++) {
+        b[i] = pattern_byte(i, seed);
+    }
+}
+
+void fx_check_pattern(const void *p, uint64_t size, uint32_t seed)
+{
+    const uint8_t *b = p;
+    for (uint64_t i = 0; i < size; i++) {
+        if (b[i] != pattern_byte(i, seed)) {
+            ck_abort_msg("byte %llu is 0x%02x, expected 0x%02x (seed %u)", (unsigned long long)i, b[i],
+                         pattern_byte(i, seed), seed);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/* gl_fixture.h - Check fixtures that make a fresh headless GL context and a
+ * glbuf_ctx inside each test (never before Check forks), and the runner that
+ * reports "skipped" (exit 77) when no GL context can be made. */
+#ifndef GLBUF_GL_FIXTURE_H
+#define GLBUF_GL_FIXTURE_H
+
+#include <check.h>
+#include <stdint.h>
+
+#include "ctx_internal.h"
+#include "headless.h"
+
+extern glbuf_headless *fx_headless;
+extern glbuf_ctx *fx_ctx;
+/* glbuf's own table: tests read back through it without being counted, and
+ * replace entries in it to inject failures. */
+extern GladGLContext *fx_gl;
+/* Lines logged at GLBUF_LOG_ERROR since setup. */
+extern int fx_errors_logged;
+
+/* Checked-fixture setups: every capability, no DSA (bind-to-edit path),
+ * no ARB_buffer_storage (fallback storage). */
+void fx_setup(void);
+void fx_setup_no_dsa(void);
+void fx_setup_no_storage(void);
+void fx_teardown(void);
+
+/* Adds `tc` to `s` three times, once per fixture above, named
+ * "<name>", "<name>/no-dsa", "<name>/no-storage" — or only the first when
+ * all_paths is 0. Every TCase gets a 120 s timeout. */
+void fx_add_tcases(Suite *s, const char *name, void (*add_tests)(TCase *tc), int all_paths);
+
+/* Runs the suite; returns 77 without running when no GL context can be made. */
+int fx_run(Suite *s);
+
+/* Reads a buffer back through GL. */
+void fx_read(uint32_t name, uint64_t offset, uint64_t size, void *out);
+
+/* Fills `p` with a byte pattern that depends on `seed` and the position. */
+void fx_pattern(void *p, uint64_t size, uint32_t seed);
+/* Asserts `p` holds that pattern (with ck_assert; names the first bad byte). */
+void fx_check_pattern(const void *p, uint64_t size, uint32_t seed);
+
+#endif /* GLBUF_GL_FIXTURE_H */

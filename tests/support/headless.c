@@ -1,0 +1,153 @@
+/* headless.c - EGL surfaceless / device-platform GL context (headless.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "headless.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+
+struct glbuf_headless {
+    EGLDisplay display;
+    EGLContext context;
+};
+
+static void say(char *why, size_t n, const char *msg)
+{
+    if (why != NULL && n > 0) {
+        snprintf(why, n, "%s (EGL error 0x%x)", msg, (unsigned)eglGetError());
+    }
+}
+
+static int has_ext(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && (p = strstr(p, name)) != NULL; p += n) {
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Mesa's surfaceless platform first, then the first EGL device. */
+static EGLDisplay open_display(void)
+{
+    const char *client = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
+    PFNEGLGETPLATFORMDISPLAYEXTPROC get_platform_display =
+        (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress("eglGetPlatformDisplayEXT");
+    if (client == NULL || get_platform_display == NULL) {
+        return eglGetDisplay(EGL_DEFAULT_DISPLAY);
+    }
+    if (has_ext(client, "EGL_MESA_platform_surfaceless")) {
+        EGLDisplay d = get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL);
+        if (d != EGL_NO_DISPLAY && eglInitialize(d, NULL, NULL)) {
+            return d;
+        }
+    }
+    if (has_ext(client, "EGL_EXT_device_enumeration") || has_ext(client, "EGL_EXT_device_base")) {
+        PFNEGLQUERYDEVICESEXTPROC query_devices =
+            (PFNEGLQUERYDEVICESEXTPROC)eglGetProcAddress("eglQueryDevicesEXT");
+        EGLDeviceEXT devices[8];
+        EGLint count = 0;
+        if (query_devices && query_devices(8, devices, &count) && count > 0) {
+            for (EGLint i = 0; i < count; i++) {
+                EGLDisplay d = get_platform_display(EGL_PLATFORM_DEVICE_EXT, devices[i], NULL);
+                if (d != EGL_NO_DISPLAY && eglInitialize(d, NULL, NULL)) {
+                    return d;
+                }
+            }
+        }
+    }
+    return EGL_NO_DISPLAY;
+}
+
+glbuf_headless *glbuf_headless_create(const glbuf_headless_desc *desc, char *why, size_t why_size)
+{
+    int major = desc && desc->gl_major ? desc->gl_major : 4;
+    int minor = desc && desc->gl_major ? desc->gl_minor : 5;
+    EGLDisplay d = open_display();
+    if (d == EGL_NO_DISPLAY) {
+        say(why, why_size, "no EGL display (surfaceless or device platform)");
+        return NULL;
+    }
+    if (!eglBindAPI(EGL_OPENGL_API)) {
+        say(why, why_size, "eglBindAPI(EGL_OPENGL_API) failed");
+        eglTerminate(d);
+        return NULL;
+    }
+    const EGLint attribs[] = {
+        EGL_CONTEXT_MAJOR_VERSION, major,
+        EGL_CONTEXT_MINOR_VERSION, minor,
+        EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
+        EGL_CONTEXT_OPENGL_DEBUG, (desc && desc->debug) ? EGL_TRUE : EGL_FALSE,
+        EGL_NONE,
+    };
+    EGLContext c = eglCreateContext(d, (EGLConfig)0 /* EGL_NO_CONFIG_KHR */, EGL_NO_CONTEXT, attribs);
+    if (c == EGL_NO_CONTEXT) {
+        say(why, why_size, "eglCreateContext (GL core, no config) failed");
+        eglTerminate(d);
+        return NULL;
+    }
+    if (!eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, c)) {
+        say(why, why_size, "eglMakeCurrent without a surface failed");
+        eglDestroyContext(d, c);
+        eglTerminate(d);
+        return NULL;
+    }
+    glbuf_headless *h = calloc(1, sizeof *h);
+    if (h == NULL) {
+        eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+        eglDestroyContext(d, c);
+        eglTerminate(d);
+        return NULL;
+    }
+    h->display = d;
+    h->context = c;
+    return h;
+}
+
+void glbuf_headless_destroy(glbuf_headless *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    eglMakeCurrent(h->display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    eglDestroyContext(h->display, h->context);
+    eglTerminate(h->display);
+    eglReleaseThread();
+    free(h);
+}
+
+glbuf_gl_proc glbuf_headless_get_proc(const char *name)
+{
+    return (glbuf_gl_proc)eglGetProcAddress(name);
+}
+
+int glbuf_headless_available(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        return 0;
+    }
+    if (pid == 0) {
+        char why[256] = "";
+        glbuf_headless *h = glbuf_headless_create(NULL, why, sizeof why);
+        if (h == NULL) {
+            fprintf(stderr, "no headless GL 4.5 context: %s\n", why);
+            _exit(1);
+        }
+        glbuf_headless_destroy(h);
+        _exit(0);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) {
+        return 0;
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}

@@ -1,0 +1,200 @@
+/* test_ctx.c - glbuf_ctx on a real headless context: loading, capabilities,
+ * counters, debug-message routing and the frame clock. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gl_fixture.h"
+#include "glbuf/buffer.h"
+
+START_TEST(create_rejects_missing_get_proc_address)
+{
+    glbuf_ctx_desc desc = {0};
+    glbuf_ctx *ctx = (glbuf_ctx *)&desc; /* must stay untouched */
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_ERR_NULL);
+    ck_assert_ptr_eq(ctx, (glbuf_ctx *)&desc);
+    ck_assert_int_eq(glbuf_ctx_create(NULL, &ctx), GLBUF_ERR_NULL);
+    desc.get_proc_address = glbuf_headless_get_proc;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, NULL), GLBUF_ERR_NULL);
+}
+END_TEST
+
+static void *only_alloc(size_t n, void *user)
+{
+    (void)user;
+    return malloc(n);
+}
+
+START_TEST(create_rejects_half_set_allocator_and_unknown_caps)
+{
+    glbuf_ctx_desc desc = {0};
+    glbuf_ctx *ctx = NULL;
+    desc.get_proc_address = glbuf_headless_get_proc;
+    desc.allocator.alloc = only_alloc;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_ERR_INVALID_ARGUMENT);
+    desc.allocator.alloc = NULL;
+    desc.disable_caps = 1u << 30;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(ctx);
+}
+END_TEST
+
+START_TEST(caps_are_queried_from_the_driver)
+{
+    glbuf_caps caps = glbuf_ctx_get_caps(fx_ctx);
+    GLint major = 0, minor = 0, ubo = 0;
+    fx_gl->GetIntegerv(GL_MAJOR_VERSION, &major);
+    fx_gl->GetIntegerv(GL_MINOR_VERSION, &minor);
+    fx_gl->GetIntegerv(GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT, &ubo);
+    ck_assert_int_eq(caps.gl_major, major);
+    ck_assert_int_eq(caps.gl_minor, minor);
+    ck_assert_uint_eq(caps.uniform_offset_alignment, (uint64_t)ubo);
+    ck_assert_uint_gt(caps.storage_offset_alignment, 0);
+    ck_assert_uint_gt(caps.map_alignment, 0);
+    ck_assert_int_gt(caps.max_label_length, 0);
+    ck_assert_str_eq(caps.renderer, (const char *)fx_gl->GetString(GL_RENDERER));
+    /* a GL 4.5 core context has all three */
+    ck_assert_uint_eq(caps.caps, GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE | GLBUF_CAP_DEBUG);
+}
+END_TEST
+
+START_TEST(disabled_caps_are_absent)
+{
+    glbuf_ctx_desc desc = {0};
+    glbuf_ctx *ctx = NULL;
+    desc.get_proc_address = glbuf_headless_get_proc;
+    desc.disable_caps = GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ctx_get_caps(ctx).caps, GLBUF_CAP_DEBUG);
+    glbuf_ctx_destroy(&ctx);
+    ck_assert_ptr_null(ctx);
+}
+END_TEST
+
+START_TEST(calls_are_counted_by_entry_point)
+{
+    glbuf_ctx_reset_stats(fx_ctx);
+    glbuf_buffer_desc d = {0};
+    d.size = 256;
+    glbuf_buffer b;
+    ck_assert_int_eq(glbuf_buffer_create(fx_ctx, &d, &b), GLBUF_OK);
+    glbuf_ctx_stats s = glbuf_ctx_get_stats(fx_ctx);
+    ck_assert_uint_eq(s.calls[GLBUF_GL_CreateBuffers], 1);
+    ck_assert_uint_eq(s.calls[GLBUF_GL_NamedBufferData], 1);
+    ck_assert_uint_eq(s.calls[GLBUF_GL_ObjectLabel], 1);
+    ck_assert_uint_eq(s.buffers_created, 1);
+    ck_assert_uint_eq(s.buffers_alive, 1);
+    uint64_t sum = 0;
+    for (int i = 0; i < GLBUF_GL_CALL_COUNT; i++) {
+        sum += s.calls[i];
+    }
+    ck_assert_uint_eq(s.calls_total, sum);
+    ck_assert_str_eq(glbuf_gl_call_name(GLBUF_GL_NamedBufferData), "glNamedBufferData");
+    ck_assert_str_eq(glbuf_gl_call_name(GLBUF_GL_CALL_COUNT), "?");
+    ck_assert_int_eq(glbuf_buffer_destroy(fx_ctx, b), GLBUF_OK);
+    s = glbuf_ctx_get_stats(fx_ctx);
+    ck_assert_uint_eq(s.buffers_deleted, 1);
+    ck_assert_uint_eq(s.buffers_alive, 0);
+}
+END_TEST
+
+START_TEST(buffers_carry_a_gl_label)
+{
+    glbuf_buffer_desc d = {0};
+    d.size = 16;
+    d.label = "particles";
+    glbuf_buffer b;
+    ck_assert_int_eq(glbuf_buffer_create(fx_ctx, &d, &b), GLBUF_OK);
+    char label[64] = "";
+    GLsizei len = 0;
+    fx_gl->GetObjectLabel(GL_BUFFER, glbuf_buffer_name(fx_ctx, b), sizeof label, &len, label);
+    ck_assert_str_eq(label, "glbuf:particles");
+    ck_assert_int_eq(glbuf_buffer_set_label(fx_ctx, b, "trails"), GLBUF_OK);
+    fx_gl->GetObjectLabel(GL_BUFFER, glbuf_buffer_name(fx_ctx, b), sizeof label, &len, label);
+    ck_assert_str_eq(label, "glbuf:trails");
+    glbuf_buffer_destroy(fx_ctx, b);
+}
+END_TEST
+
+static char last_message[512];
+static int messages;
+
+static void capture(glbuf_log_level level, const char *message, void *user)
+{
+    (void)level;
+    (void)user;
+    messages++;
+    strncpy(last_message, message, sizeof last_message - 1);
+}
+
+START_TEST(debug_messages_reach_the_logger)
+{
+    glbuf_ctx_desc desc = {0};
+    glbuf_ctx *ctx = NULL;
+    desc.get_proc_address = glbuf_headless_get_proc;
+    desc.logger.log = capture;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_OK);
+    messages = 0;
+    fx_gl->DebugMessageInsert(GL_DEBUG_SOURCE_APPLICATION, GL_DEBUG_TYPE_MARKER, 7,
+                              GL_DEBUG_SEVERITY_NOTIFICATION, -1, "hello from the app");
+    ck_assert_int_ge(messages, 1);
+    ck_assert_ptr_nonnull(strstr(last_message, "hello from the app"));
+    glbuf_ctx_destroy(&ctx);
+}
+END_TEST
+
+START_TEST(frames_complete_after_their_fence)
+{
+    ck_assert_uint_eq(glbuf_ctx_frame(fx_ctx), 1);
+    ck_assert_uint_eq(glbuf_ctx_completed_frame(fx_ctx), 0);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ctx_frame(fx_ctx), 2);
+    ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, 1, UINT64_MAX), GLBUF_OK);
+    ck_assert_uint_ge(glbuf_ctx_completed_frame(fx_ctx), 1);
+    ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, 2, 0), GLBUF_ERR_INVALID_ARGUMENT);
+    for (int i = 0; i < 40; i++) { /* more frames than the fence ring holds */
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ctx_completed_frame(fx_ctx), glbuf_ctx_frame(fx_ctx) - 1);
+}
+END_TEST
+
+static GLsync GLAD_API_PTR failing_fence(GLenum condition, GLbitfield flags)
+{
+    (void)condition;
+    (void)flags;
+    return NULL;
+}
+
+START_TEST(a_failed_fence_is_covered_by_the_next_one)
+{
+    PFNGLFENCESYNCPROC real = fx_gl->FenceSync;
+    fx_gl->FenceSync = failing_fence;
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_ERR_FENCE_FAILED);
+    fx_gl->FenceSync = real;
+    ck_assert_uint_eq(glbuf_ctx_frame(fx_ctx), 2);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, 1, UINT64_MAX), GLBUF_OK);
+    ck_assert_uint_ge(glbuf_ctx_completed_frame(fx_ctx), 2);
+}
+END_TEST
+
+static void add_tests(TCase *tc)
+{
+    tcase_add_test(tc, create_rejects_missing_get_proc_address);
+    tcase_add_test(tc, create_rejects_half_set_allocator_and_unknown_caps);
+    tcase_add_test(tc, caps_are_queried_from_the_driver);
+    tcase_add_test(tc, disabled_caps_are_absent);
+    tcase_add_test(tc, calls_are_counted_by_entry_point);
+    tcase_add_test(tc, buffers_carry_a_gl_label);
+    tcase_add_test(tc, debug_messages_reach_the_logger);
+    tcase_add_test(tc, frames_complete_after_their_fence);
+    tcase_add_test(tc, a_failed_fence_is_covered_by_the_next_one);
+}
+
+int main(void)
+{
+    Suite *s = suite_create("ctx");
+    fx_add_tcases(s, "ctx", add_tests, 0);
+    return fx_run(s);
+}
