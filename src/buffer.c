@@ -191,11 +191,11 @@ glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, 
         return GLBUF_ERR_OVERFLOW;
     }
     if (desc->storage_flags != 0) {
-        if (desc->size == 0) {
-            return GLBUF_ERR_ZERO_SIZE;
-        }
         if (!glbuf_ctx_has(ctx, GLBUF_CAP_BUFFER_STORAGE)) {
             return GLBUF_ERR_UNSUPPORTED;
+        }
+        if (desc->size == 0) {
+            return GLBUF_ERR_ZERO_SIZE;
         }
     }
     glbuf_buffer_obj *b = glbuf_host_calloc(&ctx->allocator, 1, sizeof *b);

@@ -115,7 +115,9 @@ static void GLAD_API_PTR debug_message(GLenum source, GLenum type, GLuint id, GL
     (void)length;
     const glbuf_ctx *ctx = user;
     glbuf_log_level level = GLBUF_LOG_DEBUG;
-    if (type == GL_DEBUG_TYPE_ERROR || severity == GL_DEBUG_SEVERITY_HIGH) {
+    if (type == GL_DEBUG_TYPE_PERFORMANCE || type == GL_DEBUG_TYPE_OTHER) {
+        level = severity == GL_DEBUG_SEVERITY_NOTIFICATION ? GLBUF_LOG_DEBUG : GLBUF_LOG_INFO;
+    } else if (type == GL_DEBUG_TYPE_ERROR || severity == GL_DEBUG_SEVERITY_HIGH) {
         level = GLBUF_LOG_ERROR;
     } else if (severity == GL_DEBUG_SEVERITY_MEDIUM) {
         level = GLBUF_LOG_WARNING;

@@ -1,0 +1,235 @@
+/* ranges.h - glbuf_ranges, a constant-time range (offset) allocator.
+ *
+ * glbuf_ranges hands out byte ranges of [0, capacity) and touches no memory of
+ * its own: it knows offsets, not pointers, and has no GL in it. It is the heart
+ * of the megabuffer (glbuf_mega), usable on its own for any suballocation.
+ *
+ * How it works
+ * ------------
+ * Every live allocation has one 32-byte record. The free space after an
+ * allocation (its "gap") is a free block; a sentinel record at offset 0 owns
+ * the gap before the first allocation. Free blocks sit in segregated free lists
+ * indexed by size class (TLSF: first level log2, second level 32 linear
+ * subdivisions) with one bitmap per level, so a fitting list is found with two
+ * bit scans:
+ *
+ *     [sentinel][ gap ][ A ][ gap ][ B ][ gap ..................... capacity)
+ *
+ * Allocating carves the request out of a gap; the padding that the alignment
+ * skips stays a free block. Freeing B merges the gap before B, B and the gap
+ * after B in one step, so free blocks are always coalesced with both
+ * neighbours:
+ *
+ *     [ A ][ gap ][ B ][ gap ][ C ]   =>   [ A ][ ------- gap ------- ][ C ]
+ *
+ * The granted size is exactly the requested size: the only bytes that are
+ * neither used nor free-listed do not exist; alignment gaps are free blocks.
+ *
+ * Handles
+ * -------
+ * An allocation is named by a glbuf_range: a 32-bit id packing a 22-bit record
+ * index and a 10-bit generation. Id 0 is never issued. A handle is checked
+ * with a bounds check and one compare of the generation; a stale, double-freed
+ * or forged handle is never dereferenced out of bounds. Generations start at a
+ * per-instance tag, so a handle from another glbuf_ranges is rejected in the
+ * common case. Limits of 32 bits: a record reused 1023 times accepts a
+ * handle that went stale 1023 reuses ago, and a foreign handle whose record
+ * index and generation happen to match a live allocation here is accepted.
+ * At most GLBUF_RANGES_MAX_ALLOCATIONS allocations are live at once.
+ *
+ * Errors
+ * ------
+ * Every function that returns a glbuf_result leaves the allocator exactly as it
+ * was when it returns an error, except that a failed glbuf_ranges_alloc
+ * (GLBUF_ERR_FULL, GLBUF_ERR_OUT_OF_HOST_MEMORY) increments the failure count.
+ * Out-parameters are written only on success, except where noted.
+ *
+ * Debug builds (NDEBUG not defined) check glbuf_ranges_invariants_hold after
+ * every operation that changes the allocator, through GLBUF_ASSERT; this makes
+ * each such operation O(n).
+ *
+ * Thread safety: none. One thread at a time per instance; distinct instances
+ * may be used from distinct threads. */
+#ifndef GLBUF_RANGES_H
+#define GLBUF_RANGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "export.h"
+#include "hooks.h"
+#include "result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The most allocations that can be live at once (22-bit record index, one
+ * record is the sentinel). */
+#define GLBUF_RANGES_MAX_ALLOCATIONS 4194302u
+
+/* Bytes of host memory per allocation record (one per live allocation). */
+#define GLBUF_RANGES_RECORD_BYTES 32u
+
+typedef struct glbuf_ranges glbuf_ranges;
+
+/* A live allocation. id 0 is invalid ("no allocation"). */
+typedef struct glbuf_range {
+    uint32_t id;
+} glbuf_range;
+
+/* Creation parameters; zero-initialise, then set capacity. */
+typedef struct glbuf_ranges_desc {
+    /* Size of the managed range in bytes; required, > 0. */
+    uint64_t capacity;
+    /* Host memory for the records; zero = malloc/free. */
+    glbuf_allocator allocator;
+    /* Allocation records reserved up front; 0 = 64. Records then grow on
+     * demand (doubling), so this is only a hint that avoids growth steps. */
+    uint32_t initial_slots;
+} glbuf_ranges_desc;
+
+/* A snapshot, by value. */
+typedef struct glbuf_ranges_stats {
+    uint64_t capacity;           /* bytes managed */
+    uint64_t used_bytes;         /* bytes in live allocations (granted == requested) */
+    uint64_t free_bytes;         /* capacity - used_bytes, alignment gaps included */
+    uint64_t largest_free_block; /* bytes in the largest free block */
+    uint64_t peak_used_bytes;    /* highest used_bytes since creation */
+    uint64_t metadata_bytes;     /* host bytes held: the object plus every reserved record */
+    uint64_t failed_allocations; /* glbuf_ranges_alloc calls that returned FULL or OUT_OF_HOST_MEMORY */
+    uint32_t free_blocks;        /* number of free blocks (maximal free ranges) */
+    uint32_t live_allocations;   /* number of live allocations */
+} glbuf_ranges_stats;
+
+/* One step of a compaction plan: move size bytes from src_offset down to
+ * dst_offset (dst_offset <= src_offset; the two ranges may overlap, so copy as
+ * memmove does). */
+typedef struct glbuf_range_move {
+    glbuf_range handle;
+    uint64_t src_offset; /* bytes, the allocation's offset before the move */
+    uint64_t dst_offset; /* bytes, its offset after the move */
+    uint64_t size;       /* bytes */
+} glbuf_range_move;
+
+/* Iteration callbacks; return nonzero to stop the iteration early. They must
+ * not change the allocator they iterate. */
+typedef int (*glbuf_ranges_live_fn)(void *user, glbuf_range handle, uint64_t offset, uint64_t size);
+typedef int (*glbuf_ranges_free_fn)(void *user, uint64_t offset, uint64_t size);
+
+/* Creates an allocator whose whole range [0, desc->capacity) is one free block.
+ * O(1) (two host allocations).
+ * Errors: GLBUF_ERR_NULL if desc or out is NULL; GLBUF_ERR_ZERO_SIZE if
+ * desc->capacity is 0; GLBUF_ERR_INVALID_ARGUMENT if exactly one of
+ * allocator.alloc/free is set; GLBUF_ERR_OUT_OF_HOST_MEMORY if the allocator
+ * returns NULL. *out is set only on success. */
+GLBUF_API glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_ranges **out);
+
+/* Frees the allocator's host memory; every handle becomes meaningless. NULL is
+ * ignored. O(1). */
+GLBUF_API void glbuf_ranges_destroy(glbuf_ranges *r);
+
+/* Allocates size bytes at an offset that is a multiple of alignment and
+ * returns its handle and offset. Exactly size bytes are granted; the padding
+ * before the offset remains free. out_offset may be NULL.
+ * Complexity: O(1) when a free block of at least size + alignment - 1 bytes
+ * (rounded up to its size class) exists, which is the usual case. Otherwise
+ * the lists that may hold a smaller fitting block are scanned, O(free blocks),
+ * before failing, so the call fails with GLBUF_ERR_FULL only if no free block
+ * can hold size bytes at that alignment. Amortized: when every record is
+ * taken, the record array doubles (O(live allocations), once per doubling).
+ * Errors: GLBUF_ERR_NULL if r or out_handle is NULL; GLBUF_ERR_ZERO_SIZE if
+ * size is 0; GLBUF_ERR_BAD_ALIGNMENT if alignment is 0 or not a power of two;
+ * GLBUF_ERR_OVERFLOW if size + alignment - 1 exceeds UINT64_MAX;
+ * GLBUF_ERR_FULL if no free block fits, or GLBUF_RANGES_MAX_ALLOCATIONS are
+ * live; GLBUF_ERR_OUT_OF_HOST_MEMORY if the record array had to grow and the
+ * allocator returned NULL. FULL and OUT_OF_HOST_MEMORY are counted in
+ * failed_allocations. */
+GLBUF_API glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignment,
+                                          glbuf_range *out_handle, uint64_t *out_offset);
+
+/* Frees an allocation; its bytes join the free blocks on both sides. The
+ * handle becomes stale. O(1).
+ * Errors: GLBUF_ERR_NULL if r is NULL; GLBUF_ERR_INVALID_HANDLE if h is 0,
+ * stale, already freed or from another allocator. */
+GLBUF_API glbuf_result glbuf_ranges_free(glbuf_ranges *r, glbuf_range h);
+
+/* The offset (bytes) of a live allocation. O(1).
+ * Errors: GLBUF_ERR_NULL if r or out is NULL; GLBUF_ERR_INVALID_HANDLE as for
+ * glbuf_ranges_free. */
+GLBUF_API glbuf_result glbuf_ranges_offset(const glbuf_ranges *r, glbuf_range h, uint64_t *out);
+
+/* The size (bytes, as requested) of a live allocation. O(1).
+ * Errors: as glbuf_ranges_offset. */
+GLBUF_API glbuf_result glbuf_ranges_size(const glbuf_ranges *r, glbuf_range h, uint64_t *out);
+
+/* Extends the range to [0, new_capacity) in place. The free block that touches
+ * the old end grows; if the allocation at the old end is live, the new bytes
+ * become a new free block. No offset and no handle changes. O(1), no host
+ * memory. Growing to the current capacity does nothing and succeeds.
+ * Errors: GLBUF_ERR_NULL if r is NULL; GLBUF_ERR_SHRINK if new_capacity is
+ * below the current capacity. */
+GLBUF_API glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity);
+
+/* The end offset (bytes) of the highest live allocation, 0 if none: the prefix
+ * of the range that holds every live byte (what growth needs to copy). O(1).
+ * r must not be NULL. */
+GLBUF_API uint64_t glbuf_ranges_used_extent(const glbuf_ranges *r);
+
+/* Statistics by value. O(1), except largest_free_block, which scans the list
+ * of the highest non-empty size class (blocks within about 3 % of each other
+ * in size; usually a handful). A NULL r yields all zeros. */
+GLBUF_API glbuf_ranges_stats glbuf_ranges_get_stats(const glbuf_ranges *r);
+
+/* 1 if every internal invariant holds, 0 otherwise (also for NULL): records
+ * tile the range in offset order, links agree both ways, every free block is
+ * in the list of its size class and the bitmaps match the lists, the counters
+ * match, every allocation is inside the range and aligned. Never asserts and
+ * never reads out of bounds, even on a corrupted allocator.
+ * O(live allocations + reserved records + size classes). */
+GLBUF_API int glbuf_ranges_invariants_hold(const glbuf_ranges *r);
+
+/* Calls fn for every live allocation in increasing offset order until fn
+ * returns nonzero. O(live allocations). r and fn must not be NULL. */
+GLBUF_API void glbuf_ranges_for_each(const glbuf_ranges *r, glbuf_ranges_live_fn fn, void *user);
+
+/* Calls fn for every free block (offset, size in bytes) in increasing offset
+ * order until fn returns nonzero. O(live allocations). r and fn must not be
+ * NULL. */
+GLBUF_API void glbuf_ranges_for_each_free(const glbuf_ranges *r, glbuf_ranges_free_fn fn, void *user);
+
+/* Plans a compaction: the moves that pack the live allocations toward offset 0
+ * in their current order, each at the lowest offset that keeps its alignment
+ * and follows the previous one. Allocations already in place get no move.
+ * Writes the first min(count, capacity) moves to moves (moves may be NULL when
+ * capacity is 0) and sets *out_count to the number of moves of the whole plan.
+ * Moves come in increasing offset order, each with dst_offset < src_offset;
+ * any prefix of the plan is itself a valid plan (see apply). Changes nothing.
+ * O(live allocations).
+ * Errors: GLBUF_ERR_NULL if r or out_count is NULL, or moves is NULL and
+ * capacity > 0. */
+GLBUF_API glbuf_result glbuf_ranges_plan_compaction(const glbuf_ranges *r, glbuf_range_move *moves, size_t capacity,
+                                                    size_t *out_count);
+
+/* Applies moves[0..count) of a plan made by glbuf_ranges_plan_compaction with
+ * no change to the allocator since: each allocation's offset becomes its
+ * dst_offset, handles stay valid, the space left behind joins the free block
+ * that follows the moved allocation. Applying the first K moves of a plan
+ * (for example those that fit a per-frame copy budget) leaves a consistent,
+ * coalesced allocator; planning again later continues the work. The caller
+ * copies the bytes (src to dst, memmove semantics) before or after; the
+ * allocator only updates its bookkeeping. O(count). count 0 succeeds.
+ * Every move is validated before any is applied.
+ * Errors: GLBUF_ERR_NULL if r is NULL, or moves is NULL and count > 0;
+ * GLBUF_ERR_INVALID_HANDLE if a move names a handle that is not live;
+ * GLBUF_ERR_INVALID_ARGUMENT if a move does not match the allocator (src_offset
+ * or size differ from the allocation's, dst_offset is above src_offset, is not
+ * a multiple of the allocation's alignment or overlaps the allocation before
+ * it) or the moves are not in strictly increasing src_offset order. */
+GLBUF_API glbuf_result glbuf_ranges_apply_compaction(glbuf_ranges *r, const glbuf_range_move *moves, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GLBUF_RANGES_H */

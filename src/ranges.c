@@ -1,0 +1,822 @@
+/* ranges.c - glbuf_ranges: TLSF-style O(1) range allocator over [0, capacity).
+ *
+ * Records (one per live allocation, plus the sentinel in slot 0 at offset 0
+ * with size 0) form a doubly linked list in offset order. The free space
+ * between the end of a record and the start of the next one (or capacity) is
+ * that record's gap; every non-empty gap is a free block, linked into the
+ * segregated list of its size class:
+ *
+ *     slot 0          b               n
+ *     [sentinel][gap ][ b ][ gap(b) ][ n ][ gap(n) ......... capacity)
+ *
+ * Gaps are never stored: gap(b) = offset(next(b)) - end(b), so coalescing is
+ * a matter of unlinking a record. Unused record slots form a stack threaded
+ * through free_next. */
+#include "glbuf/ranges.h"
+
+#include <string.h>
+
+#include "glbuf_assert.h"
+#include "host_alloc.h"
+
+#if !defined(__STDC_NO_ATOMICS__)
+#include <stdatomic.h>
+#endif
+
+/* ---- sizes of the class table ------------------------------------------ */
+
+enum {
+    SL_LOG2 = 5,             /* 32 second-level classes per power of two */
+    SL_COUNT = 1 << SL_LOG2, /* sizes below SL_COUNT are classes of their own */
+    FL_COUNT = 64 - SL_LOG2 + 1
+};
+
+/* ---- record index and handle layout ------------------------------------- */
+
+#define INDEX_BITS 22u
+#define INDEX_MASK ((1u << INDEX_BITS) - 1u)
+#define NIL INDEX_MASK            /* "no record"; never a valid index */
+#define MAX_SLOTS INDEX_MASK      /* indices 0 .. MAX_SLOTS - 1 */
+#define GEN_COUNT 1023u           /* generations 0 .. 1022 are issued */
+#define GEN_DEAD 1023u            /* generation of the sentinel and of unused slots */
+#define ALIGN_SHIFT INDEX_BITS    /* log2(alignment) in next_align */
+#define DEFAULT_SLOTS 64u
+
+/* 32 bytes. For a live record or the sentinel:
+ *   prev_gen   [31:22] generation (GEN_DEAD for the sentinel), [21:0] physical predecessor
+ *   next_align [27:22] log2(alignment), [21:0] physical successor or NIL
+ *   free_prev/free_next: links of the size-class list, meaningful while gap > 0
+ * For an unused slot:
+ *   prev_gen   GEN_DEAD << 22; next_align: the generation to issue next;
+ *   free_next: the next unused slot of the stack. */
+typedef struct block {
+    uint64_t offset; /* bytes */
+    uint64_t size;   /* bytes, as requested */
+    uint32_t prev_gen;
+    uint32_t next_align;
+    uint32_t free_prev;
+    uint32_t free_next;
+} block;
+
+_Static_assert(sizeof(block) == GLBUF_RANGES_RECORD_BYTES, "a record is 32 bytes");
+_Static_assert(GLBUF_RANGES_MAX_ALLOCATIONS == MAX_SLOTS - 1u, "the sentinel takes one slot");
+
+struct glbuf_ranges {
+    block *blocks;      /* slot_cap records; [0, slot_used) initialised */
+    uint32_t slot_cap;  /* records reserved */
+    uint32_t slot_used; /* records ever handed out, the sentinel included */
+    uint32_t slot_free; /* top of the unused-slot stack, or NIL */
+    uint32_t tail;      /* the record with the highest offset (0 when none is live) */
+    uint32_t tag;       /* first generation of every slot of this instance */
+    uint32_t live;      /* live allocations */
+    uint32_t free_blocks;
+    uint64_t capacity;  /* bytes */
+    uint64_t used;      /* bytes in live allocations */
+    uint64_t peak_used; /* bytes */
+    uint64_t failed;    /* failed allocations */
+    glbuf_allocator allocator;
+    uint64_t fl_bitmap;                /* bit fl set iff sl_bitmap[fl] != 0 */
+    uint32_t sl_bitmap[FL_COUNT];      /* bit sl set iff heads[fl][sl] != NIL */
+    uint32_t heads[FL_COUNT][SL_COUNT]; /* first record of each size-class list */
+};
+
+/* ---- bit helpers --------------------------------------------------------- */
+
+#if defined(__GNUC__) || defined(__clang__)
+static inline unsigned msb64(uint64_t x) { return 63u - (unsigned)__builtin_clzll(x); }
+static inline unsigned lsb64(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
+static inline unsigned lsb32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
+static inline unsigned msb32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
+#else
+static unsigned msb64(uint64_t x)
+{
+    unsigned n = 0;
+    while (x >>= 1) {
+        n++;
+    }
+    return n;
+}
+static unsigned lsb64(uint64_t x)
+{
+    unsigned n = 0;
+    while ((x & 1u) == 0) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+}
+static unsigned lsb32(uint32_t x) { return lsb64(x); }
+static unsigned msb32(uint32_t x) { return msb64(x); }
+#endif
+
+/* ---- record field accessors ---------------------------------------------- */
+
+static inline uint32_t prev_of(const block *b) { return b->prev_gen & INDEX_MASK; }
+static inline uint32_t gen_of(const block *b) { return b->prev_gen >> INDEX_BITS; }
+static inline uint32_t next_of(const block *b) { return b->next_align & INDEX_MASK; }
+static inline unsigned align_log2_of(const block *b) { return (b->next_align >> ALIGN_SHIFT) & 63u; }
+static inline void set_prev(block *b, uint32_t p) { b->prev_gen = (b->prev_gen & ~INDEX_MASK) | p; }
+static inline void set_next(block *b, uint32_t n) { b->next_align = (b->next_align & ~INDEX_MASK) | n; }
+static inline uint64_t end_of(const block *b) { return b->offset + b->size; }
+
+/* The offset where b's gap ends: the next record's offset or the capacity. */
+static inline uint64_t gap_end(const glbuf_ranges *r, const block *b)
+{
+    uint32_t n = next_of(b);
+    return n == NIL ? r->capacity : r->blocks[n].offset;
+}
+
+static inline glbuf_range handle_of(const glbuf_ranges *r, uint32_t i)
+{
+    glbuf_range h;
+    h.id = (gen_of(&r->blocks[i]) << INDEX_BITS) | i;
+    return h;
+}
+
+/* The slot of a live handle, or NIL: a bounds check and one compare. */
+static inline uint32_t lookup(const glbuf_ranges *r, glbuf_range h)
+{
+    uint32_t i = h.id & INDEX_MASK;
+    uint32_t g = h.id >> INDEX_BITS;
+    if (i >= r->slot_used || g == GEN_DEAD || gen_of(&r->blocks[i]) != g) {
+        return NIL;
+    }
+    return i;
+}
+
+/* ---- size classes -------------------------------------------------------- */
+
+/* The class that holds a free block of `size` bytes (size > 0). */
+static inline void mapping(uint64_t size, unsigned *fl, unsigned *sl)
+{
+    if (size < SL_COUNT) {
+        *fl = 0;
+        *sl = (unsigned)size;
+    } else {
+        unsigned f = msb64(size);
+        *fl = f - SL_LOG2 + 1;
+        *sl = (unsigned)(size >> (f - SL_LOG2)) - SL_COUNT;
+    }
+}
+
+/* The lowest class all of whose blocks hold `size` bytes; 0 if none exists
+ * (size so large that rounding up overflows). */
+static inline int mapping_up(uint64_t size, unsigned *fl, unsigned *sl)
+{
+    if (size >= SL_COUNT) {
+        uint64_t round = (UINT64_C(1) << (msb64(size) - SL_LOG2)) - 1;
+        if (size > UINT64_MAX - round) {
+            return 0;
+        }
+        size += round;
+    }
+    mapping(size, fl, sl);
+    return 1;
+}
+
+/* The first non-empty class at or after (fl, sl), or 0 if none. */
+static inline int next_nonempty(const glbuf_ranges *r, unsigned *fl, unsigned *sl)
+{
+    uint32_t sl_map = r->sl_bitmap[*fl] & (~UINT32_C(0) << *sl);
+    if (sl_map == 0) {
+        if (*fl + 1 >= FL_COUNT) {
+            return 0;
+        }
+        uint64_t fl_map = r->fl_bitmap & (~UINT64_C(0) << (*fl + 1));
+        if (fl_map == 0) {
+            return 0;
+        }
+        *fl = lsb64(fl_map);
+        sl_map = r->sl_bitmap[*fl];
+    }
+    *sl = lsb32(sl_map);
+    return 1;
+}
+
+static inline void list_insert(glbuf_ranges *r, uint32_t i, uint64_t gap)
+{
+    unsigned fl, sl;
+    mapping(gap, &fl, &sl);
+    uint32_t head = r->heads[fl][sl];
+    block *b = &r->blocks[i];
+    b->free_prev = NIL;
+    b->free_next = head;
+    if (head != NIL) {
+        r->blocks[head].free_prev = i;
+    }
+    r->heads[fl][sl] = i;
+    r->sl_bitmap[fl] |= UINT32_C(1) << sl;
+    r->fl_bitmap |= UINT64_C(1) << fl;
+}
+
+static inline void list_remove(glbuf_ranges *r, uint32_t i, uint64_t gap)
+{
+    block *b = &r->blocks[i];
+    uint32_t p = b->free_prev, n = b->free_next;
+    if (n != NIL) {
+        r->blocks[n].free_prev = p;
+    }
+    if (p != NIL) {
+        r->blocks[p].free_next = n;
+        return;
+    }
+    unsigned fl, sl;
+    mapping(gap, &fl, &sl);
+    GLBUF_ASSERT(r->heads[fl][sl] == i);
+    r->heads[fl][sl] = n;
+    if (n == NIL) {
+        r->sl_bitmap[fl] &= ~(UINT32_C(1) << sl);
+        if (r->sl_bitmap[fl] == 0) {
+            r->fl_bitmap &= ~(UINT64_C(1) << fl);
+        }
+    }
+}
+
+/* ---- debug checking ------------------------------------------------------ */
+
+#ifdef NDEBUG
+#define CHECK_INVARIANTS(r) ((void)0)
+#else
+#define CHECK_INVARIANTS(r) GLBUF_ASSERT(glbuf_ranges_invariants_hold(r))
+#endif
+
+/* ---- creation ------------------------------------------------------------ */
+
+static uint32_t next_instance_tag(void)
+{
+#if !defined(__STDC_NO_ATOMICS__)
+    static atomic_uint counter;
+    unsigned k = atomic_fetch_add_explicit(&counter, 1u, memory_order_relaxed);
+#else
+    static unsigned counter;
+    unsigned k = counter++;
+#endif
+    /* 389 is prime to 1023: consecutive instances get tags far apart. */
+    return (uint32_t)((k * 389u + 1u) % GEN_COUNT);
+}
+
+glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_ranges **out)
+{
+    if (desc == NULL || out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if (desc->capacity == 0) {
+        return GLBUF_ERR_ZERO_SIZE;
+    }
+    glbuf_allocator a;
+    if (!glbuf_allocator_resolve(&a, &desc->allocator)) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    uint32_t slots = desc->initial_slots == 0 ? DEFAULT_SLOTS : desc->initial_slots;
+    if (slots < 2) {
+        slots = 2;
+    }
+    if (slots > MAX_SLOTS) {
+        slots = MAX_SLOTS;
+    }
+    glbuf_ranges *r = glbuf_host_alloc(&a, sizeof *r);
+    if (r == NULL) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    block *blocks = glbuf_host_alloc(&a, (size_t)slots * sizeof(block));
+    if (blocks == NULL) {
+        glbuf_host_free(&a, r);
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    memset(r, 0, sizeof *r);
+    r->blocks = blocks;
+    r->slot_cap = slots;
+    r->slot_used = 1;
+    r->slot_free = NIL;
+    r->tail = 0;
+    r->tag = next_instance_tag();
+    r->capacity = desc->capacity;
+    r->allocator = a;
+    for (unsigned fl = 0; fl < FL_COUNT; fl++) {
+        for (unsigned sl = 0; sl < SL_COUNT; sl++) {
+            r->heads[fl][sl] = NIL;
+        }
+    }
+    block *s = &blocks[0];
+    s->offset = 0;
+    s->size = 0;
+    s->prev_gen = (GEN_DEAD << INDEX_BITS) | NIL;
+    s->next_align = NIL;
+    list_insert(r, 0, r->capacity);
+    r->free_blocks = 1;
+    CHECK_INVARIANTS(r);
+    *out = r;
+    return GLBUF_OK;
+}
+
+void glbuf_ranges_destroy(glbuf_ranges *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    glbuf_allocator a = r->allocator;
+    glbuf_host_free(&a, r->blocks);
+    glbuf_host_free(&a, r);
+}
+
+/* ---- allocation ---------------------------------------------------------- */
+
+/* Doubles the record array. Changes nothing on failure. */
+static glbuf_result grow_slots(glbuf_ranges *r)
+{
+    uint32_t cap = r->slot_cap > MAX_SLOTS / 2 ? MAX_SLOTS : r->slot_cap * 2;
+    block *blocks = glbuf_host_alloc(&r->allocator, (size_t)cap * sizeof(block));
+    if (blocks == NULL) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    memcpy(blocks, r->blocks, (size_t)r->slot_used * sizeof(block));
+    glbuf_host_free(&r->allocator, r->blocks);
+    r->blocks = blocks;
+    r->slot_cap = cap;
+    return GLBUF_OK;
+}
+
+/* The slot the next allocation will take; grows the array if needed. */
+static inline glbuf_result reserve_slot(glbuf_ranges *r)
+{
+    if (r->slot_free != NIL || r->slot_used < r->slot_cap) {
+        return GLBUF_OK;
+    }
+    if (r->slot_cap == MAX_SLOTS) {
+        return GLBUF_ERR_FULL;
+    }
+    return grow_slots(r);
+}
+
+static inline uint32_t take_slot(glbuf_ranges *r, uint32_t *gen)
+{
+    uint32_t i = r->slot_free;
+    if (i != NIL) {
+        r->slot_free = r->blocks[i].free_next;
+        *gen = r->blocks[i].next_align;
+    } else {
+        i = r->slot_used++;
+        *gen = r->tag;
+    }
+    return i;
+}
+
+/* Whether b's gap holds size bytes at the alignment; sets *start if so. */
+static inline int gap_fits(const glbuf_ranges *r, const block *b, uint64_t size, uint64_t alignment,
+                           uint64_t *start)
+{
+    uint64_t from = end_of(b);
+    uint64_t gap = gap_end(r, b) - from;
+    uint64_t pad = (0 - from) & (alignment - 1);
+    if (pad > gap || gap - pad < size) {
+        return 0;
+    }
+    *start = from + pad;
+    return 1;
+}
+
+/* The slow path: every list that may hold a block of at least `size` bytes,
+ * scanned for one that fits at the alignment. */
+static uint32_t find_fallback(const glbuf_ranges *r, uint64_t size, uint64_t alignment, uint64_t *start)
+{
+    unsigned fl, sl;
+    mapping(size, &fl, &sl);
+    while (next_nonempty(r, &fl, &sl)) {
+        for (uint32_t i = r->heads[fl][sl]; i != NIL; i = r->blocks[i].free_next) {
+            if (gap_fits(r, &r->blocks[i], size, alignment, start)) {
+                return i;
+            }
+        }
+        if (++sl == SL_COUNT) {
+            sl = 0;
+            if (++fl == FL_COUNT) {
+                break;
+            }
+        }
+    }
+    return NIL;
+}
+
+glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignment, glbuf_range *out_handle,
+                                uint64_t *out_offset)
+{
+    if (r == NULL || out_handle == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if (size == 0) {
+        return GLBUF_ERR_ZERO_SIZE;
+    }
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+        return GLBUF_ERR_BAD_ALIGNMENT;
+    }
+    if (size > UINT64_MAX - (alignment - 1)) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+
+    /* Good fit in O(1): any block of the class above size + alignment - 1 fits
+     * whatever its start; otherwise scan the candidate lists. */
+    uint32_t b = NIL;
+    uint64_t start = 0;
+    unsigned fl, sl;
+    if (mapping_up(size + (alignment - 1), &fl, &sl) && next_nonempty(r, &fl, &sl)) {
+        b = r->heads[fl][sl];
+        uint64_t from = end_of(&r->blocks[b]);
+        start = from + ((0 - from) & (alignment - 1));
+    } else {
+        b = find_fallback(r, size, alignment, &start);
+    }
+    if (b == NIL) {
+        r->failed++;
+        return GLBUF_ERR_FULL;
+    }
+    glbuf_result res = reserve_slot(r);
+    if (res != GLBUF_OK) {
+        r->failed++;
+        return res;
+    }
+
+    /* [ b ][ pad ][ n ][ rest ] out of [ b ][ ------ gap ------ ] */
+    block *bb = &r->blocks[b];
+    uint64_t from = end_of(bb);
+    uint64_t to = gap_end(r, bb);
+    list_remove(r, b, to - from);
+    uint32_t gen;
+    uint32_t n = take_slot(r, &gen);
+    block *nb = &r->blocks[n];
+    uint32_t after = next_of(bb);
+    nb->offset = start;
+    nb->size = size;
+    nb->prev_gen = (gen << INDEX_BITS) | b;
+    nb->next_align = ((uint32_t)lsb64(alignment) << ALIGN_SHIFT) | after;
+    set_next(bb, n);
+    if (after != NIL) {
+        set_prev(&r->blocks[after], n);
+    } else {
+        r->tail = n;
+    }
+    uint64_t pad = start - from;
+    uint64_t rest = to - (start + size);
+    r->free_blocks--;
+    if (pad != 0) {
+        list_insert(r, b, pad);
+        r->free_blocks++;
+    }
+    if (rest != 0) {
+        list_insert(r, n, rest);
+        r->free_blocks++;
+    }
+    r->live++;
+    r->used += size;
+    if (r->used > r->peak_used) {
+        r->peak_used = r->used;
+    }
+    CHECK_INVARIANTS(r);
+    out_handle->id = (gen << INDEX_BITS) | n;
+    if (out_offset != NULL) {
+        *out_offset = start;
+    }
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_ranges_free(glbuf_ranges *r, glbuf_range h)
+{
+    if (r == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    uint32_t i = lookup(r, h);
+    if (i == NIL) {
+        return GLBUF_ERR_INVALID_HANDLE;
+    }
+    /* [ p ][ gap_p ][ n ][ gap_n ]  =>  [ p ][ ------- gap ------- ] */
+    block *nb = &r->blocks[i];
+    uint32_t p = prev_of(nb);
+    uint32_t after = next_of(nb);
+    block *pb = &r->blocks[p];
+    uint64_t to = after == NIL ? r->capacity : r->blocks[after].offset;
+    uint64_t n_end = end_of(nb);
+    uint64_t p_end = end_of(pb);
+    if (to != n_end) {
+        list_remove(r, i, to - n_end);
+        r->free_blocks--;
+    }
+    if (nb->offset != p_end) {
+        list_remove(r, p, nb->offset - p_end);
+        r->free_blocks--;
+    }
+    set_next(pb, after);
+    if (after != NIL) {
+        set_prev(&r->blocks[after], p);
+    } else {
+        r->tail = p;
+    }
+    list_insert(r, p, to - p_end);
+    r->free_blocks++;
+    r->live--;
+    r->used -= nb->size;
+
+    uint32_t gen = gen_of(nb) + 1;
+    nb->prev_gen = GEN_DEAD << INDEX_BITS;
+    nb->next_align = gen == GEN_COUNT ? 0 : gen;
+    nb->free_next = r->slot_free;
+    r->slot_free = i;
+    CHECK_INVARIANTS(r);
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_ranges_offset(const glbuf_ranges *r, glbuf_range h, uint64_t *out)
+{
+    if (r == NULL || out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    uint32_t i = lookup(r, h);
+    if (i == NIL) {
+        return GLBUF_ERR_INVALID_HANDLE;
+    }
+    *out = r->blocks[i].offset;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_ranges_size(const glbuf_ranges *r, glbuf_range h, uint64_t *out)
+{
+    if (r == NULL || out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    uint32_t i = lookup(r, h);
+    if (i == NIL) {
+        return GLBUF_ERR_INVALID_HANDLE;
+    }
+    *out = r->blocks[i].size;
+    return GLBUF_OK;
+}
+
+/* ---- growth -------------------------------------------------------------- */
+
+glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity)
+{
+    if (r == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if (new_capacity < r->capacity) {
+        return GLBUF_ERR_SHRINK;
+    }
+    if (new_capacity == r->capacity) {
+        return GLBUF_OK;
+    }
+    /* Only the gap of the last record touches the end, whether it is empty
+     * (the tail allocation is live up to the old end: a new free block) or not
+     * (that free block is extended). Nothing else changes. */
+    uint32_t t = r->tail;
+    uint64_t t_end = end_of(&r->blocks[t]);
+    if (r->capacity != t_end) {
+        list_remove(r, t, r->capacity - t_end);
+    } else {
+        r->free_blocks++;
+    }
+    r->capacity = new_capacity;
+    list_insert(r, t, new_capacity - t_end);
+    CHECK_INVARIANTS(r);
+    return GLBUF_OK;
+}
+
+uint64_t glbuf_ranges_used_extent(const glbuf_ranges *r)
+{
+    return end_of(&r->blocks[r->tail]);
+}
+
+/* ---- statistics and checking --------------------------------------------- */
+
+glbuf_ranges_stats glbuf_ranges_get_stats(const glbuf_ranges *r)
+{
+    glbuf_ranges_stats s;
+    memset(&s, 0, sizeof s);
+    if (r == NULL) {
+        return s;
+    }
+    s.capacity = r->capacity;
+    s.used_bytes = r->used;
+    s.free_bytes = r->capacity - r->used;
+    s.peak_used_bytes = r->peak_used;
+    s.metadata_bytes = (uint64_t)sizeof *r + (uint64_t)r->slot_cap * sizeof(block);
+    s.failed_allocations = r->failed;
+    s.free_blocks = r->free_blocks;
+    s.live_allocations = r->live;
+    if (r->fl_bitmap != 0) {
+        unsigned fl = msb64(r->fl_bitmap);
+        unsigned sl = msb32(r->sl_bitmap[fl]);
+        for (uint32_t i = r->heads[fl][sl]; i != NIL; i = r->blocks[i].free_next) {
+            const block *b = &r->blocks[i];
+            uint64_t gap = gap_end(r, b) - end_of(b);
+            if (gap > s.largest_free_block) {
+                s.largest_free_block = gap;
+            }
+        }
+    }
+    return s;
+}
+
+int glbuf_ranges_invariants_hold(const glbuf_ranges *r)
+{
+    if (r == NULL || r->blocks == NULL || r->slot_used == 0 || r->slot_used > r->slot_cap ||
+        r->slot_cap > MAX_SLOTS || r->capacity == 0 || r->used > r->capacity || r->peak_used < r->used) {
+        return 0;
+    }
+    const block *bl = r->blocks;
+    const uint32_t n_slots = r->slot_used;
+
+    /* The sentinel. */
+    if (bl[0].offset != 0 || bl[0].size != 0 || gen_of(&bl[0]) != GEN_DEAD || prev_of(&bl[0]) != NIL) {
+        return 0;
+    }
+    /* Walk the records in offset order: they tile [0, capacity). */
+    uint32_t prev = 0, count = 0, gaps = 0;
+    uint64_t used = 0;
+    for (uint32_t i = next_of(&bl[0]); i != NIL; i = next_of(&bl[i])) {
+        if (i == 0 || i >= n_slots || count >= n_slots) {
+            return 0;
+        }
+        const block *b = &bl[i];
+        if (gen_of(b) >= GEN_COUNT || prev_of(b) != prev || b->size == 0 || b->offset < end_of(&bl[prev]) ||
+            b->size > r->capacity || b->offset > r->capacity - b->size ||
+            (b->offset & ((UINT64_C(1) << align_log2_of(b)) - 1)) != 0 || (b->next_align >> 28) != 0) {
+            return 0;
+        }
+        if (b->offset != end_of(&bl[prev])) {
+            gaps++;
+        }
+        used += b->size;
+        count++;
+        prev = i;
+    }
+    if (prev != r->tail || count != r->live || used != r->used) {
+        return 0;
+    }
+    if (end_of(&bl[prev]) != r->capacity) {
+        gaps++;
+    }
+    if (gaps != r->free_blocks) {
+        return 0;
+    }
+    /* Unused slots: a stack of dead records; dead + live + sentinel = used slots. */
+    uint32_t dead = 0;
+    for (uint32_t i = r->slot_free; i != NIL; i = bl[i].free_next) {
+        if (i == 0 || i >= n_slots || dead >= n_slots || bl[i].prev_gen != (GEN_DEAD << INDEX_BITS) ||
+            bl[i].next_align >= GEN_COUNT) {
+            return 0;
+        }
+        dead++;
+    }
+    if ((uint64_t)dead + r->live + 1u != n_slots) {
+        return 0;
+    }
+    /* Size-class lists: bitmaps match heads, every node is a live record (or
+     * the sentinel) whose gap is non-empty and of the list's class. With the
+     * counts equal, the listed records are exactly the records with a gap. */
+    uint32_t listed = 0;
+    for (unsigned fl = 0; fl < FL_COUNT; fl++) {
+        if (((r->fl_bitmap >> fl) & 1u) != (r->sl_bitmap[fl] != 0)) {
+            return 0;
+        }
+        for (unsigned sl = 0; sl < SL_COUNT; sl++) {
+            uint32_t head = r->heads[fl][sl];
+            if (((r->sl_bitmap[fl] >> sl) & 1u) != (head != NIL)) {
+                return 0;
+            }
+            uint32_t back = NIL;
+            for (uint32_t i = head; i != NIL; i = bl[i].free_next) {
+                if (i >= n_slots || listed >= n_slots) {
+                    return 0;
+                }
+                const block *b = &bl[i];
+                if (b->free_prev != back || (i != 0 && gen_of(b) >= GEN_COUNT)) {
+                    return 0;
+                }
+                uint32_t nx = next_of(b);
+                if (nx != NIL && nx >= n_slots) {
+                    return 0;
+                }
+                uint64_t to = nx == NIL ? r->capacity : bl[nx].offset;
+                if (to <= end_of(b)) {
+                    return 0;
+                }
+                unsigned f, s;
+                mapping(to - end_of(b), &f, &s);
+                if (f != fl || s != sl) {
+                    return 0;
+                }
+                listed++;
+                back = i;
+            }
+        }
+    }
+    return listed == r->free_blocks;
+}
+
+/* ---- iteration and compaction -------------------------------------------- */
+
+void glbuf_ranges_for_each(const glbuf_ranges *r, glbuf_ranges_live_fn fn, void *user)
+{
+    for (uint32_t i = next_of(&r->blocks[0]); i != NIL; i = next_of(&r->blocks[i])) {
+        if (fn(user, handle_of(r, i), r->blocks[i].offset, r->blocks[i].size) != 0) {
+            return;
+        }
+    }
+}
+
+void glbuf_ranges_for_each_free(const glbuf_ranges *r, glbuf_ranges_free_fn fn, void *user)
+{
+    for (uint32_t i = 0; i != NIL; i = next_of(&r->blocks[i])) {
+        const block *b = &r->blocks[i];
+        uint64_t from = end_of(b), to = gap_end(r, b);
+        if (to != from && fn(user, from, to - from) != 0) {
+            return;
+        }
+    }
+}
+
+static inline uint64_t align_up(uint64_t x, unsigned log2)
+{
+    uint64_t mask = (UINT64_C(1) << log2) - 1;
+    return (x + mask) & ~mask; /* no overflow: x <= an offset that is aligned */
+}
+
+glbuf_result glbuf_ranges_plan_compaction(const glbuf_ranges *r, glbuf_range_move *moves, size_t capacity,
+                                          size_t *out_count)
+{
+    if (r == NULL || out_count == NULL || (moves == NULL && capacity > 0)) {
+        return GLBUF_ERR_NULL;
+    }
+    size_t k = 0;
+    uint64_t cursor = 0;
+    for (uint32_t i = next_of(&r->blocks[0]); i != NIL; i = next_of(&r->blocks[i])) {
+        const block *b = &r->blocks[i];
+        uint64_t dst = align_up(cursor, align_log2_of(b));
+        if (dst < b->offset) {
+            if (k < capacity) {
+                moves[k].handle = handle_of(r, i);
+                moves[k].src_offset = b->offset;
+                moves[k].dst_offset = dst;
+                moves[k].size = b->size;
+            }
+            k++;
+        }
+        cursor = dst + b->size;
+    }
+    *out_count = k;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_ranges_apply_compaction(glbuf_ranges *r, const glbuf_range_move *moves, size_t count)
+{
+    if (r == NULL || (moves == NULL && count > 0)) {
+        return GLBUF_ERR_NULL;
+    }
+    /* Validate the whole batch against the state it will meet: the record
+     * before a moved one has moved already only if it was the previous move. */
+    for (size_t k = 0; k < count; k++) {
+        const glbuf_range_move *m = &moves[k];
+        uint32_t i = lookup(r, m->handle);
+        if (i == NIL) {
+            return GLBUF_ERR_INVALID_HANDLE;
+        }
+        const block *b = &r->blocks[i];
+        uint32_t p = prev_of(b);
+        uint64_t p_end = end_of(&r->blocks[p]);
+        if (k > 0 && lookup(r, moves[k - 1].handle) == p) {
+            p_end = moves[k - 1].dst_offset + r->blocks[p].size;
+        }
+        if (m->src_offset != b->offset || m->size != b->size || m->dst_offset > m->src_offset ||
+            m->dst_offset < p_end || (m->dst_offset & ((UINT64_C(1) << align_log2_of(b)) - 1)) != 0 ||
+            (k > 0 && m->src_offset <= moves[k - 1].src_offset)) {
+            return GLBUF_ERR_INVALID_ARGUMENT;
+        }
+    }
+    /* [ p ][ gap_p ][ b ][ gap_b ]  =>  [ p ][pad][ b ][ ---- gap_b ---- ] */
+    for (size_t k = 0; k < count; k++) {
+        uint32_t i = lookup(r, moves[k].handle);
+        block *b = &r->blocks[i];
+        uint32_t p = prev_of(b);
+        uint64_t p_end = end_of(&r->blocks[p]);
+        uint64_t to = gap_end(r, b);
+        uint64_t dst = moves[k].dst_offset;
+        if (dst == b->offset) {
+            continue;
+        }
+        if (b->offset != p_end) {
+            list_remove(r, p, b->offset - p_end);
+            r->free_blocks--;
+        }
+        if (to != end_of(b)) {
+            list_remove(r, i, to - end_of(b));
+            r->free_blocks--;
+        }
+        b->offset = dst;
+        if (dst != p_end) {
+            list_insert(r, p, dst - p_end);
+            r->free_blocks++;
+        }
+        list_insert(r, i, to - end_of(b));
+        r->free_blocks++;
+    }
+    CHECK_INVARIANTS(r);
+    return GLBUF_OK;
+}
