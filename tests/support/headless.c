@@ -1,6 +1,9 @@
 /* headless.c - EGL surfaceless / device-platform GL context (headless.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* dl_iterate_phdr, RTLD_NODELETE */
 #include "headless.h"
+
+#include <dlfcn.h>
+#include <link.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +69,20 @@ static EGLDisplay open_display(void)
     return EGL_NO_DISPLAY;
 }
 
+/* Keeps the GL driver's modules loaded after eglTerminate, so that
+ * LeakSanitizer can name them (tests/lsan.supp suppresses the driver's own
+ * leaks by module); a module unloaded before exit shows as <unknown module>. */
+static int pin_module(struct dl_phdr_info *info, size_t size, void *user)
+{
+    (void)size;
+    (void)user;
+    const char *n = info->dlpi_name;
+    if (n && (strstr(n, "/dri/") || strstr(n, "libLLVM") || strstr(n, "libgallium") || strstr(n, "_mesa"))) {
+        (void)dlopen(n, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    }
+    return 0;
+}
+
 glbuf_headless *glbuf_headless_create(const glbuf_headless_desc *desc, char *why, size_t why_size)
 {
     int major = desc && desc->gl_major ? desc->gl_major : 4;
@@ -99,6 +116,7 @@ glbuf_headless *glbuf_headless_create(const glbuf_headless_desc *desc, char *why
         eglTerminate(d);
         return NULL;
     }
+    dl_iterate_phdr(pin_module, NULL);
     glbuf_headless *h = calloc(1, sizeof *h);
     if (h == NULL) {
         eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
