@@ -6,8 +6,7 @@ include(CMakePackageConfigHelpers)
 install(TARGETS glbuf EXPORT glbufTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/glbuf DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(GLBUF_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/glbuf)
@@ -27,5 +26,20 @@ else()
   set(GLBUF_PC_CFLAGS "-DGLBUF_STATIC")
   set(GLBUF_PC_LIBS_PRIVATE "-lm")
 endif()
+# Relocatable: the prefix is derived from where glbuf.pc lies, so the file stays
+# right with `cmake --install --prefix DIR`, DESTDIR or a moved tree (the
+# configure-time CMAKE_INSTALL_PREFIX is not where such installs land).
+set(GLBUF_PC_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(GLBUF_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(GLBUF_PC_LIBDIR "${CMAKE_INSTALL_FULL_LIBDIR}")
+  set(GLBUF_PC_INCLUDEDIR "${CMAKE_INSTALL_FULL_INCLUDEDIR}")
+else()
+  file(RELATIVE_PATH _glbuf_pc_up "/glbuf-root/${GLBUF_PC_INSTALL_DIR}" "/glbuf-root")
+  string(REGEX REPLACE "/$" "" _glbuf_pc_up "${_glbuf_pc_up}")
+  set(GLBUF_PC_PREFIX "\${pcfiledir}/${_glbuf_pc_up}")
+  set(GLBUF_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(GLBUF_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/glbuf.pc.in ${PROJECT_BINARY_DIR}/glbuf.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/glbuf.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_BINARY_DIR}/glbuf.pc DESTINATION ${GLBUF_PC_INSTALL_DIR})

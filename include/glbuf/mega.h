@@ -1,0 +1,213 @@
+/* mega.h - glbuf_mega: one persistent-mapped GL buffer suballocated by
+ * glbuf_ranges (the rend3 megabuffer, without its traps).
+ *
+ *   - storage: glBufferStorage(MAP_WRITE | MAP_PERSISTENT [| MAP_COHERENT]),
+ *     mapped once; allocations are offsets into it, written through a pointer;
+ *   - frees are deferred: a range freed during frame F returns to the
+ *     allocator only once F's fence (glbuf_ctx_end_frame) has signalled, so
+ *     no allocation ever overlaps memory the GPU may still read;
+ *   - growth keeps every offset and handle: new storage, one GPU copy of the
+ *     used extent, the allocator extended in place. The GL name and the
+ *     mapped pointers change: compare glbuf_mega_stats.storage_generation
+ *     (or the name) with what you bound, and re-fetch pointers;
+ *   - defragmentation moves allocations toward offset 0 with GPU copies into
+ *     fresh storage, within a byte budget per call; handles stay valid,
+ *     offsets change (re-query them), frames in flight keep reading the old
+ *     storage (GL keeps a deleted buffer alive while commands use it);
+ *   - without ARB_buffer_storage (or with GLBUF_CAP_BUFFER_STORAGE disabled,
+ *     GL 4.1 on macOS): mutable storage and a CPU shadow; pointers point into
+ *     the shadow and glbuf_mega_flush uploads what was written. Same API.
+ *
+ * Growth and defragmentation block once on a fence until their GPU copy is
+ * done, so that later CPU writes through the new mapping cannot race it.
+ *
+ * Errors common to every call taking a glbuf_mega *: GLBUF_ERR_NULL (mega
+ * NULL), GLBUF_ERR_WRONG_KIND (not a megabuffer). Calls taking a
+ * glbuf_mega_range: GLBUF_ERR_INVALID_HANDLE (0, freed, stale, or from
+ * another megabuffer). Every error leaves the megabuffer as it was. */
+#ifndef GLBUF_MEGA_H
+#define GLBUF_MEGA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct glbuf_mega glbuf_mega;
+
+/* An allocation in a megabuffer; id 0 is invalid. */
+typedef struct glbuf_mega_range {
+    uint32_t id;
+} glbuf_mega_range;
+
+/* Starting sizes from the seed note's table, in bytes. */
+#define GLBUF_MEGA_SIMPLE_2D (4ull << 20)
+#define GLBUF_MEGA_COMPLEX_2D (16ull << 20)
+#define GLBUF_MEGA_SCENE_3D (64ull << 20)
+#define GLBUF_MEGA_LARGE_3D (128ull << 20)
+
+typedef enum glbuf_mega_growth {
+    GLBUF_MEGA_GROW_POW2 = 0,   /* default: double until the request fits */
+    GLBUF_MEGA_GROW_FACTOR_1_5, /* x1.5 until it fits */
+    GLBUF_MEGA_GROW_NONE,       /* never grow: GLBUF_ERR_FULL */
+    GLBUF_MEGA_GROW_COUNT
+} glbuf_mega_growth;
+
+/* What the allocations hold; sets the minimum alignment of every allocation. */
+typedef enum glbuf_mega_use {
+    GLBUF_MEGA_USE_VERTEX = 0, /* default: 16 bytes */
+    GLBUF_MEGA_USE_INDEX,      /* 4 bytes */
+    GLBUF_MEGA_USE_UNIFORM,    /* GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT */
+    GLBUF_MEGA_USE_STORAGE,    /* GL_SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT */
+    GLBUF_MEGA_USE_INDIRECT,   /* 4 bytes (draw commands are uint arrays) */
+    GLBUF_MEGA_USE_COUNT
+} glbuf_mega_use;
+
+typedef struct glbuf_mega_desc {
+    uint64_t capacity;          /* bytes; default GLBUF_MEGA_SIMPLE_2D */
+    uint64_t max_capacity;      /* bytes; default max(capacity, 1 GiB) */
+    glbuf_mega_growth growth;   /* default POW2 */
+    int explicit_flush;         /* 0 (default): coherent mapping; 1: writes
+                                   through ptr need glbuf_mega_flush */
+    glbuf_mega_use use;         /* default VERTEX */
+    const char *label;          /* default "mega" */
+} glbuf_mega_desc;
+
+typedef struct glbuf_mega_stats {
+    uint64_t capacity;             /* bytes of GL storage */
+    uint64_t max_capacity;         /* bytes */
+    uint64_t used_bytes;           /* bytes in live allocations (pending frees included) */
+    uint64_t free_bytes;           /* capacity - used */
+    uint64_t largest_free_block;   /* bytes */
+    uint32_t free_blocks;
+    uint32_t allocations;          /* live allocations, pending frees excluded */
+    uint32_t pending_frees;        /* freed, waiting for their frame's fence */
+    uint64_t pending_free_bytes;
+    uint64_t growths;
+    uint64_t defragmentations;     /* calls that moved something */
+    uint64_t bytes_copied_by_growth;
+    uint64_t bytes_copied_by_defrag;
+    uint64_t failed_allocations;   /* GLBUF_ERR_FULL / out of memory */
+    uint64_t storage_generation;   /* +1 whenever the GL name and pointers change */
+    uint32_t name;                 /* the current GL buffer name */
+    uint64_t alignment;            /* minimum alignment of every allocation, bytes */
+    int has_buffer_storage;        /* 0 on the fallback path */
+} glbuf_mega_stats;
+
+/* Creates the storage and maps it.
+ * Fails: GLBUF_ERR_NULL (ctx, desc, out), GLBUF_ERR_INVALID_ARGUMENT (growth
+ * or use out of range), GLBUF_ERR_TOO_LARGE (capacity > max_capacity),
+ * GLBUF_ERR_OVERFLOW (beyond GLsizeiptr), GLBUF_ERR_OUT_OF_HOST_MEMORY,
+ * GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_MAP_FAILED. Nothing is left behind.
+ * GL (DSA): glCreateBuffers, glNamedBufferStorage, glGetError,
+ * glMapNamedBufferRange, glObjectLabel. */
+GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbuf_mega **out);
+
+/* Deletes the storage (GL keeps it alive for commands still reading it),
+ * frees *mega and sets it to NULL. Every handle dies with it. NULL and
+ * *mega == NULL are no-ops. */
+GLBUF_API void glbuf_mega_destroy(glbuf_mega **mega);
+
+/* Allocates `size` bytes at a multiple of max(alignment, the use's minimum).
+ * alignment 0 means "the minimum". Grows the storage by the policy when the
+ * request does not fit (see the header comment), up to max_capacity.
+ * No GL call unless it grows. out_offset may be NULL.
+ * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT
+ * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (would exceed
+ * max_capacity, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED
+ * (growth failed: the old storage, mapping and contents are intact),
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_mega *mega, uint64_t size, uint64_t alignment,
+                                        glbuf_mega_range *out, uint64_t *out_offset);
+
+/* Frees an allocation. The handle is dead at once; the bytes become
+ * allocatable after the fence of the current frame has signalled. No GL call. */
+GLBUF_API glbuf_result glbuf_mega_free(glbuf_mega *mega, glbuf_mega_range r);
+
+/* Offset (bytes) and size of a live allocation. */
+GLBUF_API glbuf_result glbuf_mega_offset(const glbuf_mega *mega, glbuf_mega_range r, uint64_t *out);
+GLBUF_API glbuf_result glbuf_mega_size(const glbuf_mega *mega, glbuf_mega_range r, uint64_t *out);
+
+/* A write pointer to the allocation's first byte, valid until the next
+ * growth or defragmentation (storage_generation changes). Write only; do not
+ * read through it (mapped memory may be uncached). With explicit flush, or on
+ * the fallback path, the whole allocation is marked for glbuf_mega_flush. */
+GLBUF_API glbuf_result glbuf_mega_ptr(glbuf_mega *mega, glbuf_mega_range r, void **out);
+
+/* Copies `size` bytes to [offset, offset + size) of the allocation. With
+ * explicit flush it flushes that range (one glFlushMappedNamedBufferRange);
+ * on the fallback path the range is uploaded by glbuf_mega_flush.
+ * Fails: GLBUF_ERR_NULL (data with size > 0), GLBUF_ERR_OVERFLOW,
+ * GLBUF_ERR_OUT_OF_BOUNDS (outside the allocation), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+GLBUF_API glbuf_result glbuf_mega_write(glbuf_mega *mega, glbuf_mega_range r, uint64_t offset, const void *data,
+                                        uint64_t size);
+
+/* Makes every write made through glbuf_mega_ptr visible to GL commands issued
+ * after it: flushes the marked ranges (explicit flush) or uploads them with
+ * sub-data (fallback). No-op on coherent storage. Call it before the draws
+ * that read this frame's writes. */
+GLBUF_API glbuf_result glbuf_mega_flush(glbuf_mega *mega);
+
+/* Returns to the allocator every range whose frame has completed (polls the
+ * fences; alloc does this by itself when it runs out of room). */
+GLBUF_API glbuf_result glbuf_mega_collect(glbuf_mega *mega);
+
+/* Waits for the GPU (glbuf_ctx_wait_idle) and collects every pending free. */
+GLBUF_API glbuf_result glbuf_mega_wait_idle(glbuf_mega *mega);
+
+typedef struct glbuf_mega_move {
+    glbuf_mega_range range;
+    uint64_t old_offset, new_offset, size; /* bytes */
+} glbuf_mega_move;
+
+typedef struct glbuf_mega_defrag_report {
+    uint32_t moves;        /* allocations moved by this call */
+    uint32_t moves_left;   /* moves a full compaction still needs */
+    uint64_t bytes_moved;  /* bytes of moved allocations */
+    uint32_t name;         /* the GL name after the call */
+} glbuf_mega_defrag_report;
+
+/* Packs allocations toward offset 0 in their current order, moving at most
+ * `budget` bytes (0 = no limit; at least one move when any is needed).
+ * Collects finished frees first. When something moves, the contents go to
+ * fresh storage (GPU copies; the old storage is deleted and GL keeps it for
+ * the frames still reading it) and storage_generation increments. `on_move`
+ * (may be NULL) is called for each move. report may be NULL.
+ * Fails: GPU failures as growth (nothing changed), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_mega *mega, uint64_t budget,
+                                             void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
+                                             glbuf_mega_defrag_report *report);
+
+/* Statistics by value; zeroed for NULL. */
+GLBUF_API glbuf_mega_stats glbuf_mega_get_stats(const glbuf_mega *mega);
+
+/* Kinds of block in the layout. */
+typedef enum glbuf_mega_block_kind {
+    GLBUF_MEGA_BLOCK_LIVE = 0,
+    GLBUF_MEGA_BLOCK_FREE,
+    GLBUF_MEGA_BLOCK_PENDING /* freed, waiting for its fence */
+} glbuf_mega_block_kind;
+
+/* Calls fn for every block (live, pending or free) in offset order; stop by
+ * returning non-zero. `frame` is the frame the allocation was made (live) or
+ * freed (pending) in, 0 for free blocks. */
+typedef int (*glbuf_mega_block_fn)(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size,
+                                   uint64_t frame);
+GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_mega *mega, glbuf_mega_block_fn fn, void *user);
+
+/* Writes the layout as JSON:
+ *   {"capacity":N,"name":N,"generation":N,"blocks":[{"kind":"live","offset":N,"size":N},...]}
+ * into out (out_size bytes, NUL-terminated when it fits). *out_len gets the
+ * length without the NUL. Fails: GLBUF_ERR_NULL (out_len), GLBUF_ERR_TOO_LARGE
+ * when out_size <= length (then call again with *out_len + 1 bytes). */
+GLBUF_API glbuf_result glbuf_mega_dump_json(const glbuf_mega *mega, char *out, size_t out_size, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GLBUF_MEGA_H */

@@ -1,0 +1,714 @@
+/* test_mega.c - glbuf_mega on a real headless context, on the persistent
+ * storage path (coherent and explicit flush), the bind-to-edit path and the
+ * fallback without ARB_buffer_storage: contents read back after growth,
+ * defragmentation and fenced reuse, and a multi-draw-indirect picture. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gl_fixture.h"
+#include "glbuf/mega.h"
+
+static int explicit_flush; /* set per TCase through the fixture below */
+
+static glbuf_mega *make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_growth growth)
+{
+    glbuf_mega_desc d = {0};
+    d.capacity = capacity;
+    d.max_capacity = max_capacity;
+    d.growth = growth;
+    d.explicit_flush = explicit_flush;
+    d.label = "test-mega";
+    glbuf_mega *m = NULL;
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
+    return m;
+}
+
+static glbuf_mega_range alloc_filled(glbuf_mega *m, uint64_t size, uint32_t seed)
+{
+    glbuf_mega_range r = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(m, size, 0, &r, NULL), GLBUF_OK);
+    void *p = NULL;
+    ck_assert_int_eq(glbuf_mega_ptr(m, r, &p), GLBUF_OK);
+    fx_pattern(p, size, seed);
+    return r;
+}
+
+static void expect_range(glbuf_mega *m, glbuf_mega_range r, uint32_t seed)
+{
+    uint64_t offset = 0, size = 0;
+    ck_assert_int_eq(glbuf_mega_offset(m, r, &offset), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_size(m, r, &size), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(m), GLBUF_OK);
+    uint8_t *got = malloc((size_t)size);
+    fx_read(glbuf_mega_get_stats(m).name, offset, size, got);
+    fx_check_pattern(got, size, seed);
+    free(got);
+}
+
+START_TEST(writes_through_ptr_and_write_reach_the_gpu)
+{
+    glbuf_mega *m = make(1 << 20, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range a = alloc_filled(m, 1000, 1);
+    glbuf_mega_range b = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(m, 333, 0, &b, NULL), GLBUF_OK);
+    uint8_t data[333];
+    fx_pattern(data, sizeof data, 2);
+    ck_assert_int_eq(glbuf_mega_write(m, b, 0, data, 100), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(m, b, 100, data + 100, 233), GLBUF_OK);
+    expect_range(m, a, 1);
+    expect_range(m, b, 2);
+    glbuf_mega_stats s = glbuf_mega_get_stats(m);
+    ck_assert_uint_eq(s.allocations, 2);
+    ck_assert_uint_eq(s.used_bytes, 1333);
+    ck_assert_int_eq(s.has_buffer_storage, (glbuf_ctx_get_caps(fx_ctx).caps & GLBUF_CAP_BUFFER_STORAGE) != 0);
+    if (s.has_buffer_storage) {
+        GLint64 immutable = 0, flags = 0;
+        fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_IMMUTABLE_STORAGE, &immutable);
+        fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_STORAGE_FLAGS, &flags);
+        ck_assert_int_eq(immutable, GL_TRUE);
+        ck_assert(flags & GL_MAP_PERSISTENT_BIT);
+        ck_assert_int_eq((flags & GL_MAP_COHERENT_BIT) != 0, !explicit_flush);
+    }
+    ck_assert_int_eq(fx_errors_logged, 0);
+    glbuf_mega_destroy(&m);
+    ck_assert_ptr_null(m);
+}
+END_TEST
+
+START_TEST(allocations_without_growth_make_no_gl_call)
+{
+    glbuf_mega *m = make(1 << 20, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_ctx_reset_stats(fx_ctx);
+    glbuf_mega_range r[100];
+    for (int i = 0; i < 100; i++) {
+        ck_assert_int_eq(glbuf_mega_alloc(m, 256 + (uint64_t)i, 0, &r[i], NULL), GLBUF_OK);
+    }
+    for (int i = 0; i < 100; i++) {
+        ck_assert_int_eq(glbuf_mega_free(m, r[i]), GLBUF_OK);
+    }
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).calls_total, 0);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+START_TEST(offsets_follow_the_alignment_of_the_use)
+{
+    glbuf_mega_desc d = {0};
+    d.use = GLBUF_MEGA_USE_UNIFORM;
+    glbuf_mega *m = NULL;
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
+    uint64_t align = glbuf_ctx_get_caps(fx_ctx).uniform_offset_alignment;
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).alignment, align);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).capacity, GLBUF_MEGA_SIMPLE_2D);
+    for (int i = 0; i < 10; i++) {
+        glbuf_mega_range r;
+        uint64_t off = 1;
+        ck_assert_int_eq(glbuf_mega_alloc(m, 1 + (uint64_t)i * 7, 0, &r, &off), GLBUF_OK);
+        ck_assert_uint_eq(off % align, 0);
+        ck_assert_int_eq(glbuf_mega_alloc(m, 8, 4096, &r, &off), GLBUF_OK);
+        ck_assert_uint_eq(off % 4096, 0);
+    }
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+static PFNGLCLIENTWAITSYNCPROC real_wait;
+static GLenum GLAD_API_PTR fence_never_signals(GLsync sync, GLbitfield flags, GLuint64 timeout)
+{
+    (void)sync;
+    (void)flags;
+    (void)timeout;
+    return GL_TIMEOUT_EXPIRED;
+}
+
+START_TEST(a_freed_range_is_reused_only_after_its_fence)
+{
+    glbuf_mega *m = make(4096, 4096, GLBUF_MEGA_GROW_NONE);
+    glbuf_mega_range a, b;
+    uint64_t off = 1;
+    ck_assert_int_eq(glbuf_mega_alloc(m, 4096, 0, &a, &off), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 1);
+    /* the GPU may still read it: not handed out again in this frame */
+    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 0, &b, &off), GLBUF_ERR_FULL);
+    /* nor after the frame ended while its fence has not signalled */
+    real_wait = fx_gl->ClientWaitSync;
+    fx_gl->ClientWaitSync = fence_never_signals;
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 0, &b, &off), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_mega_collect(m), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 1);
+    fx_gl->ClientWaitSync = real_wait;
+    ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, 1, UINT64_MAX), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(m, 4096, 0, &b, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 0);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 0);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).failed_allocations, 2);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+START_TEST(growth_keeps_every_offset_handle_and_byte)
+{
+    glbuf_mega *m = make(128 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    enum { N = 40 };
+    glbuf_mega_range r[N];
+    uint64_t offsets[N];
+    for (int i = 0; i < N; i++) {
+        r[i] = alloc_filled(m, 1000 + (uint64_t)i * 50, (uint32_t)i);
+        glbuf_mega_offset(m, r[i], &offsets[i]);
+    }
+    for (int i = 0; i < N; i += 3) { /* leave holes, some still pending */
+        ck_assert_int_eq(glbuf_mega_free(m, r[i]), GLBUF_OK);
+    }
+    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    /* written just before the growth, not flushed: must still arrive (rend3) */
+    glbuf_mega_range last = alloc_filled(m, 5000, 99);
+    glbuf_mega_range big = alloc_filled(m, 200 * 1024, 77); /* does not fit: grows */
+    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    ck_assert_uint_eq(after.growths, 1);
+    ck_assert_uint_eq(after.capacity, 512 * 1024); /* 128K doubled until the tail holds 200K */
+    ck_assert_uint_ne(after.name, before.name);
+    ck_assert_uint_eq(after.storage_generation, before.storage_generation + 1);
+    ck_assert_uint_gt(after.bytes_copied_by_growth, 0);
+    ck_assert_int_eq(fx_gl->IsBuffer(before.name), GL_FALSE);
+    for (int i = 0; i < N; i++) {
+        if (i % 3 == 0) {
+            continue;
+        }
+        uint64_t off;
+        ck_assert_int_eq(glbuf_mega_offset(m, r[i], &off), GLBUF_OK);
+        ck_assert_uint_eq(off, offsets[i]);
+        expect_range(m, r[i], (uint32_t)i);
+    }
+    expect_range(m, last, 99);
+    expect_range(m, big, 77);
+    ck_assert_int_eq(fx_errors_logged, 0);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+START_TEST(growth_stops_at_the_maximum_with_full_and_changes_nothing)
+{
+    glbuf_mega *m = make(4096, 16384, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range a = alloc_filled(m, 3000, 5);
+    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    glbuf_mega_range b = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(m, 20000, 0, &b, NULL), GLBUF_ERR_FULL);
+    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    ck_assert_uint_eq(after.capacity, before.capacity);
+    ck_assert_uint_eq(after.name, before.name);
+    ck_assert_uint_eq(after.failed_allocations, 1);
+    expect_range(m, a, 5);
+    /* what fits under the maximum still grows */
+    ck_assert_int_eq(glbuf_mega_alloc(m, 10000, 0, &b, NULL), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).capacity, 16384);
+    expect_range(m, a, 5);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+/* ---- fault injection: the new storage of a growth fails ---------------------------- */
+
+static struct {
+    GLsizeiptr size;
+    int pending;
+    PFNGLNAMEDBUFFERSTORAGEPROC named_storage;
+    PFNGLBUFFERSTORAGEPROC bound_storage;
+    PFNGLNAMEDBUFFERDATAPROC named_data;
+    PFNGLBUFFERDATAPROC bound_data;
+    PFNGLGETERRORPROC get_error;
+    PFNGLMAPNAMEDBUFFERRANGEPROC named_map;
+    PFNGLMAPBUFFERRANGEPROC bound_map;
+} inj;
+
+static void GLAD_API_PTR fail_named_storage(GLuint n, GLsizeiptr size, const void *d, GLbitfield f)
+{
+    if (size == inj.size) {
+        inj.pending = 1;
+        return;
+    }
+    inj.named_storage(n, size, d, f);
+}
+static void GLAD_API_PTR fail_bound_storage(GLenum t, GLsizeiptr size, const void *d, GLbitfield f)
+{
+    if (size == inj.size) {
+        inj.pending = 1;
+        return;
+    }
+    inj.bound_storage(t, size, d, f);
+}
+static void GLAD_API_PTR fail_named_data(GLuint n, GLsizeiptr size, const void *d, GLenum u)
+{
+    if (size == inj.size) {
+        inj.pending = 1;
+        return;
+    }
+    inj.named_data(n, size, d, u);
+}
+static void GLAD_API_PTR fail_bound_data(GLenum t, GLsizeiptr size, const void *d, GLenum u)
+{
+    if (size == inj.size) {
+        inj.pending = 1;
+        return;
+    }
+    inj.bound_data(t, size, d, u);
+}
+static GLenum GLAD_API_PTR injected_error(void)
+{
+    if (inj.pending) {
+        inj.pending = 0;
+        return GL_OUT_OF_MEMORY;
+    }
+    return inj.get_error();
+}
+static void *GLAD_API_PTR fail_named_map(GLuint n, GLintptr o, GLsizeiptr len, GLbitfield a)
+{
+    (void)n;
+    (void)o;
+    (void)len;
+    (void)a;
+    return NULL;
+}
+static void *GLAD_API_PTR fail_bound_map(GLenum t, GLintptr o, GLsizeiptr len, GLbitfield a)
+{
+    (void)t;
+    (void)o;
+    (void)len;
+    (void)a;
+    return NULL;
+}
+
+static void inject(GLsizeiptr size, int fail_map)
+{
+    memset(&inj, 0, sizeof inj);
+    inj.size = size;
+    inj.named_storage = fx_gl->NamedBufferStorage;
+    inj.bound_storage = fx_gl->BufferStorage;
+    inj.named_data = fx_gl->NamedBufferData;
+    inj.bound_data = fx_gl->BufferData;
+    inj.get_error = fx_gl->GetError;
+    inj.named_map = fx_gl->MapNamedBufferRange;
+    inj.bound_map = fx_gl->MapBufferRange;
+    if (fail_map) {
+        fx_gl->MapNamedBufferRange = fail_named_map;
+        fx_gl->MapBufferRange = fail_bound_map;
+        return;
+    }
+    fx_gl->NamedBufferStorage = fail_named_storage;
+    fx_gl->BufferStorage = fail_bound_storage;
+    fx_gl->NamedBufferData = fail_named_data;
+    fx_gl->BufferData = fail_bound_data;
+    fx_gl->GetError = injected_error;
+}
+
+static void uninject(void)
+{
+    fx_gl->NamedBufferStorage = inj.named_storage;
+    fx_gl->BufferStorage = inj.bound_storage;
+    fx_gl->NamedBufferData = inj.named_data;
+    fx_gl->BufferData = inj.bound_data;
+    fx_gl->GetError = inj.get_error;
+    fx_gl->MapNamedBufferRange = inj.named_map;
+    fx_gl->MapBufferRange = inj.bound_map;
+}
+
+static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
+{
+    glbuf_mega *m = make(8192, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range a = alloc_filled(m, 6000, 61);
+    void *pa = NULL;
+    glbuf_mega_ptr(m, a, &pa);
+    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    int has_storage = before.has_buffer_storage;
+    inject(16384, fail_map);
+    glbuf_mega_range b = {0};
+    glbuf_result r = glbuf_mega_alloc(m, 5000, 0, &b, NULL);
+    uninject();
+    if (fail_map && !has_storage) {
+        /* the fallback path maps nothing: the growth succeeds */
+        ck_assert_int_eq(r, GLBUF_OK);
+        glbuf_mega_destroy(&m);
+        return;
+    }
+    ck_assert_int_eq(r, expected);
+    ck_assert_uint_eq(b.id, 0);
+    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    ck_assert_uint_eq(after.name, before.name);
+    ck_assert_uint_eq(after.capacity, 8192);
+    ck_assert_uint_eq(after.growths, 0);
+    ck_assert_uint_eq(after.storage_generation, before.storage_generation);
+    ck_assert_uint_eq(after.allocations, 1);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, 1); /* the failed one was deleted */
+    void *pa2 = NULL;
+    glbuf_mega_ptr(m, a, &pa2);
+    ck_assert_ptr_eq(pa, pa2); /* same mapping */
+    expect_range(m, a, 61);
+    /* and the next attempt works */
+    ck_assert_int_eq(glbuf_mega_alloc(m, 5000, 0, &b, NULL), GLBUF_OK);
+    expect_range(m, a, 61);
+    glbuf_mega_destroy(&m);
+}
+
+START_TEST(out_of_memory_on_the_grown_storage_keeps_storage_mapping_and_contents)
+{
+    failed_growth_keeps_everything(0, GLBUF_ERR_OUT_OF_GPU_MEMORY);
+}
+END_TEST
+
+START_TEST(a_failed_map_of_the_grown_storage_keeps_everything)
+{
+    failed_growth_keeps_everything(1, GLBUF_ERR_MAP_FAILED);
+}
+END_TEST
+
+/* ---- defragmentation ---------------------------------------------------------------- */
+
+enum { DEFRAG_N = 30 };
+
+static void fragment(glbuf_mega *m, glbuf_mega_range *r)
+{
+    for (int i = 0; i < DEFRAG_N; i++) {
+        r[i] = alloc_filled(m, 512 + (uint64_t)(i % 7) * 320, (uint32_t)(100 + i)); /* multiples of 16: no gaps */
+    }
+    for (int i = 0; i < DEFRAG_N; i += 2) {
+        ck_assert_int_eq(glbuf_mega_free(m, r[i]), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_mega_wait_idle(m), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 0);
+}
+
+static int moves_seen;
+static void count_move(void *user, const glbuf_mega_move *mv)
+{
+    (void)user;
+    ck_assert_uint_lt(mv->new_offset, mv->old_offset);
+    moves_seen++;
+}
+
+START_TEST(defragment_packs_allocations_and_keeps_their_bytes)
+{
+    glbuf_mega *m = make(256 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range r[DEFRAG_N];
+    fragment(m, r);
+    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    ck_assert_uint_gt(before.free_blocks, 1);
+    glbuf_mega_defrag_report rep;
+    moves_seen = 0;
+    ck_assert_int_eq(glbuf_mega_defragment(m, 0, count_move, NULL, &rep), GLBUF_OK);
+    ck_assert_uint_gt(rep.moves, 0);
+    ck_assert_int_eq(moves_seen, (int)rep.moves);
+    ck_assert_uint_eq(rep.moves_left, 0);
+    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    ck_assert_uint_eq(after.free_blocks, 1);
+    ck_assert_uint_eq(after.largest_free_block, after.capacity - after.used_bytes);
+    ck_assert_uint_ne(after.name, before.name);
+    ck_assert_uint_eq(rep.name, after.name);
+    ck_assert_uint_eq(after.bytes_copied_by_defrag, rep.bytes_moved);
+    for (int i = 1; i < DEFRAG_N; i += 2) {
+        expect_range(m, r[i], (uint32_t)(100 + i));
+    }
+    /* nothing left to do */
+    ck_assert_int_eq(glbuf_mega_defragment(m, 0, NULL, NULL, &rep), GLBUF_OK);
+    ck_assert_uint_eq(rep.moves, 0);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).storage_generation, after.storage_generation);
+    ck_assert_int_eq(fx_errors_logged, 0);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+START_TEST(defragment_within_a_budget_does_part_of_the_work_per_call)
+{
+    glbuf_mega *m = make(256 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range r[DEFRAG_N];
+    fragment(m, r);
+    glbuf_mega_defrag_report rep;
+    int calls = 0;
+    do {
+        ck_assert_int_eq(glbuf_mega_defragment(m, 2048, NULL, NULL, &rep), GLBUF_OK);
+        ck_assert(rep.moves == 1 || rep.bytes_moved <= 2048);
+        calls++;
+        for (int i = 1; i < DEFRAG_N; i += 2) {
+            expect_range(m, r[i], (uint32_t)(100 + i));
+        }
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    } while (rep.moves_left > 0 && calls < 100);
+    ck_assert_int_gt(calls, 2);
+    ck_assert_uint_eq(rep.moves_left, 0);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).free_blocks, 1);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+/* ---- handles and bad input ------------------------------------------------------------ */
+
+START_TEST(stale_double_freed_and_foreign_handles_are_errors)
+{
+    glbuf_mega *m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega *other = make(65536, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range a = alloc_filled(m, 100, 1);
+    glbuf_mega_range foreign = alloc_filled(other, 100, 2);
+    glbuf_mega_range zero = {0};
+    uint64_t off;
+    void *p;
+    ck_assert_int_eq(glbuf_mega_offset(m, zero, &off), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_free(m, foreign), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_ERR_INVALID_HANDLE); /* while pending */
+    ck_assert_int_eq(glbuf_mega_ptr(m, a, &p), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_wait_idle(m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_ERR_INVALID_HANDLE); /* after retirement */
+    ck_assert_int_eq(glbuf_mega_offset(m, a, &off), GLBUF_ERR_INVALID_HANDLE);
+    expect_range(other, foreign, 2);
+    glbuf_mega_destroy(&m);
+    glbuf_mega_destroy(&other);
+}
+END_TEST
+
+START_TEST(bad_input_returns_its_code_and_changes_nothing)
+{
+    glbuf_mega_desc d = {0};
+    glbuf_mega *m = NULL;
+    ck_assert_int_eq(glbuf_mega_create(NULL, &d, &m), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, NULL, &m), GLBUF_ERR_NULL);
+    d.growth = GLBUF_MEGA_GROW_COUNT;
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_ERR_INVALID_ARGUMENT);
+    d.growth = GLBUF_MEGA_GROW_POW2;
+    d.use = GLBUF_MEGA_USE_COUNT;
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_ERR_INVALID_ARGUMENT);
+    d.use = GLBUF_MEGA_USE_VERTEX;
+    d.capacity = 1 << 20;
+    d.max_capacity = 1 << 10;
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_ERR_TOO_LARGE);
+    d.capacity = UINT64_MAX;
+    d.max_capacity = 0;
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_ERR_OVERFLOW);
+    ck_assert_ptr_null(m);
+
+    m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range a = alloc_filled(m, 64, 3);
+    glbuf_mega_range r = {0};
+    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    uint8_t data[8] = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(m, 0, 0, &r, NULL), GLBUF_ERR_ZERO_SIZE);
+    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 3, &r, NULL), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_mega_alloc(m, UINT64_MAX - 4, 0, &r, NULL), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 0, NULL, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_mega_alloc(NULL, 16, 0, &r, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_mega_write(m, a, 60, data, 8), GLBUF_ERR_OUT_OF_BOUNDS);
+    ck_assert_int_eq(glbuf_mega_write(m, a, UINT64_MAX, data, 8), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_mega_write(m, a, 0, NULL, 8), GLBUF_ERR_NULL);
+    uint32_t not_a_mega[16] = {0x12345678u};
+    ck_assert_int_eq(glbuf_mega_alloc((glbuf_mega *)(void *)not_a_mega, 16, 0, &r, NULL), GLBUF_ERR_WRONG_KIND);
+    ck_assert_int_eq(glbuf_mega_flush((glbuf_mega *)(void *)not_a_mega), GLBUF_ERR_WRONG_KIND);
+    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    ck_assert_uint_eq(after.allocations, before.allocations);
+    ck_assert_uint_eq(after.used_bytes, before.used_bytes);
+    ck_assert_uint_eq(r.id, 0);
+    expect_range(m, a, 3);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+START_TEST(the_json_layout_covers_the_whole_buffer_in_offset_order)
+{
+    glbuf_mega *m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range r[6];
+    for (int i = 0; i < 6; i++) {
+        r[i] = alloc_filled(m, 1000, (uint32_t)i);
+    }
+    glbuf_mega_free(m, r[1]);
+    glbuf_mega_free(m, r[4]);
+    size_t len = 0;
+    ck_assert_int_eq(glbuf_mega_dump_json(m, NULL, 0, &len), GLBUF_ERR_TOO_LARGE);
+    char *json = malloc(len + 1);
+    ck_assert_int_eq(glbuf_mega_dump_json(m, json, len + 1, &len), GLBUF_OK);
+    ck_assert_uint_eq(strlen(json), len);
+    ck_assert_ptr_nonnull(strstr(json, "\"capacity\":65536"));
+    /* walk the blocks: contiguous from 0 to the capacity */
+    uint64_t expect = 0;
+    int live = 0, pending = 0, freeb = 0;
+    for (const char *p = strstr(json, "\"kind\""); p; p = strstr(p + 1, "\"kind\"")) {
+        unsigned long long off = 0, size = 0;
+        const char *o = strstr(p, "\"offset\":");
+        const char *s = strstr(p, "\"size\":");
+        ck_assert(o && s);
+        off = strtoull(o + 9, NULL, 10);
+        size = strtoull(s + 7, NULL, 10);
+        ck_assert_uint_eq(off, expect);
+        expect = off + size;
+        live += strncmp(p, "\"kind\":\"live\"", 13) == 0;
+        pending += strncmp(p, "\"kind\":\"pending\"", 16) == 0;
+        freeb += strncmp(p, "\"kind\":\"free\"", 13) == 0;
+    }
+    ck_assert_uint_eq(expect, 65536);
+    ck_assert_int_eq(live, 4);
+    ck_assert_int_eq(pending, 2);
+    ck_assert_int_ge(freeb, 1);
+    free(json);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+/* ---- drawing from the megabuffer ------------------------------------------------------- */
+
+static GLuint compile(GLenum type, const char *src)
+{
+    GLuint s = fx_gl->CreateShader(type);
+    fx_gl->ShaderSource(s, 1, &src, NULL);
+    fx_gl->CompileShader(s);
+    GLint ok = 0;
+    fx_gl->GetShaderiv(s, GL_COMPILE_STATUS, &ok);
+    char log[512] = "";
+    fx_gl->GetShaderInfoLog(s, sizeof log, NULL, log);
+    ck_assert_msg(ok, "shader: %s", log);
+    return s;
+}
+
+typedef struct draw_cmd {
+    uint32_t count, instance_count, first_index;
+    int32_t base_vertex;
+    uint32_t base_instance;
+} draw_cmd;
+
+/* Four quads, one per quadrant, each its own vertex and index allocation
+ * among freed junk; one indirect allocation with the four commands. */
+START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
+{
+    glbuf_mega *m = make(64 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range junk[8], verts[4], idx[4], cmds;
+    for (int i = 0; i < 8; i++) {
+        junk[i] = alloc_filled(m, 700, 0);
+    }
+    for (int q = 0; q < 4; q++) {
+        float x0 = (q & 1) ? 0.1f : -0.9f, y0 = (q & 2) ? 0.1f : -0.9f;
+        float v[16] = {x0, y0, (float)q, 0, x0 + 0.8f, y0, (float)q, 0,
+                       x0 + 0.8f, y0 + 0.8f, (float)q, 0, x0, y0 + 0.8f, (float)q, 0};
+        uint32_t ix[6] = {0, 1, 2, 0, 2, 3};
+        ck_assert_int_eq(glbuf_mega_alloc(m, sizeof v, 16, &verts[q], NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_write(m, verts[q], 0, v, sizeof v), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(m, sizeof ix, 4, &idx[q], NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_write(m, idx[q], 0, ix, sizeof ix), GLBUF_OK);
+        glbuf_mega_free(m, junk[q * 2]);
+    }
+    ck_assert_int_eq(glbuf_mega_alloc(m, 4 * sizeof(draw_cmd), 4, &cmds, NULL), GLBUF_OK);
+    /* compact first, so the draw uses offsets that moved */
+    ck_assert_int_eq(glbuf_mega_wait_idle(m), GLBUF_OK);
+    glbuf_mega_defrag_report rep;
+    ck_assert_int_eq(glbuf_mega_defragment(m, 0, NULL, NULL, &rep), GLBUF_OK);
+    ck_assert_uint_gt(rep.moves, 0);
+    draw_cmd c[4];
+    for (int q = 0; q < 4; q++) {
+        uint64_t vo, io;
+        glbuf_mega_offset(m, verts[q], &vo);
+        glbuf_mega_offset(m, idx[q], &io);
+        c[q] = (draw_cmd){6, 1, (uint32_t)(io / 4), (int32_t)(vo / 16), 0};
+    }
+    ck_assert_int_eq(glbuf_mega_write(m, cmds, 0, c, sizeof c), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(m), GLBUF_OK);
+    uint64_t cmd_offset;
+    glbuf_mega_offset(m, cmds, &cmd_offset);
+    GLuint name = glbuf_mega_get_stats(m).name;
+
+    const char *vs = "#version 450 core\n"
+                     "layout(location = 0) in vec4 p;\n"
+                     "flat out int id;\n"
+                     "void main() { gl_Position = vec4(p.xy, 0.0, 1.0); id = int(p.z); }\n";
+    const char *fs = "#version 450 core\n"
+                     "flat in int id;\n"
+                     "out vec4 color;\n"
+                     "const vec4 colors[4] = vec4[4](vec4(1,0,0,1), vec4(0,1,0,1), vec4(0,0,1,1), vec4(1,1,0,1));\n"
+                     "void main() { color = colors[id]; }\n";
+    GLuint prog = fx_gl->CreateProgram();
+    fx_gl->AttachShader(prog, compile(GL_VERTEX_SHADER, vs));
+    fx_gl->AttachShader(prog, compile(GL_FRAGMENT_SHADER, fs));
+    fx_gl->LinkProgram(prog);
+    GLint linked = 0;
+    fx_gl->GetProgramiv(prog, GL_LINK_STATUS, &linked);
+    ck_assert(linked);
+
+    GLuint fbo, rb, vao;
+    fx_gl->GenFramebuffers(1, &fbo);
+    fx_gl->GenRenderbuffers(1, &rb);
+    fx_gl->BindRenderbuffer(GL_RENDERBUFFER, rb);
+    fx_gl->RenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, 64, 64);
+    fx_gl->BindFramebuffer(GL_FRAMEBUFFER, fbo);
+    fx_gl->FramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, rb);
+    ck_assert_int_eq(fx_gl->CheckFramebufferStatus(GL_FRAMEBUFFER), GL_FRAMEBUFFER_COMPLETE);
+    fx_gl->Viewport(0, 0, 64, 64);
+    fx_gl->ClearColor(0, 0, 0, 1);
+    fx_gl->Clear(GL_COLOR_BUFFER_BIT);
+
+    fx_gl->GenVertexArrays(1, &vao);
+    fx_gl->BindVertexArray(vao);
+    fx_gl->BindBuffer(GL_ARRAY_BUFFER, name);
+    fx_gl->VertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, 16, NULL);
+    fx_gl->EnableVertexAttribArray(0);
+    fx_gl->BindBuffer(GL_ELEMENT_ARRAY_BUFFER, name);
+    fx_gl->BindBuffer(GL_DRAW_INDIRECT_BUFFER, name);
+    fx_gl->UseProgram(prog);
+    fx_gl->MultiDrawElementsIndirect(GL_TRIANGLES, GL_UNSIGNED_INT, (const void *)(uintptr_t)cmd_offset, 4, 0);
+    ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
+
+    uint8_t px[64 * 64 * 4];
+    fx_gl->ReadPixels(0, 0, 64, 64, GL_RGBA, GL_UNSIGNED_BYTE, px);
+    const uint8_t expect[5][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {255, 255, 0}, {0, 0, 0}};
+    const int at[5][2] = {{16, 16}, {48, 16}, {16, 48}, {48, 48}, {32, 32}};
+    for (int i = 0; i < 5; i++) {
+        const uint8_t *p = &px[(at[i][1] * 64 + at[i][0]) * 4];
+        ck_assert_msg(p[0] == expect[i][0] && p[1] == expect[i][1] && p[2] == expect[i][2],
+                      "pixel %d,%d is %u,%u,%u", at[i][0], at[i][1], p[0], p[1], p[2]);
+    }
+    /* every pixel is a quad colour or the background: nothing drawn from stale offsets */
+    int coloured = 0;
+    for (int i = 0; i < 64 * 64; i++) {
+        coloured += px[i * 4] != 0 || px[i * 4 + 1] != 0 || px[i * 4 + 2] != 0;
+    }
+    ck_assert_int_eq(coloured, 4 * 26 * 26);
+    fx_gl->BindVertexArray(0);
+    fx_gl->BindFramebuffer(GL_FRAMEBUFFER, 0);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
+static void add_tests(TCase *tc)
+{
+    tcase_add_test(tc, writes_through_ptr_and_write_reach_the_gpu);
+    tcase_add_test(tc, allocations_without_growth_make_no_gl_call);
+    tcase_add_test(tc, offsets_follow_the_alignment_of_the_use);
+    tcase_add_test(tc, a_freed_range_is_reused_only_after_its_fence);
+    tcase_add_test(tc, growth_keeps_every_offset_handle_and_byte);
+    tcase_add_test(tc, growth_stops_at_the_maximum_with_full_and_changes_nothing);
+    tcase_add_test(tc, out_of_memory_on_the_grown_storage_keeps_storage_mapping_and_contents);
+    tcase_add_test(tc, a_failed_map_of_the_grown_storage_keeps_everything);
+    tcase_add_test(tc, defragment_packs_allocations_and_keeps_their_bytes);
+    tcase_add_test(tc, defragment_within_a_budget_does_part_of_the_work_per_call);
+    tcase_add_test(tc, stale_double_freed_and_foreign_handles_are_errors);
+    tcase_add_test(tc, bad_input_returns_its_code_and_changes_nothing);
+    tcase_add_test(tc, the_json_layout_covers_the_whole_buffer_in_offset_order);
+    tcase_add_test(tc, meshes_in_one_buffer_draw_with_one_multi_draw_indirect);
+}
+
+static void setup_explicit(void)
+{
+    explicit_flush = 1;
+    fx_setup();
+}
+
+static void teardown_explicit(void)
+{
+    fx_teardown();
+    explicit_flush = 0;
+}
+
+int main(void)
+{
+    Suite *s = suite_create("mega");
+    fx_add_tcases(s, "mega", add_tests, 1);
+    TCase *tc = tcase_create("mega/explicit-flush");
+    tcase_add_checked_fixture(tc, setup_explicit, teardown_explicit);
+    tcase_set_timeout(tc, 120);
+    add_tests(tc);
+    suite_add_tcase(s, tc);
+    return fx_run(s);
+}
