@@ -1,0 +1,183 @@
+/* stream.h - glbuf_stream: a fenced per-frame streaming ring for data written
+ * once by the CPU and read by the GPU in the same frame (immediate-mode
+ * vertices, per-draw uniforms, instance data).
+ *
+ * What Processing's immediate mode and Cinder's default draw buffers should
+ * have been: Processing re-specifies the whole buffer on every flush, Cinder
+ * streams through one STREAM_DRAW buffer with sub-data (its 4-buffer rotation
+ * is commented out). glbuf_stream is Mesa's u_upload_mgr pattern instead.
+ *
+ * How it works
+ * ------------
+ * With ARB_buffer_storage (GL 4.4) the ring is one buffer with immutable
+ * storage, mapped once, persistently (MAP_PERSISTENT | MAP_WRITE, coherent by
+ * default). glbuf_stream_alloc bump-allocates inside it and returns a write
+ * pointer, the offset and the GL name. Every frame's allocations form one
+ * region; the region is retired against the context's frame fence (the one
+ * glbuf_ctx_end_frame inserts):
+ *
+ *     tail                       frame start   head
+ *     v                          v             v
+ *     [ frame F-2 ][ frame F-1 ][ frame F ....][ free ...... )[ wraps to 0
+ *
+ * An allocation that would overwrite a region whose fence has not signalled
+ * waits for that fence (glClientWaitSync, counted in the stream's and the
+ * context's statistics); nothing else ever blocks. A request that does not
+ * fit in the bytes left before the end of the ring starts at offset 0 (the
+ * skipped tail belongs to the current frame).
+ *
+ * A frame that alone needs more than the ring holds grows it: the request
+ * goes into a new ring of a power-of-two capacity big enough for
+ * frames_in_flight frames of that size (capped at max_capacity), and the old
+ * ring stays mapped and alive, with everything already handed out in it,
+ * until the fence of the last frame that used it has signalled; it is then
+ * unmapped and deleted. The GL name therefore changes on growth: always use
+ * the name of the allocation.
+ *
+ * Without ARB_buffer_storage (or with GLBUF_CAP_BUFFER_STORAGE disabled) the
+ * same API runs on a mutable buffer: the write pointer points into a host
+ * staging area, glbuf_stream_flush uploads what was written since the last
+ * flush with glBufferSubData, and the first allocation of every frame orphans
+ * the store (glBufferData(NULL), STREAM_DRAW) so the driver hands out fresh
+ * memory while the GPU still reads the old. That path never waits.
+ *
+ * Frames
+ * ------
+ * The stream learns frame boundaries from the context's frame clock: the
+ * first allocation after glbuf_ctx_end_frame starts a new region. The data of
+ * an allocation must be read by GL commands issued in the frame it was
+ * allocated in (before the glbuf_ctx_end_frame that ends it).
+ *
+ * The one rule of use
+ * -------------------
+ *     alloc -> write through ptr -> glbuf_stream_flush -> GL commands that read
+ * Call glbuf_stream_flush after writing and before issuing the GL commands
+ * that read the data (draws, dispatches, copies). On the coherent persistent
+ * path it makes no GL call; with explicit_flush it calls
+ * glFlushMappedBufferRange; on the fallback path it is the upload. Portable
+ * code always calls it, once per batch of allocations.
+ *
+ * Errors common to every call taking a stream, checked first, changing nothing:
+ *   GLBUF_ERR_NULL        the stream (or a required out pointer) is NULL
+ *   GLBUF_ERR_WRONG_KIND  the pointer is not a live glbuf_stream (e.g. a pool)
+ *
+ * Thread safety: as the context it was created from (one thread). */
+#ifndef GLBUF_STREAM_H
+#define GLBUF_STREAM_H
+
+#include <stdint.h>
+
+#include "ctx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct glbuf_stream glbuf_stream;
+
+typedef struct glbuf_stream_desc {
+    /* Bytes of the first ring, rounded up to a power of two. Default 4 MiB. */
+    uint64_t capacity;
+    /* Bytes; the ring never grows past it and no single request may exceed
+     * it. Rounded down to a power of two. Default 256 MiB. */
+    uint64_t max_capacity;
+    /* Frames the ring is sized to hold when it grows: a frame that needs N
+     * bytes grows the ring to a power of two >= N * frames_in_flight.
+     * Default 3, at most 16 (the context's fence ring). */
+    uint32_t frames_in_flight;
+    /* Non-zero: map without MAP_COHERENT and flush written ranges with
+     * glFlushMappedBufferRange in glbuf_stream_flush. Default 0 (coherent).
+     * Ignored on the fallback path. */
+    int explicit_flush;
+    /* Names the GL buffers in glObjectLabel and log lines; copied (at most 47
+     * bytes kept). Default "stream". */
+    const char *label;
+} glbuf_stream_desc;
+
+/* One allocation: write `size` bytes at ptr, then read them in GL from buffer
+ * `name` at `offset` (bind with glBindBufferRange, glVertexArrayVertexBuffer,
+ * ... ). ptr is valid until the frame it was allocated in ends
+ * (glbuf_ctx_end_frame); write only, never read through it (write-combined
+ * memory on discrete GPUs). */
+typedef struct glbuf_stream_allocation {
+    void *ptr;
+    uint64_t offset; /* bytes from the start of the GL buffer; a multiple of align */
+    uint32_t name;   /* GL buffer name; changes when the ring grows */
+} glbuf_stream_allocation;
+
+typedef struct glbuf_stream_stats {
+    uint64_t bytes_streamed; /* bytes requested by successful allocations */
+    uint64_t bytes_skipped;  /* bytes lost to alignment and to wrapping at the end */
+    uint64_t allocations;    /* successful allocations */
+    uint64_t frames;         /* frames in which the stream handed out memory */
+    uint64_t waits;          /* blocking waits on frame fences */
+    uint64_t wait_ns;        /* nanoseconds spent in them */
+    uint64_t growths;        /* rings replaced by a bigger one */
+    uint64_t orphans;        /* fallback: stores re-specified at a frame start */
+    uint64_t flushes;        /* glFlushMappedBufferRange / glBufferSubData calls */
+    uint64_t capacity;       /* bytes of the current ring */
+    uint64_t bytes_held;     /* bytes of GL storage held: current + retired rings */
+    uint32_t rings_retired;  /* old rings waiting for their fence */
+    int persistent;          /* 1: persistent-mapped ring; 0: orphaning fallback */
+} glbuf_stream_stats;
+
+/* Creates the stream and its first ring.
+ * GL calls (DSA, buffer storage): glCreateBuffers, glNamedBufferStorage,
+ * glGetError, glMapNamedBufferRange, glObjectLabel; fallback: glCreateBuffers,
+ * glNamedBufferData, glGetError, glObjectLabel (without DSA the bind-to-edit
+ * equivalents, bindings restored).
+ * Fails: GLBUF_ERR_NULL (ctx, desc or out NULL), GLBUF_ERR_INVALID_ARGUMENT
+ * (capacity > max_capacity after rounding, frames_in_flight > 16,
+ * max_capacity beyond GLsizeiptr), GLBUF_ERR_OUT_OF_HOST_MEMORY,
+ * GLBUF_ERR_OUT_OF_GPU_MEMORY or GLBUF_ERR_GL (storage), GLBUF_ERR_MAP_FAILED.
+ * On failure nothing is left behind and *out is untouched. */
+GLBUF_API glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream **out);
+
+/* Unmaps and deletes every ring and frees the stream; sets *s to NULL. Does
+ * not wait: GL keeps a deleted buffer's storage until the commands already
+ * issued that read it have completed, so destroying with frames in flight is
+ * safe; allocation pointers die here. NULL, *s == NULL and a pointer that is
+ * not a stream are no-ops. The context must still be alive. */
+GLBUF_API void glbuf_stream_destroy(glbuf_stream **s);
+
+/* Hands out `size` bytes at an offset that is a multiple of `align`.
+ * Pass the GL alignment of the use: glbuf_ctx_get_caps(ctx).
+ * uniform_offset_alignment for glBindBufferRange(GL_UNIFORM_BUFFER ...),
+ * storage_offset_alignment for SSBOs, the vertex size (or 4) for vertices.
+ * O(1) unless it retires or waits (one glClientWaitSync per frame retired).
+ * GL calls: none in the common case; at the first allocation of a frame a
+ * non-blocking glClientWaitSync per pending frame fence (through the frame
+ * clock); glClientWaitSync with an infinite timeout when it must wait; on
+ * growth those of glbuf_stream_create; on the fallback path, at the first
+ * allocation of a frame, glBufferData(NULL) and glGetError.
+ * Fails, changing nothing:
+ *   GLBUF_ERR_ZERO_SIZE        size is 0
+ *   GLBUF_ERR_BAD_ALIGNMENT    align is 0, not a power of two, or > max_capacity
+ *   GLBUF_ERR_TOO_LARGE        size > max_capacity: no ring could ever hold it
+ *   GLBUF_ERR_FULL             the ring is at max_capacity and the current frame
+ *                              has filled it (end the frame, or raise max_capacity)
+ *   GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_GL,
+ *   GLBUF_ERR_MAP_FAILED       growth failed: the old ring is kept and works
+ *   GLBUF_ERR_FENCE_FAILED     waiting on a frame fence failed
+ * Fallback only: GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL when orphaning at
+ * the frame start failed; the next allocation tries again. */
+GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_stream *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out);
+
+/* Makes everything written through allocation pointers since the last flush
+ * (in this frame) visible to GL commands issued after it. Call it after
+ * writing and before the GL commands that read (see "The one rule of use").
+ * GL calls: none (coherent); glFlushMappedNamedBufferRange per written range
+ * (explicit_flush; two when the range wraps); glNamedBufferSubData per
+ * written range (fallback). Written ranges of rings replaced during this
+ * frame are flushed too. Fails: only the common errors. */
+GLBUF_API glbuf_result glbuf_stream_flush(glbuf_stream *s);
+
+/* Statistics by value; zeroed for NULL or a pointer that is not a stream.
+ * Makes no GL call. */
+GLBUF_API glbuf_stream_stats glbuf_stream_get_stats(const glbuf_stream *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GLBUF_STREAM_H */

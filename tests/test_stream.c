@@ -1,0 +1,666 @@
+/* test_stream.c - glbuf_stream on a real headless context, on the DSA path, the
+ * bind-to-edit path and the orphaning fallback (no ARB_buffer_storage): what
+ * a compute shader reads from the ring is what was written, across
+ * wrap-around and growth; regions are not reused before their fence. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gl_fixture.h"
+#include "glbuf/pool.h"
+#include "glbuf/stream.h"
+
+/* ---- the GPU reader: a compute shader copying a ring range ----------------- */
+
+static const char *const copy_source =
+    "#version 430\n"
+    "layout(local_size_x = 64) in;\n"
+    "layout(std430, binding = 0) readonly buffer Src { uint src[]; };\n"
+    "layout(std430, binding = 1) writeonly buffer Dst { uint dst[]; };\n"
+    "layout(location = 0) uniform uint count;\n"
+    "void main() {\n"
+    "    uint i = gl_GlobalInvocationID.x;\n"
+    "    if (i < count) dst[i] = src[i];\n"
+    "}\n";
+
+/* What the test wrote, and where the GPU copied it. */
+typedef struct expected {
+    uint32_t seed;
+    uint64_t size;       /* bytes, a multiple of 4 */
+    uint64_t dst_offset; /* in the result buffer */
+} expected;
+
+typedef struct reader {
+    GLuint program;
+    GLuint result; /* what the shader wrote */
+    uint64_t result_size, used;
+    uint64_t align; /* SSBO offset alignment */
+    expected *expect;
+    int count, cap;
+} reader;
+
+static reader make_reader(uint64_t result_size, int max_copies)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.program = fx_gl->CreateShaderProgramv(GL_COMPUTE_SHADER, 1, &copy_source);
+    GLint linked = 0;
+    fx_gl->GetProgramiv(r.program, GL_LINK_STATUS, &linked);
+    if (!linked) {
+        char log[1024] = "";
+        fx_gl->GetProgramInfoLog(r.program, sizeof log, NULL, log);
+        ck_abort_msg("copy shader: %s", log);
+    }
+    fx_gl->CreateBuffers(1, &r.result);
+    fx_gl->NamedBufferStorage(r.result, (GLsizeiptr)result_size, NULL, 0);
+    r.result_size = result_size;
+    r.align = glbuf_ctx_get_caps(fx_ctx).storage_offset_alignment;
+    r.expect = calloc((size_t)max_copies, sizeof *r.expect);
+    r.cap = max_copies;
+    return r;
+}
+
+static void free_reader(reader *r)
+{
+    fx_gl->DeleteProgram(r->program);
+    fx_gl->DeleteBuffers(1, &r->result);
+    free(r->expect);
+}
+
+/* The GPU copies [offset, offset + size) of `name` into the result buffer;
+ * `seed` is the pattern it must find there. Issue after glbuf_stream_flush. */
+static void gpu_read(reader *r, uint32_t name, uint64_t offset, uint64_t size, uint32_t seed)
+{
+    ck_assert_int_lt(r->count, r->cap);
+    ck_assert_uint_eq(offset % r->align, 0);
+    uint64_t dst = (r->used + r->align - 1) / r->align * r->align;
+    ck_assert_uint_le(dst + size, r->result_size);
+    fx_gl->BindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, name, (GLintptr)offset, (GLsizeiptr)size);
+    fx_gl->BindBufferRange(GL_SHADER_STORAGE_BUFFER, 1, r->result, (GLintptr)dst, (GLsizeiptr)size);
+    fx_gl->UseProgram(r->program);
+    fx_gl->Uniform1ui(0, (GLuint)(size / 4));
+    fx_gl->DispatchCompute((GLuint)((size / 4 + 63) / 64), 1, 1);
+    fx_gl->UseProgram(0);
+    r->expect[r->count].seed = seed;
+    r->expect[r->count].size = size;
+    r->expect[r->count].dst_offset = dst;
+    r->count++;
+    r->used = dst + size;
+}
+
+/* Waits for the GPU and checks every copy. */
+static void check_reads(reader *r)
+{
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    fx_gl->MemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+    uint8_t *got = malloc((size_t)r->result_size);
+    fx_read(r->result, 0, r->result_size, got);
+    for (int i = 0; i < r->count; i++) {
+        fx_check_pattern(got + r->expect[i].dst_offset, r->expect[i].size, r->expect[i].seed);
+    }
+    free(got);
+}
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static glbuf_stream *make_stream(uint64_t capacity, uint64_t max_capacity, int explicit_flush)
+{
+    glbuf_stream_desc d = {0};
+    d.capacity = capacity;
+    d.max_capacity = max_capacity;
+    d.explicit_flush = explicit_flush;
+    d.label = "test-stream";
+    glbuf_stream *s = NULL;
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_OK);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static int persistent(void)
+{
+    return (glbuf_ctx_get_caps(fx_ctx).caps & GLBUF_CAP_BUFFER_STORAGE) != 0;
+}
+
+static glbuf_stream_allocation alloc_pattern(glbuf_stream *s, uint64_t size, uint64_t align, uint32_t seed)
+{
+    glbuf_stream_allocation a;
+    memset(&a, 0, sizeof a);
+    ck_assert_int_eq(glbuf_stream_alloc(s, size, align, &a), GLBUF_OK);
+    ck_assert_ptr_nonnull(a.ptr);
+    ck_assert_uint_eq(a.offset % align, 0);
+    fx_pattern(a.ptr, size, seed);
+    return a;
+}
+
+/* Streams `frames` frames of `per_frame` allocations of `size` bytes, each
+ * read by the GPU, and checks the data; returns the stats. */
+static glbuf_stream_stats stream_frames(glbuf_stream *s, int frames, int per_frame, uint64_t size, int *wrapped)
+{
+    reader r = make_reader((uint64_t)frames * (uint64_t)per_frame * (size + 256), frames * per_frame);
+    uint64_t last_offset = 0;
+    *wrapped = 0;
+    for (int f = 0; f < frames; f++) {
+        glbuf_stream_allocation a[8];
+        ck_assert_int_le(per_frame, 8);
+        for (int k = 0; k < per_frame; k++) {
+            a[k] = alloc_pattern(s, size, r.align, (uint32_t)(f * 100 + k));
+            if (a[k].offset < last_offset) {
+                *wrapped = 1;
+            }
+            last_offset = a[k].offset;
+        }
+        ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+        for (int k = 0; k < per_frame; k++) {
+            gpu_read(&r, a[k].name, a[k].offset, size, (uint32_t)(f * 100 + k));
+        }
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    check_reads(&r);
+    free_reader(&r);
+    ck_assert_int_eq(fx_errors_logged, 0);
+    return glbuf_stream_get_stats(s);
+}
+
+/* ---- fault injection: pending fences, failing storage ------------------------- */
+
+static PFNGLCLIENTWAITSYNCPROC real_client_wait;
+
+/* A non-blocking poll always finds the fence pending, as on a slow GPU; a
+ * blocking wait really waits. So the stream must wait to reuse anything. */
+static GLenum GLAD_API_PTR slow_gpu_client_wait(GLsync sync, GLbitfield flags, GLuint64 timeout)
+{
+    if (timeout == 0) {
+        return GL_TIMEOUT_EXPIRED;
+    }
+    return real_client_wait(sync, flags, timeout);
+}
+
+static void simulate_slow_gpu(int on)
+{
+    if (on) {
+        real_client_wait = fx_gl->ClientWaitSync;
+        fx_gl->ClientWaitSync = slow_gpu_client_wait;
+    } else {
+        fx_gl->ClientWaitSync = real_client_wait;
+    }
+}
+
+static struct {
+    GLsizeiptr size; /* storage requests of this size fail with GL_OUT_OF_MEMORY */
+    int pending, hits;
+    PFNGLNAMEDBUFFERSTORAGEPROC named_storage;
+    PFNGLBUFFERSTORAGEPROC bound_storage;
+    PFNGLNAMEDBUFFERDATAPROC named_data;
+    PFNGLBUFFERDATAPROC bound_data;
+    PFNGLGETERRORPROC get_error;
+} oom;
+
+static void GLAD_API_PTR oom_named_storage(GLuint name, GLsizeiptr size, const void *data, GLbitfield flags)
+{
+    if (size == oom.size) {
+        oom.hits++;
+        oom.pending = 1;
+        return;
+    }
+    oom.named_storage(name, size, data, flags);
+}
+
+static void GLAD_API_PTR oom_bound_storage(GLenum target, GLsizeiptr size, const void *data, GLbitfield flags)
+{
+    if (size == oom.size) {
+        oom.hits++;
+        oom.pending = 1;
+        return;
+    }
+    oom.bound_storage(target, size, data, flags);
+}
+
+static void GLAD_API_PTR oom_named_data(GLuint name, GLsizeiptr size, const void *data, GLenum usage)
+{
+    if (size == oom.size) {
+        oom.hits++;
+        oom.pending = 1;
+        return;
+    }
+    oom.named_data(name, size, data, usage);
+}
+
+static void GLAD_API_PTR oom_bound_data(GLenum target, GLsizeiptr size, const void *data, GLenum usage)
+{
+    if (size == oom.size) {
+        oom.hits++;
+        oom.pending = 1;
+        return;
+    }
+    oom.bound_data(target, size, data, usage);
+}
+
+static GLenum GLAD_API_PTR oom_get_error(void)
+{
+    if (oom.pending) {
+        oom.pending = 0;
+        return GL_OUT_OF_MEMORY;
+    }
+    return oom.get_error();
+}
+
+static void inject_oom(GLsizeiptr size)
+{
+    memset(&oom, 0, sizeof oom);
+    oom.size = size;
+    oom.named_storage = fx_gl->NamedBufferStorage;
+    oom.bound_storage = fx_gl->BufferStorage;
+    oom.named_data = fx_gl->NamedBufferData;
+    oom.bound_data = fx_gl->BufferData;
+    oom.get_error = fx_gl->GetError;
+    fx_gl->NamedBufferStorage = oom_named_storage;
+    fx_gl->BufferStorage = oom_bound_storage;
+    fx_gl->NamedBufferData = oom_named_data;
+    fx_gl->BufferData = oom_bound_data;
+    fx_gl->GetError = oom_get_error;
+}
+
+static void stop_injecting(void)
+{
+    fx_gl->NamedBufferStorage = oom.named_storage;
+    fx_gl->BufferStorage = oom.bound_storage;
+    fx_gl->NamedBufferData = oom.named_data;
+    fx_gl->BufferData = oom.bound_data;
+    fx_gl->GetError = oom.get_error;
+}
+
+/* ---- creation ------------------------------------------------------------------ */
+
+START_TEST(create_applies_the_documented_defaults)
+{
+    glbuf_stream_desc d = {0};
+    glbuf_stream *s = NULL;
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_OK);
+    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(st.capacity, 4u << 20);
+    ck_assert_uint_eq(st.bytes_held, 4u << 20);
+    ck_assert_int_eq(st.persistent, persistent());
+    glbuf_stream_allocation a;
+    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 4, &a), GLBUF_OK);
+    char label[64] = "";
+    fx_gl->GetObjectLabel(GL_BUFFER, a.name, sizeof label, NULL, label);
+    ck_assert_str_eq(label, "glbuf:stream");
+    GLint64 size = 0;
+    fx_gl->GetNamedBufferParameteri64v(a.name, GL_BUFFER_SIZE, &size);
+    ck_assert_int_eq(size, 4 << 20);
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    glbuf_stream_destroy(&s);
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(create_rejects_bad_descs)
+{
+    glbuf_stream_desc d = {0};
+    glbuf_stream *s = (glbuf_stream *)&d; /* must stay untouched */
+    ck_assert_int_eq(glbuf_stream_create(NULL, &d, &s), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, NULL, &s), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, NULL), GLBUF_ERR_NULL);
+    d.capacity = 1u << 20;
+    d.max_capacity = 1u << 19;
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_ERR_INVALID_ARGUMENT);
+    d.max_capacity = 0;
+    d.frames_in_flight = 17;
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_eq(s, (glbuf_stream *)&d);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, 0);
+}
+END_TEST
+
+START_TEST(capacities_are_rounded_to_powers_of_two)
+{
+    glbuf_stream *s = make_stream(3000, 100000, 0); /* 4096 and 65536 */
+    ck_assert_uint_eq(glbuf_stream_get_stats(s).capacity, 4096);
+    glbuf_stream_allocation a;
+    ck_assert_int_eq(glbuf_stream_alloc(s, 65537, 4, &a), GLBUF_ERR_TOO_LARGE);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 65536, 4, &a), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_stream_get_stats(s).capacity, 65536);
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+/* ---- allocation ---------------------------------------------------------------- */
+
+START_TEST(bad_arguments_are_rejected_and_change_nothing)
+{
+    glbuf_stream *s = make_stream(1u << 16, 1u << 20, 0);
+    glbuf_stream_allocation a;
+    glbuf_ctx_reset_stats(fx_ctx);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 0, 4, &a), GLBUF_ERR_ZERO_SIZE);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 0, &a), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 3, &a), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 2u << 20, &a), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_stream_alloc(s, (1u << 20) + 1, 4, &a), GLBUF_ERR_TOO_LARGE);
+    ck_assert_int_eq(glbuf_stream_alloc(s, UINT64_MAX, 4, &a), GLBUF_ERR_TOO_LARGE);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 4, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_stream_alloc(NULL, 16, 4, &a), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_stream_flush(NULL), GLBUF_ERR_NULL);
+    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(st.allocations, 0);
+    ck_assert_uint_eq(st.bytes_streamed, 0);
+    ck_assert_uint_eq(st.frames, 0);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).calls_total, 0);
+    glbuf_stream_destroy(&s);
+    glbuf_stream_destroy(&s); /* NULL now: a no-op */
+    glbuf_stream_destroy(NULL);
+}
+END_TEST
+
+START_TEST(a_pool_is_not_a_stream)
+{
+    glbuf_pool_desc pd = {0};
+    glbuf_pool *p = NULL;
+    ck_assert_int_eq(glbuf_pool_create(fx_ctx, &pd, &p), GLBUF_OK);
+    glbuf_stream *wrong = (glbuf_stream *)(void *)p;
+    glbuf_stream_allocation a;
+    ck_assert_int_eq(glbuf_stream_alloc(wrong, 16, 4, &a), GLBUF_ERR_WRONG_KIND);
+    ck_assert_int_eq(glbuf_stream_flush(wrong), GLBUF_ERR_WRONG_KIND);
+    ck_assert_uint_eq(glbuf_stream_get_stats(wrong).capacity, 0);
+    glbuf_stream_destroy(&wrong); /* not a stream: left alone */
+    ck_assert_ptr_nonnull(wrong);
+    glbuf_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(allocations_in_a_frame_are_aligned_disjoint_bump_allocations)
+{
+    glbuf_stream *s = make_stream(1u << 16, 1u << 20, 0);
+    uint64_t sizes[5] = {1, 100, 256, 3, 1000};
+    uint64_t aligns[5] = {4, 256, 16, 1, 64};
+    glbuf_stream_allocation prev = {0};
+    uint64_t prev_end = 0;
+    for (int i = 0; i < 5; i++) {
+        glbuf_stream_allocation a = alloc_pattern(s, sizes[i], aligns[i], (uint32_t)i);
+        if (i > 0) {
+            ck_assert_uint_eq(a.name, prev.name);
+            ck_assert_uint_ge(a.offset, prev_end);                 /* disjoint, in order */
+            ck_assert_uint_lt(a.offset, prev_end + aligns[i]);     /* no more than the padding */
+            ck_assert_ptr_eq((uint8_t *)a.ptr - a.offset, (uint8_t *)prev.ptr - prev.offset);
+        }
+        prev = a;
+        prev_end = a.offset + sizes[i];
+    }
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(st.allocations, 5);
+    ck_assert_uint_eq(st.bytes_streamed, 1 + 100 + 256 + 3 + 1000);
+    ck_assert_uint_eq(st.frames, 1);
+    ck_assert_uint_eq(st.waits, 0);
+    ck_assert_uint_eq(st.growths, 0);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(gpu_reads_what_was_written_across_wrap_around)
+{
+    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 0);
+    int wrapped = 0;
+    glbuf_stream_stats st = stream_frames(s, 20, 3, 7000, &wrapped);
+    ck_assert(wrapped || !persistent()); /* the fallback restarts at 0 every frame */
+    ck_assert_uint_eq(st.frames, 20);
+    ck_assert_uint_eq(st.allocations, 60);
+    ck_assert_uint_eq(st.bytes_streamed, 60u * 7000u);
+    ck_assert_uint_eq(st.growths, 0);
+    if (persistent()) {
+        ck_assert_uint_eq(st.flushes, 0); /* coherent: flush makes no GL call */
+        ck_assert_uint_eq(st.orphans, 0);
+    } else {
+        ck_assert_uint_ge(st.flushes, 20); /* one upload per flush */
+        ck_assert_uint_eq(st.orphans, 19); /* every frame but the first */
+    }
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(explicit_flush_ring_delivers_what_was_flushed)
+{
+    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 1);
+    int wrapped = 0;
+    glbuf_ctx_reset_stats(fx_ctx);
+    glbuf_stream_stats st = stream_frames(s, 20, 3, 7000, &wrapped);
+    ck_assert_uint_ge(st.flushes, 20);
+    glbuf_ctx_stats cs = glbuf_ctx_get_stats(fx_ctx);
+    if (persistent()) {
+        ck_assert_uint_eq(cs.calls[GLBUF_GL_FlushMappedNamedBufferRange] + cs.calls[GLBUF_GL_FlushMappedBufferRange],
+                          st.flushes);
+    } else {
+        ck_assert_uint_eq(cs.calls[GLBUF_GL_NamedBufferSubData] + cs.calls[GLBUF_GL_BufferSubData], st.flushes);
+    }
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+/* Every allocation, for the shadow model below. */
+typedef struct shadow {
+    uint32_t name;
+    uint64_t offset, size, frame;
+} shadow;
+
+START_TEST(region_is_not_reused_before_its_fence_signals)
+{
+    /* 64 KiB ring, 2 x 12 KiB per frame: three frames in flight need more
+     * than one ring's worth, and polls never see a fence signal, so the
+     * stream must block on the oldest frame to go on. */
+    enum { FRAMES = 16, PER_FRAME = 2, SIZE = 12 * 1024 };
+    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 0);
+    reader r = make_reader((uint64_t)FRAMES * PER_FRAME * (SIZE + 256), FRAMES * PER_FRAME);
+    shadow log[FRAMES * PER_FRAME];
+    int n = 0;
+    uint64_t ctx_waits_before = glbuf_ctx_get_stats(fx_ctx).fence_waits;
+    simulate_slow_gpu(1);
+    for (int f = 0; f < FRAMES; f++) {
+        glbuf_stream_allocation a[PER_FRAME];
+        for (int k = 0; k < PER_FRAME; k++) {
+            a[k] = alloc_pattern(s, SIZE, r.align, (uint32_t)(f * 10 + k));
+            uint64_t frame = glbuf_ctx_frame(fx_ctx);
+            /* the newest frame the stream knew complete when it handed this out */
+            uint64_t completed = fx_ctx->completed_frame;
+            for (int j = 0; j < n; j++) {
+                int pending = log[j].frame > completed;
+                int overlaps = log[j].name == a[k].name && log[j].offset < a[k].offset + SIZE &&
+                               a[k].offset < log[j].offset + log[j].size;
+                /* The fallback orphans the store every frame: only the
+                 * current frame's allocations share it. */
+                if (!persistent() && log[j].frame != frame) {
+                    continue;
+                }
+                ck_assert_msg(!(pending && overlaps),
+                              "frame %llu got [%llu, +%d) over frame %llu's pending [%llu, +%llu)",
+                              (unsigned long long)frame, (unsigned long long)a[k].offset, SIZE,
+                              (unsigned long long)log[j].frame, (unsigned long long)log[j].offset,
+                              (unsigned long long)log[j].size);
+            }
+            log[n].name = a[k].name;
+            log[n].offset = a[k].offset;
+            log[n].size = SIZE;
+            log[n].frame = frame;
+            n++;
+        }
+        ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+        for (int k = 0; k < PER_FRAME; k++) {
+            gpu_read(&r, a[k].name, a[k].offset, SIZE, (uint32_t)(f * 10 + k));
+        }
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    simulate_slow_gpu(0);
+    check_reads(&r);
+    free_reader(&r);
+    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    uint64_t ctx_waits = glbuf_ctx_get_stats(fx_ctx).fence_waits - ctx_waits_before;
+    ck_assert_uint_eq(st.growths, 0);
+    if (persistent()) {
+        /* 5 allocations fill the ring; from then on about one wait a frame */
+        ck_assert_uint_ge(st.waits, FRAMES - 3);
+        ck_assert_uint_ge(ctx_waits, st.waits);
+    } else {
+        ck_assert_uint_eq(st.waits, 0);
+        ck_assert_uint_eq(st.orphans, FRAMES - 1);
+    }
+    ck_assert_int_eq(fx_errors_logged, 0);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(no_wait_happens_when_the_fences_have_signalled)
+{
+    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 0);
+    for (int f = 0; f < 20; f++) {
+        (void)alloc_pattern(s, 40000, 256, (uint32_t)f); /* most of the ring each frame */
+        ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK); /* ends the frame, GPU idle */
+    }
+    ck_assert_uint_eq(glbuf_stream_get_stats(s).waits, 0);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(a_frame_larger_than_the_ring_grows_it_and_keeps_the_old_ring_until_its_fence)
+{
+    glbuf_stream *s = make_stream(16u << 10, 1u << 20, 0);
+    reader r = make_reader(64u << 10, 16);
+    uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
+    glbuf_stream_allocation a[6];
+    for (int k = 0; k < 6; k++) { /* 24 KiB in one frame through a 16 KiB ring */
+        a[k] = alloc_pattern(s, 4096, r.align, (uint32_t)(70 + k));
+    }
+    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(st.growths, 1);
+    ck_assert_uint_ne(a[0].name, a[5].name);
+    ck_assert_uint_eq(a[0].name, a[3].name); /* 4 x 4 KiB fill the first ring */
+    ck_assert_uint_eq(a[4].name, a[5].name);
+    /* pow2 >= 20 KiB x 3 frames in flight; the fallback holds one frame */
+    uint64_t grown = persistent() ? 64u << 10 : 32u << 10;
+    ck_assert_uint_eq(st.capacity, grown);
+    ck_assert_uint_eq(st.rings_retired, 1);
+    ck_assert_uint_eq(st.bytes_held, grown + (16u << 10));
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive + 1); /* both alive */
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    for (int k = 0; k < 6; k++) {
+        gpu_read(&r, a[k].name, a[k].offset, 4096, (uint32_t)(70 + k));
+    }
+    check_reads(&r); /* ends the frame and waits for its fence */
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive + 1);
+    glbuf_stream_allocation b = alloc_pattern(s, 4096, 256, 80); /* next frame: retires */
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_uint_eq(b.name, a[5].name);
+    st = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(st.rings_retired, 0);
+    ck_assert_uint_eq(st.bytes_held, grown);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive);
+    ck_assert_int_eq(fx_gl->IsBuffer(a[0].name), GL_FALSE);
+    free_reader(&r);
+    ck_assert_int_eq(fx_errors_logged, 0);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(gpu_reads_what_was_written_across_growth_and_wrap_around)
+{
+    glbuf_stream *s = make_stream(8u << 10, 1u << 20, 1);
+    int wrapped = 0;
+    glbuf_stream_stats st = stream_frames(s, 24, 4, 5000, &wrapped); /* 20 KiB a frame */
+    ck_assert_uint_ge(st.growths, 1);
+    ck_assert_uint_eq(st.capacity, 32u << 10);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(a_frame_that_fills_the_largest_ring_gets_full)
+{
+    glbuf_stream *s = make_stream(16u << 10, 64u << 10, 0);
+    glbuf_stream_allocation a;
+    ck_assert_int_eq(glbuf_stream_alloc(s, 48u << 10, 256, &a), GLBUF_OK); /* grows to 64 KiB */
+    ck_assert_int_eq(glbuf_stream_alloc(s, 16u << 10, 256, &a), GLBUF_OK); /* fills it */
+    glbuf_stream_stats before = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(before.capacity, 64u << 10);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 4, 4, &a), GLBUF_ERR_FULL);
+    glbuf_stream_stats after = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(after.allocations, before.allocations);
+    ck_assert_uint_eq(after.capacity, before.capacity);
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    /* the next frame goes on, once the previous one is done with the ring */
+    ck_assert_int_eq(glbuf_stream_alloc(s, 4, 4, &a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(fx_errors_logged, 0);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(failed_growth_keeps_the_old_ring_working)
+{
+    glbuf_stream *s = make_stream(16u << 10, 1u << 20, 0);
+    glbuf_stream_allocation a = alloc_pattern(s, 12u << 10, 256, 5);
+    uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
+    glbuf_stream_stats before = glbuf_stream_get_stats(s);
+    inject_oom(persistent() ? 64 << 10 : 32 << 10); /* the ring it would grow to */
+    glbuf_stream_allocation b;
+    ck_assert_int_eq(glbuf_stream_alloc(s, 8u << 10, 256, &b), GLBUF_ERR_OUT_OF_GPU_MEMORY);
+    stop_injecting();
+    ck_assert_int_eq(oom.hits, 1);
+    glbuf_stream_stats after = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(after.growths, 0);
+    ck_assert_uint_eq(after.capacity, before.capacity);
+    ck_assert_uint_eq(after.allocations, before.allocations);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive); /* nothing left behind */
+    /* what was handed out still reaches the GPU, and smaller requests fit */
+    reader r = make_reader(32u << 10, 4);
+    glbuf_stream_allocation c = alloc_pattern(s, 2u << 10, r.align, 6);
+    ck_assert_uint_eq(c.name, a.name);
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    gpu_read(&r, a.name, a.offset, 12u << 10, 5);
+    gpu_read(&r, c.name, c.offset, 2u << 10, 6);
+    check_reads(&r);
+    free_reader(&r);
+    fx_errors_logged = 0; /* the injected GL_OUT_OF_MEMORY was logged */
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
+START_TEST(destroy_deletes_every_ring_and_clears_the_pointer)
+{
+    uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
+    glbuf_stream *s = make_stream(16u << 10, 1u << 20, 0);
+    glbuf_stream_allocation a;
+    ck_assert_int_eq(glbuf_stream_alloc(s, 12u << 10, 4, &a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(s, 12u << 10, 4, &a), GLBUF_OK); /* grows: two rings */
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive + 2);
+    glbuf_stream_destroy(&s); /* mid-frame, old ring still retired */
+    ck_assert_ptr_null(s);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive);
+    ck_assert_int_eq(fx_gl->IsBuffer(a.name), GL_FALSE);
+    ck_assert_int_eq(fx_errors_logged, 0);
+}
+END_TEST
+
+static void add_tests(TCase *tc)
+{
+    tcase_add_test(tc, create_applies_the_documented_defaults);
+    tcase_add_test(tc, create_rejects_bad_descs);
+    tcase_add_test(tc, capacities_are_rounded_to_powers_of_two);
+    tcase_add_test(tc, bad_arguments_are_rejected_and_change_nothing);
+    tcase_add_test(tc, a_pool_is_not_a_stream);
+    tcase_add_test(tc, allocations_in_a_frame_are_aligned_disjoint_bump_allocations);
+    tcase_add_test(tc, gpu_reads_what_was_written_across_wrap_around);
+    tcase_add_test(tc, explicit_flush_ring_delivers_what_was_flushed);
+    tcase_add_test(tc, region_is_not_reused_before_its_fence_signals);
+    tcase_add_test(tc, no_wait_happens_when_the_fences_have_signalled);
+    tcase_add_test(tc, a_frame_larger_than_the_ring_grows_it_and_keeps_the_old_ring_until_its_fence);
+    tcase_add_test(tc, gpu_reads_what_was_written_across_growth_and_wrap_around);
+    tcase_add_test(tc, a_frame_that_fills_the_largest_ring_gets_full);
+    tcase_add_test(tc, failed_growth_keeps_the_old_ring_working);
+    tcase_add_test(tc, destroy_deletes_every_ring_and_clears_the_pointer);
+}
+
+int main(void)
+{
+    Suite *s = suite_create("stream");
+    fx_add_tcases(s, "stream", add_tests, 1);
+    return fx_run(s);
+}
