@@ -1,0 +1,14 @@
+/* png.h - writes an RGBA8 image as a PNG file (libpng). */
+#ifndef DEMO_PNG_H
+#define DEMO_PNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes `width` x `height` RGBA8 pixels, rows top to bottom, `stride` bytes
+ * apart (bottom_up != 0: rows are bottom to top, as glReadPixels returns
+ * them). Returns 1, or 0 with the reason in why (why_size bytes). */
+int demo_png_write(const char *path, const uint8_t *rgba, int width, int height, size_t stride, int bottom_up,
+                   char *why, size_t why_size);
+
+#endif /* DEMO_PNG_H */
