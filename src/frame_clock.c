@@ -52,7 +52,9 @@ uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx)
 {
     while (ctx->fence_count > 0) {
         glbuf_frame_fence *f = &ctx->fences[ctx->fence_head];
-        GLenum r = GLBUF_GL(ctx, ClientWaitSync)(f->sync, 0, 0);
+        /* The flush bit makes sure the fence reaches the GPU: without it a
+         * driver may keep it queued, and a poll would never see it signal. */
+        GLenum r = GLBUF_GL(ctx, ClientWaitSync)(f->sync, GL_SYNC_FLUSH_COMMANDS_BIT, 0);
         if (r != GL_ALREADY_SIGNALED && r != GL_CONDITION_SATISFIED) {
             break;
         }

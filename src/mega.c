@@ -8,7 +8,6 @@
 #include "host_alloc.h"
 
 #define MEGA_KIND 0x4147454Du /* "MEGA" */
-#define RANGE_INDEX_MASK ((1u << 22) - 1u) /* ranges.h: 22-bit record index */
 #define DEFAULT_MAX_CAPACITY (1ull << 30)
 
 /* Per allocation record (indexed like glbuf_ranges' records). */
@@ -62,9 +61,11 @@ static glbuf_result check_mega(const glbuf_mega *m)
     return m->kind == MEGA_KIND ? GLBUF_OK : GLBUF_ERR_WRONG_KIND;
 }
 
+/* Mega handles are the allocator's handles: the same id, so the same record. */
 static uint32_t record_index(glbuf_mega_range r)
 {
-    return r.id & RANGE_INDEX_MASK;
+    glbuf_range h = {r.id};
+    return glbuf_range_index(h);
 }
 
 /* A live, not pending allocation: its offset and size. */
@@ -222,7 +223,7 @@ static glbuf_result wait_for_copies(glbuf_mega *m)
     GLenum r = GLBUF_GL(ctx, ClientWaitSync)(sync, GL_SYNC_FLUSH_COMMANDS_BIT, UINT64_MAX);
     GLBUF_GL(ctx, DeleteSync)(sync);
     ctx->stats.fence_waits++;
-    if (r == GL_WAIT_FAILED) {
+    if (r != GL_ALREADY_SIGNALED && r != GL_CONDITION_SATISFIED) { /* failed or timed out: wait anyway */
         GLBUF_GL(ctx, Finish)();
     }
     return GLBUF_OK;
@@ -266,7 +267,7 @@ static void retire(glbuf_mega *m, uint64_t completed)
         uint64_t size = 0;
         (void)glbuf_ranges_size(m->ranges, p->range, &size);
         m->pending_bytes -= size;
-        m->meta[p->range.id & RANGE_INDEX_MASK].pending = 0;
+        m->meta[glbuf_range_index(p->range)].pending = 0;
         (void)glbuf_ranges_free(m->ranges, p->range);
         m->pending_head = (m->pending_head + 1u) % m->pending_capacity;
         m->pending_count--;
@@ -475,7 +476,7 @@ glbuf_result glbuf_mega_alloc(glbuf_mega *m, uint64_t size, uint64_t alignment, 
             r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
         }
     }
-    if (r == GLBUF_OK && !reserve_meta(m, h.id & RANGE_INDEX_MASK)) {
+    if (r == GLBUF_OK && !reserve_meta(m, glbuf_range_index(h))) {
         (void)glbuf_ranges_free(m->ranges, h);
         r = GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
@@ -483,7 +484,7 @@ glbuf_result glbuf_mega_alloc(glbuf_mega *m, uint64_t size, uint64_t alignment, 
         m->stats.failed_allocations++;
         return r;
     }
-    mega_meta *meta = &m->meta[h.id & RANGE_INDEX_MASK];
+    mega_meta *meta = &m->meta[glbuf_range_index(h)];
     meta->frame = (uint32_t)m->ctx->frame;
     meta->pending = 0;
     out->id = h.id;
@@ -659,7 +660,7 @@ static int copy_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
     if (c->next_move < c->move_count && c->moves[c->next_move].handle.id == h.id) {
         dst = c->moves[c->next_move++].dst_offset;
     }
-    if (c->m->meta[h.id & RANGE_INDEX_MASK].pending) {
+    if (c->m->meta[glbuf_range_index(h)].pending) {
         return 0; /* freed: nobody reads these bytes from the new storage */
     }
     int same_offset_run = c->run_src == c->run_dst && dst == offset;
@@ -803,7 +804,7 @@ static int walk_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
     if (emit_free_below(w, offset)) {
         return 1;
     }
-    const mega_meta *meta = &w->m->meta[h.id & RANGE_INDEX_MASK];
+    const mega_meta *meta = &w->m->meta[glbuf_range_index(h)];
     glbuf_mega_block_kind kind = meta->pending ? GLBUF_MEGA_BLOCK_PENDING : GLBUF_MEGA_BLOCK_LIVE;
     w->stopped = w->fn(w->user, kind, offset, size, meta->frame);
     return w->stopped;
@@ -880,7 +881,13 @@ glbuf_result glbuf_mega_dump_json(const glbuf_mega *m, char *out, size_t out_siz
     }
     json_put(&j, "{\"capacity\":%llu,\"name\":%llu", m->capacity, m->name);
     json_put(&j, ",\"generation\":%llu,\"alignment\":%llu,\"blocks\":[", m->stats.storage_generation, m->alignment);
-    glbuf_mega_for_each_block(m, json_block, &j);
+    r = glbuf_mega_for_each_block(m, json_block, &j);
+    if (r != GLBUF_OK) { /* out of host memory: no partial layout passed off as whole */
+        if (out != NULL && out_size > 0) {
+            out[0] = '\0';
+        }
+        return r;
+    }
     json_put(&j, "]}", 0, 0);
     *out_len = j.len;
     return j.len < out_size ? GLBUF_OK : GLBUF_ERR_TOO_LARGE;

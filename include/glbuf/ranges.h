@@ -22,8 +22,9 @@
  *
  *     [ A ][ gap ][ B ][ gap ][ C ]   =>   [ A ][ ------- gap ------- ][ C ]
  *
- * The granted size is exactly the requested size: the only bytes that are
- * neither used nor free-listed do not exist; alignment gaps are free blocks.
+ * The granted size is exactly the requested size, and every byte of the range
+ * is in a live allocation or in a free block, alignment padding included:
+ * used + free = capacity.
  *
  * Handles
  * -------
@@ -64,9 +65,12 @@
 extern "C" {
 #endif
 
-/* The most allocations that can be live at once (22-bit record index, one
- * record is the sentinel). */
-#define GLBUF_RANGES_MAX_ALLOCATIONS 4194302u
+/* The most allocations that can be live at once (22-bit record index; two
+ * records are internal). */
+#define GLBUF_RANGES_MAX_ALLOCATIONS 4194301u
+
+/* A handle's id is (generation << GLBUF_RANGES_INDEX_BITS) | record index. */
+#define GLBUF_RANGES_INDEX_BITS 22u
 
 /* Bytes of host memory per allocation record (one per live allocation). */
 #define GLBUF_RANGES_RECORD_BYTES 32u
@@ -78,14 +82,24 @@ typedef struct glbuf_range {
     uint32_t id;
 } glbuf_range;
 
+/* The record index of a handle, for side tables indexed like the allocator's
+ * records: for a live handle in [2, GLBUF_RANGES_MAX_ALLOCATIONS + 2), dense
+ * (freed records are reused first, so indices stay below the peak number of
+ * live allocations + 2) and unique among live handles. Does not validate h. */
+static inline uint32_t glbuf_range_index(glbuf_range h)
+{
+    return h.id & ((UINT32_C(1) << GLBUF_RANGES_INDEX_BITS) - 1u);
+}
+
 /* Creation parameters; zero-initialise, then set capacity. */
 typedef struct glbuf_ranges_desc {
     /* Size of the managed range in bytes; required, > 0. */
     uint64_t capacity;
     /* Host memory for the records; zero = malloc/free. */
     glbuf_allocator allocator;
-    /* Allocation records reserved up front; 0 = 64. Records then grow on
-     * demand (doubling), so this is only a hint that avoids growth steps. */
+    /* Allocation records reserved up front, two of them internal; 0 = 64,
+     * at least 3. Records then grow on demand (doubling), so this is only a
+     * hint that avoids growth steps. */
     uint32_t initial_slots;
 } glbuf_ranges_desc;
 
@@ -96,7 +110,7 @@ typedef struct glbuf_ranges_stats {
     uint64_t free_bytes;         /* capacity - used_bytes, alignment gaps included */
     uint64_t largest_free_block; /* bytes in the largest free block */
     uint64_t peak_used_bytes;    /* highest used_bytes since creation */
-    uint64_t metadata_bytes;     /* host bytes held: the object plus every reserved record */
+    uint64_t metadata_bytes;     /* host bytes held: the object (~8 KiB) plus every reserved record */
     uint64_t failed_allocations; /* glbuf_ranges_alloc calls that returned FULL or OUT_OF_HOST_MEMORY */
     uint32_t free_blocks;        /* number of free blocks (maximal free ranges) */
     uint32_t live_allocations;   /* number of live allocations */
@@ -132,12 +146,17 @@ GLBUF_API void glbuf_ranges_destroy(glbuf_ranges *r);
 /* Allocates size bytes at an offset that is a multiple of alignment and
  * returns its handle and offset. Exactly size bytes are granted; the padding
  * before the offset remains free. out_offset may be NULL.
+ * Placement: a free block from the lowest non-empty size class whose blocks
+ * all hold size + alignment - 1 bytes; requests under 4 KiB take the block
+ * freed last in that class (cache-warm), larger ones the lowest-offset first
+ * block of the first four such classes (keeps free space together).
  * Complexity: O(1) when a free block of at least size + alignment - 1 bytes
  * (rounded up to its size class) exists, which is the usual case. Otherwise
  * the lists that may hold a smaller fitting block are scanned, O(free blocks),
  * before failing, so the call fails with GLBUF_ERR_FULL only if no free block
  * can hold size bytes at that alignment. Amortized: when every record is
- * taken, the record array doubles (O(live allocations), once per doubling).
+ * taken, the record array doubles (O(live allocations), once per doubling;
+ * never for a request that does not fit).
  * Errors: GLBUF_ERR_NULL if r or out_handle is NULL; GLBUF_ERR_ZERO_SIZE if
  * size is 0; GLBUF_ERR_BAD_ALIGNMENT if alignment is 0 or not a power of two;
  * GLBUF_ERR_OVERFLOW if size + alignment - 1 exceeds UINT64_MAX;

@@ -1,0 +1,1325 @@
+/* test_ranges.c - glbuf_ranges, the GL-free range allocator: one behaviour per
+ * test, plus a randomized run against a shadow model (seed: GLBUF_SEED). */
+#include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glbuf/ranges.h"
+
+#define KiB UINT64_C(1024)
+#define MiB (KiB * 1024)
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static glbuf_ranges *make(uint64_t capacity)
+{
+    glbuf_ranges_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.capacity = capacity;
+    glbuf_ranges *r = NULL;
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &r), GLBUF_OK);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+static glbuf_range alloc_at(glbuf_ranges *r, uint64_t size, uint64_t alignment, uint64_t expected_offset)
+{
+    glbuf_range h = {0};
+    uint64_t off = UINT64_MAX;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, size, alignment, &h, &off), GLBUF_OK);
+    ck_assert_uint_ne(h.id, 0);
+    ck_assert_uint_eq(off, expected_offset);
+    return h;
+}
+
+static uint64_t offset_of(const glbuf_ranges *r, glbuf_range h)
+{
+    uint64_t off = UINT64_MAX;
+    ck_assert_int_eq(glbuf_ranges_offset(r, h, &off), GLBUF_OK);
+    return off;
+}
+
+/* Everything observable: statistics, live allocations and free blocks. */
+typedef struct span {
+    uint64_t offset, size;
+    uint32_t id;
+} span;
+
+typedef struct snapshot {
+    glbuf_ranges_stats stats;
+    span live[64], free[64];
+    size_t n_live, n_free;
+} snapshot;
+
+static int snap_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
+{
+    snapshot *s = user;
+    ck_assert_uint_lt(s->n_live, 64);
+    s->live[s->n_live].offset = offset;
+    s->live[s->n_live].size = size;
+    s->live[s->n_live].id = h.id;
+    s->n_live++;
+    return 0;
+}
+
+static int snap_free(void *user, uint64_t offset, uint64_t size)
+{
+    snapshot *s = user;
+    ck_assert_uint_lt(s->n_free, 64);
+    s->free[s->n_free].offset = offset;
+    s->free[s->n_free].size = size;
+    s->free[s->n_free].id = 0;
+    s->n_free++;
+    return 0;
+}
+
+static snapshot take(const glbuf_ranges *r)
+{
+    snapshot s;
+    memset(&s, 0, sizeof s);
+    s.stats = glbuf_ranges_get_stats(r);
+    glbuf_ranges_for_each(r, snap_live, &s);
+    glbuf_ranges_for_each_free(r, snap_free, &s);
+    return s;
+}
+
+static void assert_unchanged(const glbuf_ranges *r, const snapshot *before)
+{
+    snapshot now = take(r);
+    ck_assert_int_eq(memcmp(&now, before, sizeof now), 0);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+}
+
+/* A host allocator that fails once `fail_after` more allocations succeeded. */
+typedef struct counting_alloc {
+    long fail_after; /* < 0: never fail */
+    long live;
+} counting_alloc;
+
+static void *counting_alloc_fn(size_t size, void *user)
+{
+    counting_alloc *c = user;
+    if (c->fail_after == 0) {
+        return NULL;
+    }
+    if (c->fail_after > 0) {
+        c->fail_after--;
+    }
+    c->live++;
+    return malloc(size);
+}
+
+static void counting_free_fn(void *ptr, void *user)
+{
+    counting_alloc *c = user;
+    c->live--;
+    free(ptr);
+}
+
+static glbuf_ranges *make_counting(uint64_t capacity, uint32_t initial_slots, counting_alloc *c)
+{
+    glbuf_ranges_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.capacity = capacity;
+    desc.initial_slots = initial_slots;
+    desc.allocator.alloc = counting_alloc_fn;
+    desc.allocator.free = counting_free_fn;
+    desc.allocator.user = c;
+    glbuf_ranges *r = NULL;
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &r), GLBUF_OK);
+    return r;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+START_TEST(create_rejects_null_zero_capacity_and_half_set_hooks)
+{
+    glbuf_ranges_desc desc;
+    memset(&desc, 0, sizeof desc);
+    glbuf_ranges *r = NULL;
+    ck_assert_int_eq(glbuf_ranges_create(NULL, &r), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_create(&desc, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &r), GLBUF_ERR_ZERO_SIZE);
+    desc.capacity = 1024;
+    desc.allocator.alloc = counting_alloc_fn;
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &r), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(a_new_allocator_is_one_free_block_spanning_the_capacity)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.capacity, 1000);
+    ck_assert_uint_eq(s.used_bytes, 0);
+    ck_assert_uint_eq(s.free_bytes, 1000);
+    ck_assert_uint_eq(s.largest_free_block, 1000);
+    ck_assert_uint_eq(s.free_blocks, 1);
+    ck_assert_uint_eq(s.live_allocations, 0);
+    ck_assert_uint_eq(s.failed_allocations, 0);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 0);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(create_failure_of_the_host_allocator_is_reported_and_leaks_nothing)
+{
+    for (long k = 0; k < 2; k++) {
+        counting_alloc c = {k, 0};
+        glbuf_ranges_desc desc;
+        memset(&desc, 0, sizeof desc);
+        desc.capacity = 4096;
+        desc.allocator.alloc = counting_alloc_fn;
+        desc.allocator.free = counting_free_fn;
+        desc.allocator.user = &c;
+        glbuf_ranges *r = NULL;
+        ck_assert_int_eq(glbuf_ranges_create(&desc, &r), GLBUF_ERR_OUT_OF_HOST_MEMORY);
+        ck_assert_ptr_null(r);
+        ck_assert_int_eq(c.live, 0);
+    }
+}
+END_TEST
+
+START_TEST(destroy_returns_every_byte_to_the_host_allocator)
+{
+    counting_alloc c = {-1, 0};
+    glbuf_ranges *r = make_counting(1 * MiB, 2, &c);
+    glbuf_range h;
+    for (int i = 0; i < 1000; i++) {
+        ck_assert_int_eq(glbuf_ranges_alloc(r, 100, 1, &h, NULL), GLBUF_OK);
+    }
+    ck_assert_int_gt(c.live, 0);
+    glbuf_ranges_destroy(r);
+    ck_assert_int_eq(c.live, 0);
+    glbuf_ranges_destroy(NULL);
+}
+END_TEST
+
+/* ---- allocation ---------------------------------------------------------- */
+
+START_TEST(alloc_packs_from_offset_zero_and_grants_exactly_the_requested_size)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 1, 1, 0);
+    glbuf_range b = alloc_at(r, 333, 1, 1);
+    glbuf_range c = alloc_at(r, 7, 1, 334);
+    uint64_t size = 0;
+    ck_assert_int_eq(glbuf_ranges_size(r, b, &size), GLBUF_OK);
+    ck_assert_uint_eq(size, 333);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.used_bytes, 341);
+    ck_assert_uint_eq(s.free_bytes, 1000 - 341);
+    ck_assert_uint_eq(s.live_allocations, 3);
+    ck_assert_uint_ne(a.id, b.id);
+    ck_assert_uint_ne(b.id, c.id);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(alloc_honours_every_power_of_two_alignment)
+{
+    glbuf_ranges *r = make(UINT64_MAX);
+    glbuf_range h;
+    uint64_t off;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 3, 1, &h, &off), GLBUF_OK); /* misalign the cursor */
+    for (unsigned k = 0; k < 63; k++) {
+        uint64_t alignment = UINT64_C(1) << k;
+        ck_assert_int_eq(glbuf_ranges_alloc(r, 5, alignment, &h, &off), GLBUF_OK);
+        ck_assert_uint_eq(off % alignment, 0);
+        ck_assert_uint_eq(offset_of(r, h), off);
+    }
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+    r = make(UINT64_MAX);
+    alloc_at(r, 5, UINT64_C(1) << 63, 0);
+    alloc_at(r, 5, UINT64_C(1) << 63, UINT64_C(1) << 63);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(alignment_padding_returns_to_the_free_list)
+{
+    glbuf_ranges *r = make(4096);
+    alloc_at(r, 10, 1, 0);
+    alloc_at(r, 100, 64, 64); /* skips [10, 64) */
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.used_bytes, 110);
+    ck_assert_uint_eq(s.free_bytes, 4096 - 110);
+    ck_assert_uint_eq(s.free_blocks, 2);
+    /* The padding is a free block: a request of its size lands there. */
+    alloc_at(r, 54, 1, 10);
+    s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.free_blocks, 1);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(bad_sizes_and_alignments_are_rejected_and_change_nothing)
+{
+    glbuf_ranges *r = make(1 * MiB);
+    alloc_at(r, 100, 16, 0);
+    snapshot before = take(r);
+    glbuf_range h = {0};
+    uint64_t off = 0;
+    ck_assert_int_eq(glbuf_ranges_alloc(NULL, 1, 1, &h, &off), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, 1, NULL, &off), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 0, 1, &h, &off), GLBUF_ERR_ZERO_SIZE);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, 0, &h, &off), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, 3, &h, &off), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, 48, &h, &off), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, UINT64_MAX, &h, &off), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, UINT64_MAX, 2, &h, &off), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, (UINT64_C(1) << 63) + 1, UINT64_C(1) << 63, &h, &off), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, UINT64_MAX - 14, 16, &h, &off), GLBUF_ERR_OVERFLOW);
+    ck_assert_uint_eq(h.id, 0);
+    assert_unchanged(r, &before);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(full_is_reported_and_counted_when_no_free_block_fits)
+{
+    glbuf_ranges *r = make(1000);
+    alloc_at(r, 100, 1, 0);
+    glbuf_range a = alloc_at(r, 400, 1, 100);
+    alloc_at(r, 200, 1, 500);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK); /* free: [100,500) and [700,1000) */
+    snapshot before = take(r);
+    glbuf_range h = {0};
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 401, 1, &h, NULL), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 5000, 1, &h, NULL), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 300, 256, &h, NULL), GLBUF_ERR_FULL); /* 256 and 768 do not fit */
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, 1024, &h, NULL), GLBUF_ERR_FULL);  /* only 0 is 1024-aligned */
+    ck_assert_uint_eq(h.id, 0);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.failed_allocations, 4);
+    before.stats.failed_allocations = 4;
+    assert_unchanged(r, &before);
+    /* ... while 300 at alignment 128 fits at 128. */
+    alloc_at(r, 300, 128, 128);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(never_full_while_a_fitting_gap_exists)
+{
+    /* Free blocks whose size class is below the one the constant-time search
+     * asks for (size + alignment - 1, rounded up) but that do fit. */
+    glbuf_ranges *r = make(64 * KiB);
+    glbuf_range a = alloc_at(r, 256, 256, 0);
+    alloc_at(r, 1, 1, 256);
+    glbuf_range c = alloc_at(r, 1000, 1, 257);
+    alloc_at(r, 64 * KiB - 1257, 1, 1257); /* the range is full */
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r, c), GLBUF_OK);
+    /* [257,1257) is free, exactly 1000 bytes: the class-rounded search for
+     * 1000 starts above its class. */
+    alloc_at(r, 1000, 1, 257);
+    /* [0,256) is free and 256-aligned; 256 at 256 needs 511 for a sure fit. */
+    alloc_at(r, 256, 256, 0);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.failed_allocations, 0);
+    ck_assert_uint_eq(s.free_bytes, 0);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(the_whole_capacity_can_be_allocated_exactly)
+{
+    glbuf_ranges *r = make(12345);
+    alloc_at(r, 12345, 1, 0);
+    glbuf_range h;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, 1, &h, NULL), GLBUF_ERR_FULL);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.free_blocks, 0);
+    ck_assert_uint_eq(s.largest_free_block, 0);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 12345);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+/* ---- free ---------------------------------------------------------------- */
+
+START_TEST(free_coalesces_with_both_neighbours)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    glbuf_range b = alloc_at(r, 100, 1, 100);
+    glbuf_range c = alloc_at(r, 100, 1, 200);
+    alloc_at(r, 700, 1, 300);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r, c), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ranges_get_stats(r).free_blocks, 2);
+    ck_assert_int_eq(glbuf_ranges_free(r, b), GLBUF_OK);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.free_blocks, 1);
+    ck_assert_uint_eq(s.largest_free_block, 300);
+    alloc_at(r, 300, 1, 0);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(free_coalesces_with_the_left_neighbour_only_when_the_right_is_live)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    glbuf_range b = alloc_at(r, 100, 1, 100);
+    alloc_at(r, 800, 1, 200);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r, b), GLBUF_OK);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.free_blocks, 1);
+    ck_assert_uint_eq(s.largest_free_block, 200);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(free_coalesces_with_the_right_neighbour_only_when_the_left_is_live)
+{
+    glbuf_ranges *r = make(1000);
+    alloc_at(r, 100, 1, 0);
+    glbuf_range b = alloc_at(r, 100, 1, 100);
+    ck_assert_int_eq(glbuf_ranges_free(r, b), GLBUF_OK);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.free_blocks, 1);
+    ck_assert_uint_eq(s.largest_free_block, 900);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 100);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(freeing_everything_leaves_one_block_spanning_the_capacity)
+{
+    glbuf_ranges *r = make(1 * MiB);
+    glbuf_range h[100];
+    for (int i = 0; i < 100; i++) {
+        ck_assert_int_eq(glbuf_ranges_alloc(r, (uint64_t)(i * 37 + 1), (uint64_t)1 << (i % 9), &h[i], NULL),
+                         GLBUF_OK);
+    }
+    for (int i = 0; i < 100; i += 2) {
+        ck_assert_int_eq(glbuf_ranges_free(r, h[i]), GLBUF_OK);
+    }
+    for (int i = 99; i > 0; i -= 2) {
+        ck_assert_int_eq(glbuf_ranges_free(r, h[i]), GLBUF_OK);
+    }
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.free_blocks, 1);
+    ck_assert_uint_eq(s.largest_free_block, 1 * MiB);
+    ck_assert_uint_eq(s.used_bytes, 0);
+    ck_assert_uint_eq(s.live_allocations, 0);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 0);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+/* ---- handles ------------------------------------------------------------- */
+
+START_TEST(stale_handle_is_rejected_and_changes_nothing)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    alloc_at(r, 100, 1, 100);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    glbuf_range again = alloc_at(r, 50, 1, 0); /* reuses a's record */
+    snapshot before = take(r);
+    uint64_t v = 7;
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_offset(r, a, &v), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_size(r, a, &v), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_uint_eq(v, 7);
+    assert_unchanged(r, &before);
+    ck_assert_uint_eq(offset_of(r, again), 0);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(double_free_is_rejected_and_changes_nothing)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    alloc_at(r, 100, 1, 100);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    snapshot before = take(r);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_ERR_INVALID_HANDLE);
+    glbuf_range dead = {a.id | 0xFFC00000u}; /* the freed record, any generation */
+    ck_assert_int_eq(glbuf_ranges_free(r, dead), GLBUF_ERR_INVALID_HANDLE);
+    assert_unchanged(r, &before);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(zero_and_forged_handles_are_rejected_and_change_nothing)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    snapshot before = take(r);
+    glbuf_range forged[] = {{0}, {1}, {0xFFFFFFFFu}, {0x3FFFFFu}, {a.id + 1}, {a.id ^ 0x80000000u}, {a.id | 0xFFC00000u}};
+    for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+        uint64_t v;
+        ck_assert_int_eq(glbuf_ranges_free(r, forged[i]), GLBUF_ERR_INVALID_HANDLE);
+        ck_assert_int_eq(glbuf_ranges_offset(r, forged[i], &v), GLBUF_ERR_INVALID_HANDLE);
+    }
+    ck_assert_int_eq(glbuf_ranges_free(NULL, a), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_offset(r, a, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_size(NULL, a, NULL), GLBUF_ERR_NULL);
+    assert_unchanged(r, &before);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(record_indices_are_dense_and_unique_among_live_handles)
+{
+    glbuf_ranges *r = make(1 * MiB);
+    glbuf_range h[100];
+    int seen[102] = {0};
+    for (int i = 0; i < 100; i++) {
+        ck_assert_int_eq(glbuf_ranges_alloc(r, 10, 1, &h[i], NULL), GLBUF_OK);
+        uint32_t k = glbuf_range_index(h[i]);
+        ck_assert_uint_ge(k, 2);
+        ck_assert_uint_le(k, 101);
+        ck_assert_int_eq(seen[k]++, 0);
+    }
+    uint32_t freed = glbuf_range_index(h[42]);
+    ck_assert_int_eq(glbuf_ranges_free(r, h[42]), GLBUF_OK);
+    glbuf_range again;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 10, 1, &again, NULL), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_range_index(again), freed); /* reused, so indices stay dense */
+    ck_assert_uint_ne(again.id, h[42].id);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(foreign_handle_from_another_instance_is_rejected)
+{
+    glbuf_ranges *r1 = make(1000);
+    glbuf_ranges *r2 = make(1000);
+    glbuf_range h1 = alloc_at(r1, 100, 1, 0);
+    glbuf_range h2 = alloc_at(r2, 100, 1, 0); /* same record index in its own instance */
+    snapshot before = take(r2);
+    uint64_t v;
+    ck_assert_int_eq(glbuf_ranges_offset(r2, h1, &v), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_free(r2, h1), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_free(r1, h2), GLBUF_ERR_INVALID_HANDLE);
+    assert_unchanged(r2, &before);
+    ck_assert_int_eq(glbuf_ranges_free(r1, h1), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r2, h2), GLBUF_OK);
+    glbuf_ranges_destroy(r1);
+    glbuf_ranges_destroy(r2);
+}
+END_TEST
+
+START_TEST(a_reused_record_does_not_revive_old_handles)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range old[100];
+    for (int i = 0; i < 100; i++) { /* one record, reused over and over */
+        ck_assert_int_eq(glbuf_ranges_alloc(r, 10, 1, &old[i], NULL), GLBUF_OK);
+        for (int j = 0; j < i; j++) {
+            ck_assert_uint_ne(old[j].id, old[i].id);
+            ck_assert_int_eq(glbuf_ranges_free(r, old[j]), GLBUF_ERR_INVALID_HANDLE);
+        }
+        ck_assert_int_eq(glbuf_ranges_free(r, old[i]), GLBUF_OK);
+    }
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+/* ---- growth -------------------------------------------------------------- */
+
+START_TEST(grow_extends_a_free_block_touching_the_old_end)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 600, 1, 0);
+    ck_assert_int_eq(glbuf_ranges_grow(r, 3000), GLBUF_OK);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.capacity, 3000);
+    ck_assert_uint_eq(s.free_blocks, 1);
+    ck_assert_uint_eq(s.largest_free_block, 2400);
+    ck_assert_uint_eq(offset_of(r, a), 0);
+    alloc_at(r, 2400, 1, 600);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(grow_adds_a_new_block_when_the_tail_is_allocated)
+{
+    /* rend3's range allocator once marked the allocated tail as free when the
+     * last free block was not at the end. Here [0,100) is free, [100,1000)
+     * live up to the old end; growth must add [1000,1500) and nothing else. */
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    glbuf_range tail = alloc_at(r, 900, 1, 100);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_grow(r, 1500), GLBUF_OK);
+    snapshot s = take(r);
+    ck_assert_uint_eq(s.n_free, 2);
+    ck_assert_uint_eq(s.free[0].offset, 0);
+    ck_assert_uint_eq(s.free[0].size, 100);
+    ck_assert_uint_eq(s.free[1].offset, 1000);
+    ck_assert_uint_eq(s.free[1].size, 500);
+    ck_assert_uint_eq(s.stats.used_bytes, 900);
+    ck_assert_uint_eq(s.stats.free_bytes, 600);
+    /* Every free byte can be taken, and none of it is the tail's. */
+    glbuf_range h;
+    uint64_t off;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 500, 1, &h, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 1000);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 100, 1, &h, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 0);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1, 1, &h, &off), GLBUF_ERR_FULL);
+    ck_assert_uint_eq(offset_of(r, tail), 100);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(grow_keeps_every_offset_and_handle)
+{
+    glbuf_ranges *r = make(10000);
+    glbuf_range h[20];
+    uint64_t off[20];
+    for (int i = 0; i < 20; i++) {
+        ck_assert_int_eq(glbuf_ranges_alloc(r, 300, 64, &h[i], &off[i]), GLBUF_OK);
+    }
+    for (int i = 0; i < 20; i += 3) {
+        ck_assert_int_eq(glbuf_ranges_free(r, h[i]), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_ranges_grow(r, 1 * MiB), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_grow(r, 1 * MiB + 1), GLBUF_OK);
+    for (int i = 0; i < 20; i++) {
+        if (i % 3 != 0) {
+            ck_assert_uint_eq(offset_of(r, h[i]), off[i]);
+        }
+    }
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(grow_to_a_smaller_capacity_is_rejected_and_changes_nothing)
+{
+    glbuf_ranges *r = make(1000);
+    alloc_at(r, 10, 1, 0);
+    snapshot before = take(r);
+    ck_assert_int_eq(glbuf_ranges_grow(r, 999), GLBUF_ERR_SHRINK);
+    ck_assert_int_eq(glbuf_ranges_grow(r, 0), GLBUF_ERR_SHRINK);
+    ck_assert_int_eq(glbuf_ranges_grow(NULL, 2000), GLBUF_ERR_NULL);
+    assert_unchanged(r, &before);
+    ck_assert_int_eq(glbuf_ranges_grow(r, 1000), GLBUF_OK); /* same capacity: nothing to do */
+    assert_unchanged(r, &before);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+/* ---- statistics and metadata --------------------------------------------- */
+
+START_TEST(stats_track_used_free_live_peak_and_failures)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 300, 1, 0);
+    glbuf_range b = alloc_at(r, 300, 1, 300);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    glbuf_range h;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 999, 1, &h, NULL), GLBUF_ERR_FULL);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.used_bytes, 300);
+    ck_assert_uint_eq(s.free_bytes, 700);
+    ck_assert_uint_eq(s.used_bytes + s.free_bytes, s.capacity);
+    ck_assert_uint_eq(s.peak_used_bytes, 600);
+    ck_assert_uint_eq(s.largest_free_block, 400);
+    ck_assert_uint_eq(s.free_blocks, 2);
+    ck_assert_uint_eq(s.live_allocations, 1);
+    ck_assert_uint_eq(s.failed_allocations, 1);
+    ck_assert_int_eq(glbuf_ranges_free(r, b), GLBUF_OK);
+    s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.peak_used_bytes, 600);
+    glbuf_ranges_stats zero = glbuf_ranges_get_stats(NULL);
+    ck_assert_uint_eq(zero.capacity, 0);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(metadata_is_at_most_32_bytes_per_allocation_record)
+{
+    glbuf_ranges_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.capacity = 1 * MiB;
+    desc.initial_slots = 100;
+    glbuf_ranges *small = NULL, *large = NULL;
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &small), GLBUF_OK);
+    desc.initial_slots = 1100;
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &large), GLBUF_OK);
+    uint64_t per_record =
+        (glbuf_ranges_get_stats(large).metadata_bytes - glbuf_ranges_get_stats(small).metadata_bytes) / 1000;
+    ck_assert_uint_le(per_record, 32);
+    ck_assert_uint_eq(per_record, GLBUF_RANGES_RECORD_BYTES);
+    /* 1098 allocations (plus two internal records) fit without growth. */
+    uint64_t before = glbuf_ranges_get_stats(large).metadata_bytes;
+    glbuf_range h;
+    for (int i = 0; i < 1098; i++) {
+        ck_assert_int_eq(glbuf_ranges_alloc(large, 16, 16, &h, NULL), GLBUF_OK);
+    }
+    ck_assert_uint_eq(glbuf_ranges_get_stats(large).metadata_bytes, before);
+    glbuf_ranges_destroy(small);
+    glbuf_ranges_destroy(large);
+}
+END_TEST
+
+START_TEST(metadata_grows_on_demand_through_the_allocator_hooks)
+{
+    counting_alloc c = {-1, 0};
+    glbuf_ranges *r = make_counting(16 * MiB, 2, &c);
+    uint64_t before = glbuf_ranges_get_stats(r).metadata_bytes;
+    glbuf_range h;
+    for (int i = 0; i < 5000; i++) { /* debug builds check every step: O(n^2) */
+        ck_assert_int_eq(glbuf_ranges_alloc(r, 100, 1, &h, NULL), GLBUF_OK);
+    }
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.live_allocations, 5000);
+    ck_assert_uint_gt(s.metadata_bytes, before);
+    ck_assert_uint_le(s.metadata_bytes, before + 2 * 5001 * 32); /* doubling: at most 2x the records */
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+    ck_assert_int_eq(c.live, 0);
+}
+END_TEST
+
+START_TEST(failed_metadata_growth_returns_out_of_host_memory_and_changes_nothing)
+{
+    counting_alloc c = {-1, 0};
+    glbuf_ranges *r = make_counting(1 * MiB, 3, &c); /* two internal records and one allocation */
+    glbuf_range a = alloc_at(r, 10, 1, 0);
+    snapshot before = take(r);
+    c.fail_after = 0;
+    glbuf_range h = {0};
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 10, 1, &h, NULL), GLBUF_ERR_OUT_OF_HOST_MEMORY);
+    ck_assert_uint_eq(h.id, 0);
+    ck_assert_uint_eq(glbuf_ranges_get_stats(r).failed_allocations, 1);
+    before.stats.failed_allocations = 1;
+    assert_unchanged(r, &before);
+    ck_assert_uint_eq(offset_of(r, a), 0);
+    c.fail_after = -1;
+    alloc_at(r, 10, 1, 10);
+    glbuf_ranges_destroy(r);
+    ck_assert_int_eq(c.live, 0);
+}
+END_TEST
+
+START_TEST(a_request_that_does_not_fit_never_grows_the_record_array)
+{
+    counting_alloc c = {-1, 0};
+    glbuf_ranges *r = make_counting(1000, 3, &c); /* room for one allocation record */
+    alloc_at(r, 10, 1, 0);
+    snapshot before = take(r);
+    long host_allocs = c.live;
+    glbuf_range h;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 991, 1, &h, NULL), GLBUF_ERR_FULL);
+    ck_assert_int_eq(c.live, host_allocs);
+    before.stats.failed_allocations = 1;
+    assert_unchanged(r, &before);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(invariants_hold_is_false_for_null)
+{
+    ck_assert_int_eq(glbuf_ranges_invariants_hold(NULL), 0);
+}
+END_TEST
+
+/* ---- iteration ----------------------------------------------------------- */
+
+static int stop_after_two(void *user, glbuf_range h, uint64_t offset, uint64_t size)
+{
+    (void)h;
+    (void)offset;
+    (void)size;
+    int *calls = user;
+    return ++*calls == 2;
+}
+
+static int stop_after_one_free(void *user, uint64_t offset, uint64_t size)
+{
+    (void)offset;
+    (void)size;
+    int *calls = user;
+    return ++*calls == 1;
+}
+
+START_TEST(for_each_visits_live_allocations_in_offset_order)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range h[5];
+    for (int i = 0; i < 5; i++) {
+        h[i] = alloc_at(r, 100, 1, (uint64_t)i * 100);
+    }
+    ck_assert_int_eq(glbuf_ranges_free(r, h[1]), GLBUF_OK);
+    glbuf_range late = alloc_at(r, 50, 1, 100); /* a newer record at a lower offset */
+    snapshot s = take(r);
+    ck_assert_uint_eq(s.n_live, 5);
+    uint64_t expect[] = {0, 100, 200, 300, 400};
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_uint_eq(s.live[i].offset, expect[i]);
+    }
+    ck_assert_uint_eq(s.live[1].id, late.id);
+    ck_assert_uint_eq(s.live[1].size, 50);
+    int calls = 0;
+    glbuf_ranges_for_each(r, stop_after_two, &calls);
+    ck_assert_int_eq(calls, 2);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(for_each_free_visits_free_blocks_in_offset_order)
+{
+    glbuf_ranges *r = make(1000);
+    alloc_at(r, 10, 1, 0);
+    alloc_at(r, 10, 64, 64);
+    alloc_at(r, 10, 256, 256);
+    snapshot s = take(r);
+    ck_assert_uint_eq(s.n_free, 3);
+    ck_assert_uint_eq(s.free[0].offset, 10);
+    ck_assert_uint_eq(s.free[0].size, 54);
+    ck_assert_uint_eq(s.free[1].offset, 74);
+    ck_assert_uint_eq(s.free[1].size, 182);
+    ck_assert_uint_eq(s.free[2].offset, 266);
+    ck_assert_uint_eq(s.free[2].size, 734);
+    int calls = 0;
+    glbuf_ranges_for_each_free(r, stop_after_one_free, &calls);
+    ck_assert_int_eq(calls, 1);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(used_extent_is_the_end_of_the_highest_allocation)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    glbuf_range b = alloc_at(r, 50, 128, 128);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 178);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 178);
+    ck_assert_int_eq(glbuf_ranges_free(r, b), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 0);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+/* ---- compaction ---------------------------------------------------------- */
+
+/* Live at 100, 256 (align 64), 512 (align 256), 642; holes before each. */
+static glbuf_ranges *fragmented(glbuf_range h[4])
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_range hole[4];
+    hole[0] = alloc_at(r, 100, 1, 0);
+    h[0] = alloc_at(r, 50, 1, 100);
+    hole[1] = alloc_at(r, 106, 1, 150);
+    h[1] = alloc_at(r, 100, 64, 256);
+    hole[2] = alloc_at(r, 156, 1, 356);
+    h[2] = alloc_at(r, 30, 256, 512);
+    hole[3] = alloc_at(r, 100, 1, 542);
+    h[3] = alloc_at(r, 10, 1, 642);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(glbuf_ranges_free(r, hole[i]), GLBUF_OK);
+    }
+    return r;
+}
+
+START_TEST(compaction_plan_packs_live_allocations_toward_zero_in_order)
+{
+    glbuf_range h[4];
+    glbuf_ranges *r = fragmented(h);
+    snapshot before = take(r);
+    glbuf_range_move m[8];
+    size_t n = 0;
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, m, 8, &n), GLBUF_OK);
+    ck_assert_uint_eq(n, 4);
+    uint64_t src[] = {100, 256, 512, 642}, dst[] = {0, 64, 256, 286}, size[] = {50, 100, 30, 10};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_uint_eq(m[i].handle.id, h[i].id);
+        ck_assert_uint_eq(m[i].src_offset, src[i]);
+        ck_assert_uint_eq(m[i].dst_offset, dst[i]);
+        ck_assert_uint_eq(m[i].size, size[i]);
+    }
+    assert_unchanged(r, &before); /* planning changes nothing */
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(applying_the_plan_updates_every_offset_and_keeps_handles_valid)
+{
+    glbuf_range h[4];
+    glbuf_ranges *r = fragmented(h);
+    glbuf_range_move m[8];
+    size_t n = 0;
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, m, 8, &n), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, m, n), GLBUF_OK);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_uint_eq(offset_of(r, h[i]), m[i].dst_offset);
+    }
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.used_bytes, 190);
+    ck_assert_uint_eq(s.free_blocks, 3); /* [50,64), [164,256), [296,1000) */
+    ck_assert_uint_eq(s.largest_free_block, 704);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 296);
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, NULL, 0, &n), GLBUF_OK);
+    ck_assert_uint_eq(n, 0); /* nothing left to move */
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(applying_a_prefix_of_the_plan_leaves_a_consistent_coalesced_state)
+{
+    for (size_t k = 0; k <= 4; k++) {
+        glbuf_range h[4];
+        glbuf_ranges *r = fragmented(h);
+        glbuf_range_move m[4];
+        size_t n = 0;
+        ck_assert_int_eq(glbuf_ranges_plan_compaction(r, m, 4, &n), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ranges_apply_compaction(r, m, k), GLBUF_OK);
+        ck_assert(glbuf_ranges_invariants_hold(r));
+        for (size_t i = 0; i < 4; i++) {
+            ck_assert_uint_eq(offset_of(r, h[i]), i < k ? m[i].dst_offset : m[i].src_offset);
+        }
+        /* Free blocks are maximal: none touches another, sizes add up. */
+        snapshot s = take(r);
+        uint64_t total = 0;
+        for (size_t i = 0; i < s.n_free; i++) {
+            total += s.free[i].size;
+            if (i > 0) {
+                ck_assert_uint_lt(s.free[i - 1].offset + s.free[i - 1].size, s.free[i].offset);
+            }
+        }
+        ck_assert_uint_eq(total, s.stats.free_bytes);
+        ck_assert_uint_eq(s.n_free, s.stats.free_blocks);
+        /* Planning again continues where the prefix stopped. */
+        glbuf_range_move rest[4];
+        size_t n2 = 0;
+        ck_assert_int_eq(glbuf_ranges_plan_compaction(r, rest, 4, &n2), GLBUF_OK);
+        ck_assert_uint_eq(n2, 4 - k);
+        ck_assert_int_eq(glbuf_ranges_apply_compaction(r, rest, n2), GLBUF_OK);
+        for (size_t i = 0; i < 4; i++) {
+            ck_assert_uint_eq(offset_of(r, h[i]), m[i].dst_offset);
+        }
+        glbuf_ranges_destroy(r);
+    }
+}
+END_TEST
+
+START_TEST(compaction_keeps_each_allocations_alignment)
+{
+    glbuf_ranges *r = make(1 * MiB);
+    glbuf_range hole = alloc_at(r, 4096, 1, 0);
+    glbuf_range a = alloc_at(r, 3, 4096, 4096);
+    glbuf_range b = alloc_at(r, 5, 8, 4104);
+    ck_assert_int_eq(glbuf_ranges_free(r, hole), GLBUF_OK);
+    glbuf_range_move m[2];
+    size_t n = 0;
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, m, 2, &n), GLBUF_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, m, n), GLBUF_OK);
+    ck_assert_uint_eq(offset_of(r, a), 0);
+    ck_assert_uint_eq(offset_of(r, b), 8);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(plan_reports_the_full_count_when_the_array_is_short)
+{
+    glbuf_range h[4];
+    glbuf_ranges *r = fragmented(h);
+    glbuf_range_move m[2];
+    size_t n = 0;
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, NULL, 0, &n), GLBUF_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, m, 2, &n), GLBUF_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(m[1].handle.id, h[1].id);
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, m, 2), GLBUF_OK); /* the written prefix is valid */
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, NULL, 1, &n), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, m, 2, NULL), GLBUF_ERR_NULL);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(apply_rejects_a_plan_that_no_longer_matches_and_changes_nothing)
+{
+    glbuf_range h[4];
+    glbuf_ranges *r = fragmented(h);
+    glbuf_range_move m[4];
+    size_t n = 0;
+    ck_assert_int_eq(glbuf_ranges_plan_compaction(r, m, 4, &n), GLBUF_OK);
+    snapshot before = take(r);
+    glbuf_range_move bad[4];
+
+    memcpy(bad, m, sizeof bad);
+    bad[3].handle.id ^= 1u << 30; /* stale generation */
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, bad, 4), GLBUF_ERR_INVALID_HANDLE);
+    memcpy(bad, m, sizeof bad);
+    bad[2].src_offset++; /* the allocation is not where the plan says */
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, bad, 4), GLBUF_ERR_INVALID_ARGUMENT);
+    memcpy(bad, m, sizeof bad);
+    bad[1].dst_offset = 32; /* misaligned (alignment 64) */
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, bad, 4), GLBUF_ERR_INVALID_ARGUMENT);
+    memcpy(bad, m, sizeof bad);
+    bad[1].dst_offset = 0; /* overlaps the allocation moved before it */
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, bad, 4), GLBUF_ERR_INVALID_ARGUMENT);
+    memcpy(bad, m, sizeof bad);
+    bad[0].dst_offset = bad[0].src_offset + 10; /* upward */
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, bad, 4), GLBUF_ERR_INVALID_ARGUMENT);
+    memcpy(bad, m, sizeof bad);
+    bad[0] = m[1]; /* out of order */
+    bad[1] = m[0];
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, bad, 2), GLBUF_ERR_INVALID_ARGUMENT);
+    memcpy(bad, m, sizeof bad);
+    bad[1] = m[0]; /* the same allocation twice */
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, bad, 2), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, NULL, 1), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, NULL, 0), GLBUF_OK);
+    assert_unchanged(r, &before);
+
+    /* A free since planning invalidates the moves that name it. */
+    ck_assert_int_eq(glbuf_ranges_free(r, h[2]), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_apply_compaction(r, m, 4), GLBUF_ERR_INVALID_HANDLE);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+/* ---- randomized run against a shadow model -------------------------------- */
+
+/* Check's ck_assert talks to the parent process on every call; in the hot
+ * loop, only a failure does. */
+#define REQUIRE(cond)                                                 \
+    do {                                                              \
+        if (!(cond)) {                                                \
+            ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);     \
+        }                                                             \
+    } while (0)
+
+static uint64_t rng_state;
+
+static uint64_t rng_next(void) /* splitmix64 */
+{
+    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static uint64_t rng_below(uint64_t n) { return rng_next() % n; }
+
+/* The model: live ranges sorted by offset. */
+typedef struct model {
+    span *v;
+    size_t n, cap;
+    uint64_t capacity, used;
+} model;
+
+static size_t model_lower_bound(const model *m, uint64_t offset)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->v[mid].offset < offset) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void model_insert(model *m, uint64_t offset, uint64_t size, uint32_t id)
+{
+    REQUIRE(offset + size >= offset);
+    REQUIRE(offset + size <= m->capacity);
+    size_t i = model_lower_bound(m, offset);
+    if (i > 0) { /* no overlap with the range before */
+        REQUIRE(m->v[i - 1].offset + m->v[i - 1].size <= offset);
+    }
+    if (i < m->n) { /* nor with the one after */
+        REQUIRE(offset + size <= m->v[i].offset);
+    }
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 256;
+        m->v = realloc(m->v, m->cap * sizeof *m->v);
+        REQUIRE(m->v != NULL);
+    }
+    memmove(&m->v[i + 1], &m->v[i], (m->n - i) * sizeof *m->v);
+    m->v[i].offset = offset;
+    m->v[i].size = size;
+    m->v[i].id = id;
+    m->n++;
+    m->used += size;
+}
+
+static void model_remove(model *m, size_t i)
+{
+    m->used -= m->v[i].size;
+    memmove(&m->v[i], &m->v[i + 1], (m->n - i - 1) * sizeof *m->v);
+    m->n--;
+}
+
+/* Whether any gap of the model holds size bytes at the alignment. */
+static int model_fits(const model *m, uint64_t size, uint64_t alignment)
+{
+    uint64_t from = 0;
+    for (size_t i = 0; i <= m->n; i++) {
+        uint64_t to = i < m->n ? m->v[i].offset : m->capacity;
+        uint64_t start = (from + alignment - 1) & ~(alignment - 1);
+        if (start >= from && start <= to && to - start >= size) {
+            return 1;
+        }
+        if (i < m->n) {
+            from = m->v[i].offset + m->v[i].size;
+        }
+    }
+    return 0;
+}
+
+typedef struct walk {
+    const model *m;
+    size_t i;
+} walk;
+
+static int check_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
+{
+    walk *w = user;
+    REQUIRE(w->i < w->m->n);
+    REQUIRE(h.id == w->m->v[w->i].id);
+    REQUIRE(offset == w->m->v[w->i].offset);
+    REQUIRE(size == w->m->v[w->i].size);
+    w->i++;
+    return 0;
+}
+
+static void model_check(const glbuf_ranges *r, const model *m)
+{
+    REQUIRE(glbuf_ranges_invariants_hold(r));
+    walk w = {m, 0};
+    glbuf_ranges_for_each(r, check_live, &w);
+    REQUIRE(w.i == m->n);
+    /* Free blocks are the model's gaps, coalesced. */
+    uint64_t from = 0, largest = 0;
+    uint32_t blocks = 0;
+    for (size_t i = 0; i <= m->n; i++) {
+        uint64_t to = i < m->n ? m->v[i].offset : m->capacity;
+        if (to > from) {
+            blocks++;
+            largest = to - from > largest ? to - from : largest;
+        }
+        if (i < m->n) {
+            from = m->v[i].offset + m->v[i].size;
+        }
+    }
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    REQUIRE(s.capacity == m->capacity);
+    REQUIRE(s.used_bytes == m->used);
+    REQUIRE(s.used_bytes + s.free_bytes == s.capacity);
+    REQUIRE(s.live_allocations == m->n);
+    REQUIRE(s.free_blocks == blocks);
+    REQUIRE(s.largest_free_block == largest);
+    REQUIRE(glbuf_ranges_used_extent(r) == (m->n ? m->v[m->n - 1].offset + m->v[m->n - 1].size : 0));
+}
+
+static uint64_t random_size(void)
+{
+    switch (rng_below(8)) {
+    case 0:
+        return 1 + rng_below(16);
+    case 1:
+        return 1 + rng_below(20 * KiB);
+    default:
+        return 1 + rng_below(2 * KiB);
+    }
+}
+
+static uint64_t random_alignment(void)
+{
+    uint64_t k = rng_below(16);
+    return UINT64_C(1) << (k < 8 ? k % 5 : k - 4); /* mostly small, up to 2048 */
+}
+
+START_TEST(randomized_operations_agree_with_a_shadow_model)
+{
+    uint64_t seed = UINT64_C(0x61B0F5EED);
+    const char *env = getenv("GLBUF_SEED");
+    if (env != NULL && *env != '\0') {
+        seed = strtoull(env, NULL, 0);
+    }
+    printf("randomized_operations_agree_with_a_shadow_model: seed 0x%" PRIx64 " (replay: GLBUF_SEED=0x%" PRIx64
+           ")\n",
+           seed, seed);
+    fflush(stdout);
+    rng_state = seed;
+
+    model m = {NULL, 0, 0, 256 * KiB, 0};
+    glbuf_ranges *r = make(m.capacity);
+    const int ops = 200000;
+    uint32_t stale = 0;
+    uint64_t fulls = 0;
+    for (int op = 0; op < ops; op++) {
+        uint64_t dice = rng_below(1000);
+        double fill = (double)m.used / (double)m.capacity;
+        if (dice < 1 && m.capacity < 1 * MiB) { /* grow */
+            uint64_t cap = m.capacity + 1 + rng_below(m.capacity / 2);
+            REQUIRE(glbuf_ranges_grow(r, cap) == GLBUF_OK);
+            m.capacity = cap;
+        } else if (dice < 7) { /* compact a random prefix of the plan */
+            size_t total = 0;
+            REQUIRE(glbuf_ranges_plan_compaction(r, NULL, 0, &total) == GLBUF_OK);
+            glbuf_range_move *mv = malloc((total + 1) * sizeof *mv);
+            size_t n = 0;
+            REQUIRE(glbuf_ranges_plan_compaction(r, mv, total, &n) == GLBUF_OK);
+            REQUIRE(n == total);
+            size_t k = (size_t)rng_below(n + 1);
+            REQUIRE(glbuf_ranges_apply_compaction(r, mv, k) == GLBUF_OK);
+            for (size_t i = 0, j = 0; i < k; i++) { /* the model's ranges keep their order */
+                while (m.v[j].id != mv[i].handle.id) {
+                    j++;
+                }
+                REQUIRE(m.v[j].offset == mv[i].src_offset);
+                REQUIRE(mv[i].dst_offset < mv[i].src_offset);
+                REQUIRE(mv[i].dst_offset >= (j > 0 ? m.v[j - 1].offset + m.v[j - 1].size : 0));
+                m.v[j].offset = mv[i].dst_offset;
+            }
+            free(mv);
+            model_check(r, &m);
+        } else if (dice < 20 && stale != 0) { /* a stale handle changes nothing */
+            glbuf_range h = {stale};
+            REQUIRE(glbuf_ranges_free(r, h) == GLBUF_ERR_INVALID_HANDLE);
+        } else if (m.n == 0 || (double)rng_below(1000) / 1000.0 > fill - 0.35) { /* allocate, to ~85 % */
+            uint64_t size = random_size(), alignment = random_alignment();
+            glbuf_range h = {0};
+            uint64_t off = 0;
+            glbuf_result res = glbuf_ranges_alloc(r, size, alignment, &h, &off);
+            if (res == GLBUF_ERR_FULL) {
+                ck_assert_msg(!model_fits(&m, size, alignment), "FULL although a gap fits (op %d)", op);
+                fulls++;
+            } else {
+                REQUIRE(res == GLBUF_OK);
+                REQUIRE(off % alignment == 0);
+                model_insert(&m, off, size, h.id);
+            }
+        } else { /* free a random live allocation */
+            size_t i = (size_t)rng_below(m.n);
+            glbuf_range h = {m.v[i].id};
+            REQUIRE(glbuf_ranges_free(r, h) == GLBUF_OK);
+            model_remove(&m, i);
+            stale = h.id;
+        }
+        if (op % 2000 == 0) {
+            model_check(r, &m);
+        }
+    }
+    model_check(r, &m);
+    REQUIRE(glbuf_ranges_get_stats(r).failed_allocations == fulls);
+    /* Coalescing is complete: freeing everything leaves one block. */
+    while (m.n > 0) {
+        size_t i = (size_t)rng_below(m.n);
+        glbuf_range h = {m.v[i].id};
+        REQUIRE(glbuf_ranges_free(r, h) == GLBUF_OK);
+        model_remove(&m, i);
+    }
+    model_check(r, &m);
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    REQUIRE(s.free_blocks == 1);
+    REQUIRE(s.largest_free_block == m.capacity);
+    printf("randomized_operations_agree_with_a_shadow_model: %d ops, %" PRIu64 " full, capacity %" PRIu64
+           ", peak %" PRIu64 " bytes\n",
+           ops, fulls, m.capacity, s.peak_used_bytes);
+    free(m.v);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ranges");
+    TCase *tc = tcase_create("create");
+    tcase_add_test(tc, create_rejects_null_zero_capacity_and_half_set_hooks);
+    tcase_add_test(tc, a_new_allocator_is_one_free_block_spanning_the_capacity);
+    tcase_add_test(tc, create_failure_of_the_host_allocator_is_reported_and_leaks_nothing);
+    tcase_add_test(tc, destroy_returns_every_byte_to_the_host_allocator);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("alloc");
+    tcase_add_test(tc, alloc_packs_from_offset_zero_and_grants_exactly_the_requested_size);
+    tcase_add_test(tc, alloc_honours_every_power_of_two_alignment);
+    tcase_add_test(tc, alignment_padding_returns_to_the_free_list);
+    tcase_add_test(tc, bad_sizes_and_alignments_are_rejected_and_change_nothing);
+    tcase_add_test(tc, full_is_reported_and_counted_when_no_free_block_fits);
+    tcase_add_test(tc, never_full_while_a_fitting_gap_exists);
+    tcase_add_test(tc, the_whole_capacity_can_be_allocated_exactly);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("free");
+    tcase_add_test(tc, free_coalesces_with_both_neighbours);
+    tcase_add_test(tc, free_coalesces_with_the_left_neighbour_only_when_the_right_is_live);
+    tcase_add_test(tc, free_coalesces_with_the_right_neighbour_only_when_the_left_is_live);
+    tcase_add_test(tc, freeing_everything_leaves_one_block_spanning_the_capacity);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("handles");
+    tcase_add_test(tc, stale_handle_is_rejected_and_changes_nothing);
+    tcase_add_test(tc, double_free_is_rejected_and_changes_nothing);
+    tcase_add_test(tc, zero_and_forged_handles_are_rejected_and_change_nothing);
+    tcase_add_test(tc, record_indices_are_dense_and_unique_among_live_handles);
+    tcase_add_test(tc, foreign_handle_from_another_instance_is_rejected);
+    tcase_add_test(tc, a_reused_record_does_not_revive_old_handles);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("grow");
+    tcase_add_test(tc, grow_extends_a_free_block_touching_the_old_end);
+    tcase_add_test(tc, grow_adds_a_new_block_when_the_tail_is_allocated);
+    tcase_add_test(tc, grow_keeps_every_offset_and_handle);
+    tcase_add_test(tc, grow_to_a_smaller_capacity_is_rejected_and_changes_nothing);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stats");
+    tcase_add_test(tc, stats_track_used_free_live_peak_and_failures);
+    tcase_add_test(tc, metadata_is_at_most_32_bytes_per_allocation_record);
+    tcase_add_test(tc, metadata_grows_on_demand_through_the_allocator_hooks);
+    tcase_add_test(tc, failed_metadata_growth_returns_out_of_host_memory_and_changes_nothing);
+    tcase_add_test(tc, a_request_that_does_not_fit_never_grows_the_record_array);
+    tcase_add_test(tc, invariants_hold_is_false_for_null);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("iterate");
+    tcase_add_test(tc, for_each_visits_live_allocations_in_offset_order);
+    tcase_add_test(tc, for_each_free_visits_free_blocks_in_offset_order);
+    tcase_add_test(tc, used_extent_is_the_end_of_the_highest_allocation);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("compaction");
+    tcase_add_test(tc, compaction_plan_packs_live_allocations_toward_zero_in_order);
+    tcase_add_test(tc, applying_the_plan_updates_every_offset_and_keeps_handles_valid);
+    tcase_add_test(tc, applying_a_prefix_of_the_plan_leaves_a_consistent_coalesced_state);
+    tcase_add_test(tc, compaction_keeps_each_allocations_alignment);
+    tcase_add_test(tc, plan_reports_the_full_count_when_the_array_is_short);
+    tcase_add_test(tc, apply_rejects_a_plan_that_no_longer_matches_and_changes_nothing);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("randomized");
+    tcase_add_test(tc, randomized_operations_agree_with_a_shadow_model);
+    tcase_set_timeout(tc, 600);
+    suite_add_tcase(s, tc);
+
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
