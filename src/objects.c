@@ -1,6 +1,7 @@
 /* objects.c - generation-checked slot table for object handles. */
 #include "objects.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "host_alloc.h"
@@ -8,16 +9,21 @@
 #define INDEX_MASK (GLBUF_OBJECT_MAX - 1u)
 #define GENERATION_MAX 4095u
 
+static atomic_uint tables_made;
+
 void glbuf_objects_init(glbuf_objects *t)
 {
     memset(t, 0, sizeof *t);
     t->free_head = UINT32_MAX;
+    t->tag = (uint16_t)(atomic_fetch_add(&tables_made, 1u) % GENERATION_MAX + 1u);
 }
 
 void glbuf_objects_release(glbuf_objects *t, const glbuf_allocator *a)
 {
     glbuf_host_free(a, t->slots);
-    glbuf_objects_init(t);
+    t->slots = NULL;
+    t->used = t->capacity = t->live = 0;
+    t->free_head = UINT32_MAX;
 }
 
 static uint32_t make_id(uint32_t index, uint16_t generation)
@@ -53,7 +59,8 @@ glbuf_result glbuf_objects_insert(glbuf_objects *t, const glbuf_allocator *a, gl
             t->capacity = cap;
         }
         index = t->used++;
-        t->slots[index].generation = 0;
+        /* so that the bump below lands on the table's tag */
+        t->slots[index].generation = (uint16_t)(t->tag - 1u);
     }
     glbuf_object_slot *s = &t->slots[index];
     /* Generations 1..GENERATION_MAX, bumped on every reuse of the slot. */

@@ -32,6 +32,8 @@ typedef struct glbuf_objects {
     uint32_t capacity;    /* slots allocated */
     uint32_t free_head;   /* UINT32_MAX when empty */
     uint32_t live;
+    uint16_t tag;         /* first generation of every slot: differs per table,
+                             so a handle from another context is rejected */
 } glbuf_objects;
 
 void glbuf_objects_init(glbuf_objects *t);
@@ -43,7 +45,9 @@ glbuf_result glbuf_objects_insert(glbuf_objects *t, const glbuf_allocator *a, gl
                                   void *ptr, uint32_t *out_id);
 
 /* The object of `id` if it is alive and of `kind`; else NULL and *why is
- * GLBUF_ERR_INVALID_HANDLE or GLBUF_ERR_WRONG_KIND. */
+ * GLBUF_ERR_INVALID_HANDLE or GLBUF_ERR_WRONG_KIND. A handle from another
+ * table is rejected unless its slot and generation happen to match one here
+ * (tables made one after another start their generations 1 apart in 4095). */
 void *glbuf_objects_get(const glbuf_objects *t, uint32_t id, glbuf_object_kind kind, glbuf_result *why);
 
 /* Frees the slot of a live id (checked by the caller with _get first). */

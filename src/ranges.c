@@ -671,6 +671,9 @@ glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity)
 
 uint64_t glbuf_ranges_used_extent(const glbuf_ranges *r)
 {
+    if (r == NULL) {
+        return 0;
+    }
     return end_of(&r->blocks[r->tail]);
 }
 
@@ -812,6 +815,9 @@ int glbuf_ranges_invariants_hold(const glbuf_ranges *r)
 
 void glbuf_ranges_for_each(const glbuf_ranges *r, glbuf_ranges_live_fn fn, void *user)
 {
+    if (r == NULL || fn == NULL) {
+        return;
+    }
     for (uint32_t i = next_of(&r->blocks[0]); i != NIL; i = next_of(&r->blocks[i])) {
         if (fn(user, handle_of(r, i), r->blocks[i].offset, r->blocks[i].size) != 0) {
             return;
@@ -821,6 +827,9 @@ void glbuf_ranges_for_each(const glbuf_ranges *r, glbuf_ranges_live_fn fn, void 
 
 void glbuf_ranges_for_each_free(const glbuf_ranges *r, glbuf_ranges_free_fn fn, void *user)
 {
+    if (r == NULL || fn == NULL) {
+        return;
+    }
     for (uint32_t i = 0; i != NIL; i = next_of(&r->blocks[i])) {
         const block *b = &r->blocks[i];
         uint64_t from = end_of(b), to = gap_end(r, b);

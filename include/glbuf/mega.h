@@ -202,7 +202,8 @@ GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_mega *mega, glbuf_m
 /* Writes the layout as JSON:
  *   {"capacity":N,"name":N,"generation":N,"blocks":[{"kind":"live","offset":N,"size":N},...]}
  * into out (out_size bytes, NUL-terminated when it fits). *out_len gets the
- * length without the NUL. Fails: GLBUF_ERR_NULL (out_len), GLBUF_ERR_TOO_LARGE
+ * length without the NUL. Fails: GLBUF_ERR_NULL (out_len),
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY (the walk needs a scratch list), GLBUF_ERR_TOO_LARGE
  * when out_size <= length (then call again with *out_len + 1 bytes). */
 GLBUF_API glbuf_result glbuf_mega_dump_json(const glbuf_mega *mega, char *out, size_t out_size, size_t *out_len);
 

@@ -209,12 +209,12 @@ GLBUF_API glbuf_ranges_stats glbuf_ranges_get_stats(const glbuf_ranges *r);
 GLBUF_API int glbuf_ranges_invariants_hold(const glbuf_ranges *r);
 
 /* Calls fn for every live allocation in increasing offset order until fn
- * returns nonzero. O(live allocations). r and fn must not be NULL. */
+ * returns nonzero. O(live allocations). Does nothing when r or fn is NULL. */
 GLBUF_API void glbuf_ranges_for_each(const glbuf_ranges *r, glbuf_ranges_live_fn fn, void *user);
 
 /* Calls fn for every free block (offset, size in bytes) in increasing offset
- * order until fn returns nonzero. O(live allocations). r and fn must not be
- * NULL. */
+ * order until fn returns nonzero. O(live allocations). Does nothing when r or
+ * fn is NULL. */
 GLBUF_API void glbuf_ranges_for_each_free(const glbuf_ranges *r, glbuf_ranges_free_fn fn, void *user);
 
 /* Plans a compaction: the moves that pack the live allocations toward offset 0

@@ -1,0 +1,966 @@
+/* test_bad_input.c - every public function against bad input: NULLs,
+ * destroyed objects, objects of the wrong kind, zero and overflowing sizes,
+ * bad alignments, stale, double-freed, forged and foreign handles.
+ *
+ * One table, read top to bottom: each BAD() line is one bad input, the code
+ * the header documents for it, and the call. Around every line the whole
+ * observable state is snapshotted (context counters including the GL call
+ * counts, every object's statistics, every byte of every buffer and
+ * allocation read back through GL, the host allocator's live count) and must
+ * be identical afterwards: bad input changes nothing and makes no GL call.
+ * A meta-check compares the functions the table covers with every GLBUF_API
+ * declaration in include/glbuf/ (listed at configure time into
+ * bad_input_api.h), so a new public function cannot be forgotten. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bad_input_api.h"
+#include "ctx_internal.h"
+#include "glbuf/buffer.h"
+#include "glbuf/mega.h"
+#include "glbuf/pool.h"
+#include "glbuf/ranges.h"
+#include "glbuf/stream.h"
+#include "gl_fixture.h"
+
+#define BIG ((uint64_t)PTRDIFF_MAX + 1u) /* beyond GLsizeiptr */
+
+/* ---- the world the bad inputs are thrown at ----------------------------------- */
+
+static struct {
+    long live; /* host blocks */
+} host;
+
+static void *count_alloc(size_t size, void *user)
+{
+    (void)user;
+    void *p = malloc(size);
+    host.live += p != NULL;
+    return p;
+}
+
+static void count_free(void *p, void *user)
+{
+    (void)user;
+    host.live -= p != NULL;
+    free(p);
+}
+
+typedef struct world {
+    glbuf_ctx *ctx, *ctx2; /* ctx2: another context wrapper, without buffer storage */
+    GladGLContext *gl;
+    glbuf_buffer buf;     /* mutable, 1024 bytes, pattern */
+    glbuf_buffer imm;     /* immutable, MAP_WRITE only, 256 bytes */
+    glbuf_buffer empty;   /* mutable, no store */
+    glbuf_buffer mapped;  /* mapped READ|WRITE, not persistent */
+    glbuf_buffer flushy;  /* mapped WRITE|FLUSH_EXPLICIT over [0, 256) */
+    glbuf_buffer dead;    /* destroyed */
+    glbuf_buffer foreign; /* a live buffer of ctx2 */
+    glbuf_buffer pooled, released, pooled2;
+    glbuf_mega *m, *m2, *m_none; /* m2: another megabuffer; m_none: GROW_NONE, full */
+    glbuf_mega_range r, freed, other;
+    glbuf_stream *s, *s_small;
+    glbuf_pool *p, *p2;
+    glbuf_ranges *rg, *rg2;
+    glbuf_range h, h_freed, h_other;
+} world;
+
+static world W;
+static long bad_count;
+
+/* ---- snapshots ------------------------------------------------------------------ */
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, unsigned long long a, unsigned long long c)
+{
+    char tmp[160];
+    int n = snprintf(tmp, sizeof tmp, fmt, a, c);
+    ck_assert_int_gt(n, 0);
+    if (b->len + (size_t)n + 1 > b->cap) {
+        b->cap = (b->cap + (size_t)n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        ck_assert_ptr_nonnull(b->p);
+    }
+    memcpy(b->p + b->len, tmp, (size_t)n + 1);
+    b->len += (size_t)n;
+}
+
+static unsigned long long fnv(const uint8_t *p, size_t n)
+{
+    unsigned long long h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 1099511628211ull;
+    }
+    return h;
+}
+
+static void snap_gl(sbuf *b, uint32_t name, uint64_t size)
+{
+    if (name == 0 || size == 0) {
+        return;
+    }
+    uint8_t *tmp = malloc((size_t)size);
+    ck_assert_ptr_nonnull(tmp);
+    W.gl->GetNamedBufferSubData(name, 0, (GLsizeiptr)size, tmp);
+    ck_assert_int_eq(W.gl->GetError(), GL_NO_ERROR);
+    put(b, " gl%llu=%llx", name, fnv(tmp, (size_t)size));
+    free(tmp);
+}
+
+static void snap_ctx(sbuf *b, glbuf_ctx *ctx)
+{
+    glbuf_ctx_stats st = glbuf_ctx_get_stats(ctx);
+    put(b, "ctx calls=%llu frame=%llu", st.calls_total, glbuf_ctx_frame(ctx));
+    put(b, " created=%llu deleted=%llu", st.buffers_created, st.buffers_deleted);
+    put(b, " errors=%llu uploaded=%llu", st.gl_errors, st.bytes_uploaded);
+    put(b, " realloc=%llu live=%llu\n", st.reallocations, (unsigned long long)ctx->objects.live);
+}
+
+static void snap_buffer(sbuf *b, glbuf_ctx *ctx, glbuf_buffer buf, int read)
+{
+    glbuf_buffer_info in;
+    memset(&in, 0, sizeof in);
+    glbuf_result r = glbuf_buffer_get_info(ctx, buf, &in);
+    put(b, "buf %llx r=%llu", buf.id, (unsigned long long)r);
+    if (r != GLBUF_OK) {
+        put(b, "\n", 0, 0);
+        return;
+    }
+    put(b, " name=%llu size=%llu", in.name, in.size);
+    put(b, " cap=%llu mapped=%llu", in.capacity, (unsigned long long)in.mapped);
+    put(b, " usage=%llu realloc=%llu", (unsigned long long)in.usage, in.reallocations);
+    put(b, " label=%llx flags=%llu", fnv((const uint8_t *)in.label, strlen(in.label)), in.storage_flags);
+    if (read && !in.mapped) {
+        snap_gl(b, in.name, in.capacity);
+    }
+    put(b, "\n", 0, 0);
+}
+
+static int snap_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+{
+    sbuf *b = user;
+    put(b, " [%llu %llu", (unsigned long long)kind, offset);
+    put(b, " %llu %llu]", size, frame);
+    return 0;
+}
+
+static void snap_mega(sbuf *b, glbuf_mega *m)
+{
+    glbuf_mega_stats st = glbuf_mega_get_stats(m);
+    put(b, "mega cap=%llu used=%llu", st.capacity, st.used_bytes);
+    put(b, " allocs=%llu pending=%llu", st.allocations, st.pending_frees);
+    put(b, " gen=%llu name=%llu", st.storage_generation, st.name);
+    put(b, " growths=%llu defrags=%llu", st.growths, st.defragmentations);
+    ck_assert_int_eq(glbuf_mega_for_each_block(m, snap_block, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(m), GLBUF_OK);
+    snap_gl(b, st.name, st.capacity);
+    put(b, "\n", 0, 0);
+}
+
+static void snap_stream(sbuf *b, glbuf_stream *s)
+{
+    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    put(b, "stream streamed=%llu allocs=%llu", st.bytes_streamed, st.allocations);
+    put(b, " cap=%llu held=%llu", st.capacity, st.bytes_held);
+    put(b, " growths=%llu flushes=%llu\n", st.growths, st.flushes);
+}
+
+static void snap_pool(sbuf *b, glbuf_pool *p)
+{
+    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    put(b, "pool held=%llu idle=%llu", st.bytes_held, st.bytes_idle);
+    put(b, " requested=%llu budget=%llu", st.bytes_requested, st.idle_budget);
+    for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
+        put(b, " [%llu %llu", st.tiers[i].live, st.tiers[i].idle);
+        put(b, " %llu %llu]", st.tiers[i].created, st.tiers[i].reused);
+    }
+    put(b, "\n", 0, 0);
+}
+
+static void snap_ranges(sbuf *b, glbuf_ranges *r)
+{
+    glbuf_ranges_stats st = glbuf_ranges_get_stats(r);
+    ck_assert_int_eq(glbuf_ranges_invariants_hold(r), 1);
+    put(b, "ranges cap=%llu used=%llu", st.capacity, st.used_bytes);
+    put(b, " live=%llu blocks=%llu", st.live_allocations, st.free_blocks);
+    put(b, " meta=%llu extent=%llu\n", st.metadata_bytes, glbuf_ranges_used_extent(r));
+}
+
+/* Everything observable; failed-allocation counters are left out (documented
+ * to count FULL and out-of-memory failures). */
+static char *snapshot(void)
+{
+    sbuf b = {NULL, 0, 0};
+    put(&b, "host live=%llu\n", (unsigned long long)host.live, 0);
+    snap_ctx(&b, W.ctx);
+    snap_ctx(&b, W.ctx2);
+    const glbuf_buffer bufs[] = {W.buf, W.imm, W.empty, W.mapped, W.flushy, W.pooled, W.pooled2};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        snap_buffer(&b, W.ctx, bufs[i], 1);
+    }
+    snap_buffer(&b, W.ctx2, W.foreign, 1);
+    snap_mega(&b, W.m);
+    snap_mega(&b, W.m2);
+    snap_mega(&b, W.m_none);
+    snap_stream(&b, W.s);
+    snap_stream(&b, W.s_small);
+    snap_pool(&b, W.p);
+    snap_pool(&b, W.p2);
+    snap_ranges(&b, W.rg);
+    snap_ranges(&b, W.rg2);
+    return b.p;
+}
+
+/* ---- the table machinery ---------------------------------------------------------- */
+
+static const char *covered[256];
+static int covered_count;
+
+static void cover(const char *fn)
+{
+    for (int i = 0; i < covered_count; i++) {
+        if (strcmp(covered[i], fn) == 0) {
+            return;
+        }
+    }
+    ck_assert_int_lt(covered_count, 256);
+    covered[covered_count++] = fn;
+}
+
+static void unchanged(char *before, const char *what, int line)
+{
+    char *after = snapshot();
+    if (strcmp(before, after) != 0) {
+        fprintf(stderr, "line %d: %s changed the state\n--- before\n%s--- after\n%s", line, what, before, after);
+    }
+    ck_assert_msg(strcmp(before, after) == 0, "line %d: %s changed the state", line, what);
+    free(before);
+    free(after);
+}
+
+/* One bad input: `expr` must return `expected` and change nothing. */
+#define BAD(fn, expected, expr)                                                                             \
+    do {                                                                                                    \
+        (void)&fn;                                                                                          \
+        cover(#fn);                                                                                         \
+        char *before_ = snapshot();                                                                         \
+        glbuf_result got_ = (expr);                                                                         \
+        bad_count++;                                                                                        \
+        ck_assert_msg(got_ == (expected), "line %d: %s returned %s, documented: %s", __LINE__, #expr,        \
+                      glbuf_result_name(got_), glbuf_result_name(expected));                                \
+        unchanged(before_, #expr, __LINE__);                                                                \
+    } while (0)
+
+/* One bad input to a function that returns no code: `cond` must hold
+ * afterwards (evaluated after the call) and nothing may change. */
+#define BADV(fn, call, cond)                                                                                \
+    do {                                                                                                    \
+        (void)&fn;                                                                                          \
+        cover(#fn);                                                                                         \
+        char *before_ = snapshot();                                                                         \
+        call;                                                                                               \
+        bad_count++;                                                                                        \
+        ck_assert_msg(cond, "line %d: %s: %s does not hold", __LINE__, #call, #cond);                        \
+        unchanged(before_, #call, __LINE__);                                                                \
+    } while (0)
+
+/* The handles every buffer call must refuse, with the code for each: a NULL
+ * context, 0, a destroyed buffer, a forged id, and a buffer of another
+ * context. Each call site uses C (context) and H (handle). */
+#define BUF_COMMON(fn, expr)                                                                                \
+    do {                                                                                                    \
+        const glbuf_buffer hs_[5] = {W.buf, {0}, W.dead, {0xFFFFFFFFu}, W.foreign};                         \
+        const glbuf_result want_[5] = {GLBUF_ERR_NULL, GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,   \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE};                  \
+        for (int k_ = 0; k_ < 5; k_++) {                                                                    \
+            glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
+            glbuf_buffer H = hs_[k_];                                                                       \
+            (void)C;                                                                                        \
+            (void)H;                                                                                        \
+            BAD(fn, want_[k_], expr);                                                                       \
+        }                                                                                                   \
+    } while (0)
+
+/* ---- setup ----------------------------------------------------------------------------- */
+
+static glbuf_headless *headless;
+
+static glbuf_ctx *make_ctx(uint32_t disable_caps)
+{
+    glbuf_ctx_desc d;
+    memset(&d, 0, sizeof d);
+    d.get_proc_address = glbuf_headless_get_proc;
+    d.allocator.alloc = count_alloc;
+    d.allocator.free = count_free;
+    d.disable_caps = disable_caps;
+    glbuf_ctx *ctx = NULL;
+    ck_assert_int_eq(glbuf_ctx_create(&d, &ctx), GLBUF_OK);
+    return ctx;
+}
+
+static glbuf_buffer make_buffer(glbuf_ctx *ctx, uint64_t size, uint32_t storage_flags)
+{
+    uint8_t data[1024];
+    fx_pattern(data, sizeof data, (uint32_t)size);
+    glbuf_buffer_desc d;
+    memset(&d, 0, sizeof d);
+    d.size = size;
+    d.data = size <= sizeof data && size > 0 ? data : NULL;
+    d.storage_flags = storage_flags;
+    glbuf_buffer b = {0};
+    ck_assert_int_eq(glbuf_buffer_create(ctx, &d, &b), GLBUF_OK);
+    return b;
+}
+
+static glbuf_mega *make_mega(uint64_t capacity, glbuf_mega_growth growth)
+{
+    glbuf_mega_desc d;
+    memset(&d, 0, sizeof d);
+    d.capacity = capacity;
+    d.max_capacity = 1u << 20;
+    d.growth = growth;
+    glbuf_mega *m = NULL;
+    ck_assert_int_eq(glbuf_mega_create(W.ctx, &d, &m), GLBUF_OK);
+    return m;
+}
+
+static void setup(void)
+{
+    char why[256] = "";
+    glbuf_headless_desc hd = {4, 5, 0};
+    headless = glbuf_headless_create(&hd, why, sizeof why);
+    ck_assert_msg(headless != NULL, "headless context: %s", why);
+    memset(&W, 0, sizeof W);
+    W.ctx = make_ctx(0);
+    W.ctx2 = make_ctx(GLBUF_CAP_BUFFER_STORAGE);
+    W.gl = glbuf_ctx_gl_table(W.ctx);
+
+    W.foreign = make_buffer(W.ctx2, 64, 0);
+    W.buf = make_buffer(W.ctx, 1024, 0);
+    W.imm = make_buffer(W.ctx, 256, GLBUF_STORAGE_MAP_WRITE);
+    W.empty = make_buffer(W.ctx, 0, 0);
+    W.mapped = make_buffer(W.ctx, 512, 0);
+    void *ptr = NULL;
+    ck_assert_int_eq(glbuf_buffer_map(W.ctx, W.mapped, GLBUF_MAP_READ | GLBUF_MAP_WRITE, &ptr), GLBUF_OK);
+    W.flushy = make_buffer(W.ctx, 512, 0);
+    ck_assert_int_eq(
+        glbuf_buffer_map_range(W.ctx, W.flushy, 0, 256, GLBUF_MAP_WRITE | GLBUF_MAP_FLUSH_EXPLICIT, &ptr), GLBUF_OK);
+    W.dead = make_buffer(W.ctx, 16, 0);
+    ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, W.dead), GLBUF_OK);
+
+    W.m = make_mega(4096, GLBUF_MEGA_GROW_POW2);
+    W.m2 = make_mega(4096, GLBUF_MEGA_GROW_POW2);
+    W.m_none = make_mega(1024, GLBUF_MEGA_GROW_NONE);
+    uint8_t data[256];
+    fx_pattern(data, sizeof data, 7);
+    glbuf_mega_range full;
+    ck_assert_int_eq(glbuf_mega_alloc(W.m_none, 1024, 0, &full, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.m, 256, 0, &W.r, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(W.m, W.r, 0, data, 256), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.m, 128, 0, &W.freed, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(W.m, W.freed), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.m2, 512, 0, &W.other, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(W.m2, W.other, 0, data, 256), GLBUF_OK);
+
+    glbuf_stream_desc sd;
+    memset(&sd, 0, sizeof sd);
+    sd.capacity = 4096;
+    sd.max_capacity = 1u << 16;
+    ck_assert_int_eq(glbuf_stream_create(W.ctx, &sd, &W.s), GLBUF_OK);
+    sd.capacity = 1024;
+    sd.max_capacity = 1024;
+    ck_assert_int_eq(glbuf_stream_create(W.ctx, &sd, &W.s_small), GLBUF_OK);
+    glbuf_stream_allocation al;
+    ck_assert_int_eq(glbuf_stream_alloc(W.s_small, 1024, 16, &al), GLBUF_OK); /* the frame filled it */
+
+    glbuf_pool_desc pd;
+    memset(&pd, 0, sizeof pd);
+    ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.p, 100, &W.pooled), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.p, 100, &W.released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.p, W.released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.p2, 100, &W.pooled2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_buffer_sub_data(W.ctx, W.pooled, 0, 100, data), GLBUF_OK);
+
+    glbuf_ranges_desc rd;
+    memset(&rd, 0, sizeof rd);
+    rd.capacity = 1u << 20;
+    ck_assert_int_eq(glbuf_ranges_create(&rd, &W.rg), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_create(&rd, &W.rg2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 100, 16, &W.h, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 100, 16, &W.h_freed, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(W.rg, W.h_freed), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg2, 100, 16, &W.h_other, NULL), GLBUF_OK);
+}
+
+static void teardown(void)
+{
+    glbuf_ranges_destroy(W.rg);
+    glbuf_ranges_destroy(W.rg2);
+    ck_assert_int_eq(glbuf_pool_release(W.p, W.pooled), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.p2, W.pooled2), GLBUF_OK);
+    glbuf_pool_destroy(&W.p);
+    glbuf_pool_destroy(&W.p2);
+    glbuf_stream_destroy(&W.s);
+    glbuf_stream_destroy(&W.s_small);
+    glbuf_mega_destroy(&W.m);
+    glbuf_mega_destroy(&W.m2);
+    glbuf_mega_destroy(&W.m_none);
+    const glbuf_buffer bufs[] = {W.buf, W.imm, W.empty, W.mapped, W.flushy};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, bufs[i]), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_buffer_destroy(W.ctx2, W.foreign), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(W.ctx).buffers_alive, 0);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(W.ctx2).buffers_alive, 0);
+    glbuf_ctx_destroy(&W.ctx);
+    glbuf_ctx_destroy(&W.ctx2);
+    ck_assert_int_eq(host.live, 0);
+    glbuf_headless_destroy(headless);
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+static int never_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+{
+    (void)user;
+    (void)kind;
+    (void)offset;
+    (void)size;
+    (void)frame;
+    return 0;
+}
+
+static glbuf_gl_proc no_proc(const char *name)
+{
+    (void)name;
+    return NULL;
+}
+
+static void table_result_and_ctx(void)
+{
+    BADV(glbuf_result_str, const char *s = glbuf_result_str((glbuf_result)-1), s != NULL && strcmp(s, "unknown glbuf_result") == 0);
+    BADV(glbuf_result_str, const char *s = glbuf_result_str(GLBUF_RESULT_COUNT), s != NULL);
+    BADV(glbuf_result_name, const char *s = glbuf_result_name((glbuf_result)-1), s != NULL);
+    BADV(glbuf_result_name, const char *s = glbuf_result_name(GLBUF_RESULT_COUNT), s != NULL);
+    BADV(glbuf_gl_call_name, const char *s = glbuf_gl_call_name((glbuf_gl_call)-1), strcmp(s, "?") == 0);
+    BADV(glbuf_gl_call_name, const char *s = glbuf_gl_call_name(GLBUF_GL_CALL_COUNT), strcmp(s, "?") == 0);
+
+    glbuf_ctx_desc d;
+    memset(&d, 0, sizeof d);
+    d.get_proc_address = glbuf_headless_get_proc;
+    glbuf_ctx *out = (glbuf_ctx *)(uintptr_t)0x1;
+    BAD(glbuf_ctx_create, GLBUF_ERR_NULL, glbuf_ctx_create(NULL, &out));
+    BAD(glbuf_ctx_create, GLBUF_ERR_NULL, glbuf_ctx_create(&d, NULL));
+    d.get_proc_address = NULL;
+    BAD(glbuf_ctx_create, GLBUF_ERR_NULL, glbuf_ctx_create(&d, &out));
+    d.get_proc_address = glbuf_headless_get_proc;
+    d.allocator.alloc = count_alloc;
+    BAD(glbuf_ctx_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_create(&d, &out));
+    d.allocator.alloc = NULL;
+    d.allocator.free = count_free;
+    BAD(glbuf_ctx_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_create(&d, &out));
+    d.allocator.free = NULL;
+    d.disable_caps = 1u << 7;
+    BAD(glbuf_ctx_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_create(&d, &out));
+    d.disable_caps = 0;
+    d.allocator.alloc = count_alloc;
+    d.allocator.free = count_free;
+    d.get_proc_address = no_proc;
+    BAD(glbuf_ctx_create, GLBUF_ERR_LOAD_FAILED, glbuf_ctx_create(&d, &out));
+    ck_assert_ptr_eq(out, (glbuf_ctx *)(uintptr_t)0x1); /* untouched on failure */
+
+    glbuf_ctx *none = NULL;
+    BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(NULL), 1);
+    BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(&none), none == NULL);
+    BADV(glbuf_ctx_get_caps, glbuf_caps c = glbuf_ctx_get_caps(NULL), c.gl_major == 0 && c.caps == 0);
+    BADV(glbuf_ctx_get_stats, glbuf_ctx_stats st = glbuf_ctx_get_stats(NULL), st.calls_total == 0);
+    BADV(glbuf_ctx_reset_stats, glbuf_ctx_reset_stats(NULL), 1);
+    BADV(glbuf_ctx_frame, uint64_t f = glbuf_ctx_frame(NULL), f == 0);
+    BADV(glbuf_ctx_completed_frame, uint64_t f = glbuf_ctx_completed_frame(NULL), f == 0);
+    BAD(glbuf_ctx_end_frame, GLBUF_ERR_NULL, glbuf_ctx_end_frame(NULL));
+    BAD(glbuf_ctx_wait_frame, GLBUF_ERR_NULL, glbuf_ctx_wait_frame(NULL, 0, 0));
+    BAD(glbuf_ctx_wait_frame, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_wait_frame(W.ctx, glbuf_ctx_frame(W.ctx), 0));
+    BAD(glbuf_ctx_wait_frame, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_wait_frame(W.ctx, UINT64_MAX, 0));
+    BAD(glbuf_ctx_wait_idle, GLBUF_ERR_NULL, glbuf_ctx_wait_idle(NULL));
+}
+
+static void table_buffer(void)
+{
+    uint8_t data[64] = {0};
+    uint8_t out[64];
+    void *ptr = NULL;
+    glbuf_buffer b = {0};
+    glbuf_buffer_info info;
+    glbuf_buffer_desc d;
+    memset(&d, 0, sizeof d);
+    d.size = 16;
+
+    BAD(glbuf_buffer_create, GLBUF_ERR_NULL, glbuf_buffer_create(NULL, &d, &b));
+    BAD(glbuf_buffer_create, GLBUF_ERR_NULL, glbuf_buffer_create(W.ctx, NULL, &b));
+    BAD(glbuf_buffer_create, GLBUF_ERR_NULL, glbuf_buffer_create(W.ctx, &d, NULL));
+    d.target = GLBUF_TARGET_COUNT;
+    BAD(glbuf_buffer_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_create(W.ctx, &d, &b));
+    d.target = (glbuf_target)-1;
+    BAD(glbuf_buffer_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_create(W.ctx, &d, &b));
+    d.target = GLBUF_TARGET_ARRAY;
+    d.usage = GLBUF_USAGE_COUNT;
+    BAD(glbuf_buffer_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_create(W.ctx, &d, &b));
+    d.usage = GLBUF_USAGE_STATIC_DRAW;
+    d.growth = GLBUF_GROWTH_COUNT;
+    BAD(glbuf_buffer_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_create(W.ctx, &d, &b));
+    d.growth = GLBUF_GROWTH_EXACT;
+    d.storage_flags = 1u << 6;
+    BAD(glbuf_buffer_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_create(W.ctx, &d, &b));
+    d.storage_flags = GLBUF_STORAGE_DYNAMIC;
+    d.size = 0;
+    BAD(glbuf_buffer_create, GLBUF_ERR_ZERO_SIZE, glbuf_buffer_create(W.ctx, &d, &b));
+    d.size = 16;
+    BAD(glbuf_buffer_create, GLBUF_ERR_UNSUPPORTED, glbuf_buffer_create(W.ctx2, &d, &b));
+    d.storage_flags = 0;
+    d.size = BIG;
+    BAD(glbuf_buffer_create, GLBUF_ERR_OVERFLOW, glbuf_buffer_create(W.ctx, &d, &b));
+    d.size = UINT64_MAX;
+    BAD(glbuf_buffer_create, GLBUF_ERR_OVERFLOW, glbuf_buffer_create(W.ctx, &d, &b));
+    ck_assert_uint_eq(b.id, 0); /* untouched */
+
+    /* the common handle errors, call by call */
+    BUF_COMMON(glbuf_buffer_destroy, glbuf_buffer_destroy(C, H));
+    BUF_COMMON(glbuf_buffer_data, glbuf_buffer_data(C, H, 16, data, GLBUF_USAGE_STATIC_DRAW));
+    BUF_COMMON(glbuf_buffer_sub_data, glbuf_buffer_sub_data(C, H, 0, 16, data));
+    BUF_COMMON(glbuf_buffer_get_sub_data, glbuf_buffer_get_sub_data(C, H, 0, 16, out));
+    BUF_COMMON(glbuf_buffer_copy_data, glbuf_buffer_copy_data(C, H, 16, data));
+    BUF_COMMON(glbuf_buffer_ensure_min_size, glbuf_buffer_ensure_min_size(C, H, 4096));
+    BUF_COMMON(glbuf_buffer_reserve, glbuf_buffer_reserve(C, H, 4096));
+    BUF_COMMON(glbuf_buffer_resize, glbuf_buffer_resize(C, H, 4096));
+    BUF_COMMON(glbuf_buffer_append, glbuf_buffer_append(C, H, data, 16));
+    BUF_COMMON(glbuf_buffer_map_range, glbuf_buffer_map_range(C, H, 0, 16, GLBUF_MAP_WRITE, &ptr));
+    BUF_COMMON(glbuf_buffer_map, glbuf_buffer_map(C, H, GLBUF_MAP_WRITE, &ptr));
+    BUF_COMMON(glbuf_buffer_map_replace, glbuf_buffer_map_replace(C, H, &ptr));
+    BUF_COMMON(glbuf_buffer_flush_range, glbuf_buffer_flush_range(C, H, 0, 16));
+    BUF_COMMON(glbuf_buffer_unmap, glbuf_buffer_unmap(C, H));
+    BUF_COMMON(glbuf_buffer_orphan, glbuf_buffer_orphan(C, H));
+    BUF_COMMON(glbuf_buffer_set_label, glbuf_buffer_set_label(C, H, "x"));
+    BUF_COMMON(glbuf_buffer_get_info, glbuf_buffer_get_info(C, H, &info));
+    const glbuf_buffer invalid[4] = {{0}, W.dead, {0xFFFFFFFFu}, {(1u << 20) | 500u}}; /* 500: a slot never used */
+    for (int k = 0; k < 4; k++) {
+        BADV(glbuf_buffer_name, uint32_t v = glbuf_buffer_name(W.ctx, invalid[k]), v == 0);
+        BADV(glbuf_buffer_size, uint64_t v = glbuf_buffer_size(W.ctx, invalid[k]), v == 0);
+        BADV(glbuf_buffer_capacity, uint64_t v = glbuf_buffer_capacity(W.ctx, invalid[k]), v == 0);
+    }
+    BADV(glbuf_buffer_name, uint32_t v = glbuf_buffer_name(NULL, W.buf), v == 0);
+    BADV(glbuf_buffer_size, uint64_t v = glbuf_buffer_size(NULL, W.buf), v == 0);
+    BADV(glbuf_buffer_capacity, uint64_t v = glbuf_buffer_capacity(NULL, W.buf), v == 0);
+    BADV(glbuf_target_gl_enum, uint32_t v = glbuf_target_gl_enum(GLBUF_TARGET_COUNT), v == 0);
+    BADV(glbuf_target_gl_enum, uint32_t v = glbuf_target_gl_enum((glbuf_target)-1), v == 0);
+    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_POW2, 0, (1ull << 62) + 1, (1ull << 62) + 2), v == (1ull << 62) + 2);
+    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_FACTOR_1_5, 0, UINT64_MAX - 1, UINT64_MAX), v == UINT64_MAX);
+    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_FIXED_STEP, UINT64_MAX, 10, 11), v >= 11);
+    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_COUNT, 0, 10, 11), v >= 11);
+
+    /* per-call domains */
+    BAD(glbuf_buffer_data, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_data(W.ctx, W.buf, 16, data, GLBUF_USAGE_COUNT));
+    BAD(glbuf_buffer_data, GLBUF_ERR_OVERFLOW, glbuf_buffer_data(W.ctx, W.buf, BIG, NULL, GLBUF_USAGE_STATIC_DRAW));
+    BAD(glbuf_buffer_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_data(W.ctx, W.imm, 16, data, GLBUF_USAGE_STATIC_DRAW));
+    BAD(glbuf_buffer_data, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_data(W.ctx, W.mapped, 16, data, GLBUF_USAGE_STATIC_DRAW));
+
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_NULL, glbuf_buffer_sub_data(W.ctx, W.buf, 0, 16, NULL));
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_OVERFLOW, glbuf_buffer_sub_data(W.ctx, W.buf, UINT64_MAX, 2, data));
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_sub_data(W.ctx, W.buf, 1023, 2, data));
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_sub_data(W.ctx, W.buf, 1025, 0, data));
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_sub_data(W.ctx, W.empty, 0, 1, data));
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_sub_data(W.ctx, W.mapped, 0, 16, data));
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_sub_data(W.ctx, W.imm, 0, 16, data));
+
+    BAD(glbuf_buffer_get_sub_data, GLBUF_ERR_NULL, glbuf_buffer_get_sub_data(W.ctx, W.buf, 0, 16, NULL));
+    BAD(glbuf_buffer_get_sub_data, GLBUF_ERR_OVERFLOW, glbuf_buffer_get_sub_data(W.ctx, W.buf, 2, UINT64_MAX, out));
+    BAD(glbuf_buffer_get_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_get_sub_data(W.ctx, W.buf, 1000, 64, out));
+    BAD(glbuf_buffer_get_sub_data, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_get_sub_data(W.ctx, W.mapped, 0, 16, out));
+
+    BAD(glbuf_buffer_copy_data, GLBUF_ERR_NULL, glbuf_buffer_copy_data(W.ctx, W.buf, 16, NULL));
+    BAD(glbuf_buffer_copy_data, GLBUF_ERR_OVERFLOW, glbuf_buffer_copy_data(W.ctx, W.buf, BIG, data));
+    BAD(glbuf_buffer_copy_data, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_copy_data(W.ctx, W.mapped, 16, data));
+    BAD(glbuf_buffer_copy_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_copy_data(W.ctx, W.imm, 16, data));
+
+    BAD(glbuf_buffer_ensure_min_size, GLBUF_ERR_OVERFLOW, glbuf_buffer_ensure_min_size(W.ctx, W.buf, BIG));
+    BAD(glbuf_buffer_ensure_min_size, GLBUF_ERR_IMMUTABLE, glbuf_buffer_ensure_min_size(W.ctx, W.imm, 4096));
+    BAD(glbuf_buffer_ensure_min_size, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_ensure_min_size(W.ctx, W.mapped, 4096));
+
+    BAD(glbuf_buffer_reserve, GLBUF_ERR_OVERFLOW, glbuf_buffer_reserve(W.ctx, W.buf, BIG));
+    BAD(glbuf_buffer_reserve, GLBUF_ERR_OVERFLOW, glbuf_buffer_reserve(W.ctx, W.buf, UINT64_MAX));
+    BAD(glbuf_buffer_reserve, GLBUF_ERR_IMMUTABLE, glbuf_buffer_reserve(W.ctx, W.imm, 4096));
+    BAD(glbuf_buffer_reserve, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_reserve(W.ctx, W.mapped, 4096));
+    BAD(glbuf_buffer_resize, GLBUF_ERR_OVERFLOW, glbuf_buffer_resize(W.ctx, W.buf, BIG));
+    BAD(glbuf_buffer_resize, GLBUF_ERR_IMMUTABLE, glbuf_buffer_resize(W.ctx, W.imm, 4096));
+
+    BAD(glbuf_buffer_append, GLBUF_ERR_NULL, glbuf_buffer_append(W.ctx, W.buf, NULL, 16));
+    BAD(glbuf_buffer_append, GLBUF_ERR_OVERFLOW, glbuf_buffer_append(W.ctx, W.buf, data, UINT64_MAX));
+    BAD(glbuf_buffer_append, GLBUF_ERR_OVERFLOW, glbuf_buffer_append(W.ctx, W.buf, data, BIG));
+    BAD(glbuf_buffer_append, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_append(W.ctx, W.mapped, data, 16));
+    BAD(glbuf_buffer_append, GLBUF_ERR_IMMUTABLE, glbuf_buffer_append(W.ctx, W.imm, data, 16));
+
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_NULL, glbuf_buffer_map_range(W.ctx, W.buf, 0, 16, GLBUF_MAP_WRITE, NULL));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_ZERO_SIZE, glbuf_buffer_map_range(W.ctx, W.buf, 0, 0, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_ZERO_SIZE, glbuf_buffer_map_range(W.ctx, W.empty, 0, 16, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_OVERFLOW, glbuf_buffer_map_range(W.ctx, W.buf, UINT64_MAX, 2, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_map_range(W.ctx, W.buf, 1000, 64, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_map_range(W.ctx, W.buf, 0, 16, 0, &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_map_range(W.ctx, W.buf, 0, 16, GLBUF_MAP_INVALIDATE_RANGE, &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_map_range(W.ctx, W.buf, 0, 16, GLBUF_MAP_WRITE | (1u << 8), &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_map_range(W.ctx, W.mapped, 0, 16, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map, GLBUF_ERR_NULL, glbuf_buffer_map(W.ctx, W.buf, GLBUF_MAP_WRITE, NULL));
+    BAD(glbuf_buffer_map, GLBUF_ERR_ZERO_SIZE, glbuf_buffer_map(W.ctx, W.empty, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_map(W.ctx, W.buf, 0, &ptr));
+    BAD(glbuf_buffer_map, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_map(W.ctx, W.mapped, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map_replace, GLBUF_ERR_NULL, glbuf_buffer_map_replace(W.ctx, W.buf, NULL));
+    BAD(glbuf_buffer_map_replace, GLBUF_ERR_ZERO_SIZE, glbuf_buffer_map_replace(W.ctx, W.empty, &ptr));
+    BAD(glbuf_buffer_map_replace, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_map_replace(W.ctx, W.mapped, &ptr));
+
+    BAD(glbuf_buffer_flush_range, GLBUF_ERR_NOT_MAPPED, glbuf_buffer_flush_range(W.ctx, W.buf, 0, 16));
+    BAD(glbuf_buffer_flush_range, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_flush_range(W.ctx, W.mapped, 0, 16));
+    BAD(glbuf_buffer_flush_range, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_flush_range(W.ctx, W.flushy, 200, 100));
+    BAD(glbuf_buffer_flush_range, GLBUF_ERR_OVERFLOW, glbuf_buffer_flush_range(W.ctx, W.flushy, UINT64_MAX, 2));
+    BAD(glbuf_buffer_unmap, GLBUF_ERR_NOT_MAPPED, glbuf_buffer_unmap(W.ctx, W.buf));
+    BAD(glbuf_buffer_unmap, GLBUF_ERR_NOT_MAPPED, glbuf_buffer_unmap(W.ctx, W.empty));
+    BAD(glbuf_buffer_orphan, GLBUF_ERR_IMMUTABLE, glbuf_buffer_orphan(W.ctx, W.imm));
+    BAD(glbuf_buffer_orphan, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_orphan(W.ctx, W.mapped));
+    BAD(glbuf_buffer_get_info, GLBUF_ERR_NULL, glbuf_buffer_get_info(W.ctx, W.buf, NULL));
+}
+
+static void table_mega(void)
+{
+    glbuf_mega *wrong[3] = {(glbuf_mega *)(void *)W.s, (glbuf_mega *)(void *)W.p, NULL};
+    const glbuf_result wrong_code[3] = {GLBUF_ERR_WRONG_KIND, GLBUF_ERR_WRONG_KIND, GLBUF_ERR_NULL};
+    const glbuf_mega_range bad_handles[5] = {{0}, W.freed, {0xFFFFFFFFu}, W.other, {W.r.id ^ (1u << 22)}};
+    uint8_t data[64] = {0};
+    uint64_t v = 0;
+    void *ptr = NULL;
+    size_t len = 0;
+    char json[16];
+    glbuf_mega_range out = {0};
+    glbuf_mega *mout = NULL;
+    glbuf_mega_desc d;
+    memset(&d, 0, sizeof d);
+
+    BAD(glbuf_mega_create, GLBUF_ERR_NULL, glbuf_mega_create(NULL, &d, &mout));
+    BAD(glbuf_mega_create, GLBUF_ERR_NULL, glbuf_mega_create(W.ctx, NULL, &mout));
+    BAD(glbuf_mega_create, GLBUF_ERR_NULL, glbuf_mega_create(W.ctx, &d, NULL));
+    d.growth = GLBUF_MEGA_GROW_COUNT;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.growth = GLBUF_MEGA_GROW_POW2;
+    d.use = GLBUF_MEGA_USE_COUNT;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.use = GLBUF_MEGA_USE_VERTEX;
+    d.capacity = 8192;
+    d.max_capacity = 4096;
+    BAD(glbuf_mega_create, GLBUF_ERR_TOO_LARGE, glbuf_mega_create(W.ctx, &d, &mout));
+    d.capacity = BIG;
+    d.max_capacity = 0;
+    BAD(glbuf_mega_create, GLBUF_ERR_OVERFLOW, glbuf_mega_create(W.ctx, &d, &mout));
+    d.capacity = 4096;
+    d.max_capacity = UINT64_MAX;
+    BAD(glbuf_mega_create, GLBUF_ERR_OVERFLOW, glbuf_mega_create(W.ctx, &d, &mout));
+    ck_assert_ptr_null(mout);
+
+    glbuf_mega *none = NULL;
+    glbuf_mega *as_stream = (glbuf_mega *)(void *)W.s;
+    BADV(glbuf_mega_destroy, glbuf_mega_destroy(NULL), 1);
+    BADV(glbuf_mega_destroy, glbuf_mega_destroy(&none), none == NULL);
+    BADV(glbuf_mega_destroy, glbuf_mega_destroy(&as_stream), as_stream == (glbuf_mega *)(void *)W.s);
+
+    for (int k = 0; k < 3; k++) {
+        glbuf_mega *M = wrong[k];
+        glbuf_result want = wrong_code[k];
+        BAD(glbuf_mega_alloc, want, glbuf_mega_alloc(M, 16, 0, &out, NULL));
+        BAD(glbuf_mega_free, want, glbuf_mega_free(M, W.r));
+        BAD(glbuf_mega_offset, want, glbuf_mega_offset(M, W.r, &v));
+        BAD(glbuf_mega_size, want, glbuf_mega_size(M, W.r, &v));
+        BAD(glbuf_mega_ptr, want, glbuf_mega_ptr(M, W.r, &ptr));
+        BAD(glbuf_mega_write, want, glbuf_mega_write(M, W.r, 0, data, 16));
+        BAD(glbuf_mega_flush, want, glbuf_mega_flush(M));
+        BAD(glbuf_mega_collect, want, glbuf_mega_collect(M));
+        BAD(glbuf_mega_wait_idle, want, glbuf_mega_wait_idle(M));
+        BAD(glbuf_mega_defragment, want, glbuf_mega_defragment(M, 0, NULL, NULL, NULL));
+        BAD(glbuf_mega_for_each_block, want, glbuf_mega_for_each_block(M, never_block, NULL));
+        BAD(glbuf_mega_dump_json, want, glbuf_mega_dump_json(M, json, sizeof json, &len));
+        BADV(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(M), st.capacity == 0 && st.name == 0);
+    }
+    /* 0, freed (double free), forged, another megabuffer's, stale generation */
+    for (int k = 0; k < 5; k++) {
+        glbuf_mega_range R = bad_handles[k];
+        BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.m, R));
+        BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.m, R, &v));
+        BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.m, R, &v));
+        BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.m, R, &ptr));
+        BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.m, R, 0, data, 16));
+    }
+    BAD(glbuf_mega_alloc, GLBUF_ERR_NULL, glbuf_mega_alloc(W.m, 16, 0, NULL, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc(W.m, 0, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.m, 16, 3, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.m, 16, UINT64_MAX, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.m, UINT64_MAX, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.m, 16, 1ull << 63, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.m, 2u << 20, 0, &out, NULL)); /* > max_capacity */
+    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.m_none, 16, 0, &out, NULL));
+    ck_assert_uint_eq(out.id, 0);
+    BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.m, W.r, NULL));
+    BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.m, W.r, NULL));
+    BAD(glbuf_mega_ptr, GLBUF_ERR_NULL, glbuf_mega_ptr(W.m, W.r, NULL));
+    BAD(glbuf_mega_write, GLBUF_ERR_NULL, glbuf_mega_write(W.m, W.r, 0, NULL, 16));
+    BAD(glbuf_mega_write, GLBUF_ERR_OVERFLOW, glbuf_mega_write(W.m, W.r, UINT64_MAX, data, 2));
+    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.m, W.r, 250, data, 16));
+    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.m, W.r, 257, data, 0));
+    BAD(glbuf_mega_for_each_block, GLBUF_ERR_NULL, glbuf_mega_for_each_block(W.m, NULL, NULL));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.m, json, sizeof json, NULL));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.m, NULL, 16, &len));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_TOO_LARGE, glbuf_mega_dump_json(W.m, json, sizeof json, &len));
+    ck_assert_uint_gt(len, sizeof json);
+}
+
+static void table_stream_pool(void)
+{
+    glbuf_stream *wrong_s[3] = {(glbuf_stream *)(void *)W.m, (glbuf_stream *)(void *)W.p, NULL};
+    glbuf_pool *wrong_p[3] = {(glbuf_pool *)(void *)W.m, (glbuf_pool *)(void *)W.s, NULL};
+    const glbuf_result wrong_code[3] = {GLBUF_ERR_WRONG_KIND, GLBUF_ERR_WRONG_KIND, GLBUF_ERR_NULL};
+    glbuf_stream_allocation al;
+    glbuf_buffer b = {0};
+
+    glbuf_stream *sout = NULL;
+    glbuf_stream_desc sd;
+    memset(&sd, 0, sizeof sd);
+    BAD(glbuf_stream_create, GLBUF_ERR_NULL, glbuf_stream_create(NULL, &sd, &sout));
+    BAD(glbuf_stream_create, GLBUF_ERR_NULL, glbuf_stream_create(W.ctx, NULL, &sout));
+    BAD(glbuf_stream_create, GLBUF_ERR_NULL, glbuf_stream_create(W.ctx, &sd, NULL));
+    sd.capacity = 2u << 20;
+    sd.max_capacity = 1u << 20;
+    BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
+    sd.capacity = 0;
+    sd.max_capacity = 0;
+    sd.frames_in_flight = 17;
+    BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
+    sd.frames_in_flight = 0;
+    sd.max_capacity = UINT64_MAX;
+    BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
+    sd.capacity = UINT64_MAX;
+    BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
+    ck_assert_ptr_null(sout);
+    glbuf_stream *snone = NULL;
+    glbuf_stream *as_mega = (glbuf_stream *)(void *)W.m;
+    BADV(glbuf_stream_destroy, glbuf_stream_destroy(NULL), 1);
+    BADV(glbuf_stream_destroy, glbuf_stream_destroy(&snone), snone == NULL);
+    BADV(glbuf_stream_destroy, glbuf_stream_destroy(&as_mega), as_mega == (glbuf_stream *)(void *)W.m);
+    for (int k = 0; k < 3; k++) {
+        BAD(glbuf_stream_alloc, wrong_code[k], glbuf_stream_alloc(wrong_s[k], 16, 16, &al));
+        BAD(glbuf_stream_flush, wrong_code[k], glbuf_stream_flush(wrong_s[k]));
+        BADV(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(wrong_s[k]), st.capacity == 0);
+    }
+    BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.s, 16, 16, NULL));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.s, 0, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 0, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 3, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 1u << 17, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, UINT64_MAX, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.s, (1u << 16) + 1, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.s, UINT64_MAX, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_FULL, glbuf_stream_alloc(W.s_small, 16, 16, &al));
+
+    glbuf_pool *pout = NULL;
+    glbuf_pool_desc pd;
+    memset(&pd, 0, sizeof pd);
+    BAD(glbuf_pool_create, GLBUF_ERR_NULL, glbuf_pool_create(NULL, &pd, &pout));
+    BAD(glbuf_pool_create, GLBUF_ERR_NULL, glbuf_pool_create(W.ctx, NULL, &pout));
+    BAD(glbuf_pool_create, GLBUF_ERR_NULL, glbuf_pool_create(W.ctx, &pd, NULL));
+    pd.tier_limits[0] = 4096;
+    pd.tier_limits[1] = 4096;
+    BAD(glbuf_pool_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_pool_create(W.ctx, &pd, &pout));
+    pd.tier_limits[1] = 0;
+    pd.tier_limits[2] = BIG;
+    BAD(glbuf_pool_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_pool_create(W.ctx, &pd, &pout));
+    pd.tier_limits[0] = 0;
+    pd.tier_limits[2] = 0;
+    pd.target = GLBUF_TARGET_COUNT;
+    BAD(glbuf_pool_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_pool_create(W.ctx, &pd, &pout));
+    pd.target = GLBUF_TARGET_ARRAY;
+    pd.usage = GLBUF_USAGE_COUNT;
+    BAD(glbuf_pool_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_pool_create(W.ctx, &pd, &pout));
+    ck_assert_ptr_null(pout);
+    glbuf_pool *pnone = NULL;
+    glbuf_pool *as_stream = (glbuf_pool *)(void *)W.s;
+    BADV(glbuf_pool_destroy, glbuf_pool_destroy(NULL), 1);
+    BADV(glbuf_pool_destroy, glbuf_pool_destroy(&pnone), pnone == NULL);
+    BADV(glbuf_pool_destroy, glbuf_pool_destroy(&as_stream), as_stream == (glbuf_pool *)(void *)W.s);
+    for (int k = 0; k < 3; k++) {
+        BAD(glbuf_pool_acquire, wrong_code[k], glbuf_pool_acquire(wrong_p[k], 16, &b));
+        BAD(glbuf_pool_release, wrong_code[k], glbuf_pool_release(wrong_p[k], W.pooled));
+        BAD(glbuf_pool_trim, wrong_code[k], glbuf_pool_trim(wrong_p[k], 0));
+        BADV(glbuf_pool_get_stats, glbuf_pool_stats st = glbuf_pool_get_stats(wrong_p[k]), st.idle_budget == 0);
+    }
+    BAD(glbuf_pool_acquire, GLBUF_ERR_NULL, glbuf_pool_acquire(W.p, 16, NULL));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_ZERO_SIZE, glbuf_pool_acquire(W.p, 0, &b));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.p, BIG, &b));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.p, UINT64_MAX, &b));
+    ck_assert_uint_eq(b.id, 0);
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, (glbuf_buffer){0}));
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.buf));      /* plain buffer */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.pooled2));  /* another pool's */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.released)); /* released twice */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.dead));     /* destroyed */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, (glbuf_buffer){0xFFFFFFFFu}));
+}
+
+static int count_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
+{
+    (void)h;
+    (void)offset;
+    (void)size;
+    ++*(int *)user;
+    return 0;
+}
+
+static int count_free_blocks(void *user, uint64_t offset, uint64_t size)
+{
+    (void)offset;
+    (void)size;
+    ++*(int *)user;
+    return 0;
+}
+
+static void table_ranges(void)
+{
+    glbuf_ranges *rout = NULL;
+    glbuf_ranges_desc rd;
+    memset(&rd, 0, sizeof rd);
+    glbuf_range h = {0};
+    uint64_t v = 0;
+    size_t count = 0;
+    glbuf_range_move mv[4];
+    const glbuf_range bad_handles[5] = {{0}, W.h_freed, {0xFFFFFFFFu}, W.h_other, {W.h.id ^ (1u << 22)}};
+
+    BAD(glbuf_ranges_create, GLBUF_ERR_NULL, glbuf_ranges_create(NULL, &rout));
+    BAD(glbuf_ranges_create, GLBUF_ERR_NULL, glbuf_ranges_create(&rd, NULL));
+    BAD(glbuf_ranges_create, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_create(&rd, &rout));
+    rd.capacity = 4096;
+    rd.allocator.alloc = count_alloc;
+    BAD(glbuf_ranges_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_create(&rd, &rout));
+    rd.allocator.alloc = NULL;
+    rd.allocator.free = count_free;
+    BAD(glbuf_ranges_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_create(&rd, &rout));
+    ck_assert_ptr_null(rout);
+    BADV(glbuf_ranges_destroy, glbuf_ranges_destroy(NULL), 1);
+
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_NULL, glbuf_ranges_alloc(NULL, 16, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_NULL, glbuf_ranges_alloc(W.rg, 16, 16, NULL, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_alloc(W.rg, 0, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc(W.rg, 16, 0, &h, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc(W.rg, 16, 24, &h, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc(W.rg, UINT64_MAX, 2, &h, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc(W.rg, (1ull << 63) + 1, 1ull << 63, &h, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_FULL, glbuf_ranges_alloc(W.rg, 2, 1ull << 63, &h, NULL));
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_FULL, glbuf_ranges_alloc(W.rg, 2u << 20, 16, &h, NULL));
+    ck_assert_uint_eq(h.id, 0);
+    for (int k = 0; k < 5; k++) {
+        glbuf_range R = bad_handles[k];
+        BAD(glbuf_ranges_free, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_free(W.rg, R));
+        BAD(glbuf_ranges_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_offset(W.rg, R, &v));
+        BAD(glbuf_ranges_size, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_size(W.rg, R, &v));
+    }
+    BAD(glbuf_ranges_free, GLBUF_ERR_NULL, glbuf_ranges_free(NULL, W.h));
+    BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(NULL, W.h, &v));
+    BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(W.rg, W.h, NULL));
+    BAD(glbuf_ranges_size, GLBUF_ERR_NULL, glbuf_ranges_size(NULL, W.h, &v));
+    BAD(glbuf_ranges_size, GLBUF_ERR_NULL, glbuf_ranges_size(W.rg, W.h, NULL));
+    BAD(glbuf_ranges_grow, GLBUF_ERR_NULL, glbuf_ranges_grow(NULL, 1u << 21));
+    BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 4096));
+    BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 0));
+    BADV(glbuf_ranges_get_stats, glbuf_ranges_stats st = glbuf_ranges_get_stats(NULL), st.capacity == 0);
+    BADV(glbuf_ranges_invariants_hold, int ok = glbuf_ranges_invariants_hold(NULL), ok == 0);
+    /* Documented preconditions ("must not be NULL"): called with valid
+     * arguments only, so that the table covers them. */
+    BADV(glbuf_ranges_used_extent, uint64_t e = glbuf_ranges_used_extent(W.rg2), e == 100);
+    int n = 0;
+    BADV(glbuf_ranges_for_each, glbuf_ranges_for_each(W.rg2, count_live, &n), n == 1);
+    n = 0;
+    BADV(glbuf_ranges_for_each_free, glbuf_ranges_for_each_free(W.rg2, count_free_blocks, &n), n == 1);
+    BAD(glbuf_ranges_plan_compaction, GLBUF_ERR_NULL, glbuf_ranges_plan_compaction(NULL, mv, 4, &count));
+    BAD(glbuf_ranges_plan_compaction, GLBUF_ERR_NULL, glbuf_ranges_plan_compaction(W.rg, mv, 4, NULL));
+    BAD(glbuf_ranges_plan_compaction, GLBUF_ERR_NULL, glbuf_ranges_plan_compaction(W.rg, NULL, 4, &count));
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_NULL, glbuf_ranges_apply_compaction(NULL, mv, 1));
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_NULL, glbuf_ranges_apply_compaction(W.rg, NULL, 1));
+    glbuf_range_move forged = {W.h_freed, 128, 0, 100};
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_apply_compaction(W.rg, &forged, 1));
+    uint64_t off = 0;
+    ck_assert_int_eq(glbuf_ranges_offset(W.rg, W.h, &off), GLBUF_OK);
+    glbuf_range_move wrong_src = {W.h, off + 16, 0, 100};
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &wrong_src, 1));
+    glbuf_range_move upward = {W.h, off, off + 4096, 100};
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &upward, 1));
+    glbuf_range_move wrong_size = {W.h, off, 0, 99};
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &wrong_size, 1));
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+START_TEST(every_public_function_refuses_bad_input_and_changes_nothing)
+{
+    setup();
+    table_result_and_ctx();
+    table_buffer();
+    table_mega();
+    table_stream_pool();
+    table_ranges();
+    teardown();
+
+    /* the meta-check: every GLBUF_API function is in the table */
+    int missing = 0;
+    for (size_t i = 0; i < sizeof glbuf_api_functions / sizeof glbuf_api_functions[0]; i++) {
+        int found = 0;
+        for (int k = 0; k < covered_count && !found; k++) {
+            found = strcmp(covered[k], glbuf_api_functions[i]) == 0;
+        }
+        if (!found) {
+            fprintf(stderr, "bad-input table: %s (a GLBUF_API function) has no entry\n", glbuf_api_functions[i]);
+            missing++;
+        }
+    }
+    printf("bad input: %ld bad inputs tried over %d of %zu public functions, each returned its documented code "
+           "and changed nothing\n",
+           bad_count, covered_count, sizeof glbuf_api_functions / sizeof glbuf_api_functions[0]);
+    fflush(stdout);
+    ck_assert_msg(missing == 0, "%d public functions are missing from the bad-input table", missing);
+}
+END_TEST
+
+/* Buffer handles are slot + generation per context, and each context's
+ * generations start at its own tag: the first buffer of another context
+ * (same slot) is refused. */
+START_TEST(foreign_buffer_handles_are_rejected)
+{
+    setup();
+    glbuf_buffer first2 = W.foreign; /* ctx2's first buffer */
+    glbuf_buffer_info info;
+    glbuf_result r = glbuf_buffer_get_info(W.ctx, first2, &info);
+    uint32_t ids_differ = first2.id != W.buf.id;
+    teardown();
+    ck_assert_msg(ids_differ, "the first buffers of two contexts have the same id");
+    ck_assert_msg(r == GLBUF_ERR_INVALID_HANDLE, "another context's buffer handle got %s", glbuf_result_name(r));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("bad_input");
+    TCase *tc = tcase_create("table");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, every_public_function_refuses_bad_input_and_changes_nothing);
+    tcase_add_test(tc, foreign_buffer_handles_are_rejected);
+    suite_add_tcase(s, tc);
+    return fx_run(s);
+}
