@@ -439,6 +439,28 @@ static glbuf_result grow(glbuf_mega *m, uint64_t size, uint64_t alignment)
 
 /* ---- allocation ----------------------------------------------------------------- */
 
+/* Waits for the newest ended frame that still holds pending frees and
+ * retires them. Growing would cost more: new storage, a GPU copy and a wait
+ * for the whole pipeline. Frees of the frame being recorded cannot be
+ * reclaimed before glbuf_ctx_end_frame. Returns 1 when something retired. */
+static int reclaim_ended_frames(glbuf_mega *m)
+{
+    uint64_t newest_ended = 0;
+    for (uint32_t i = m->pending_count; i-- > 0;) {
+        uint64_t f = m->pending[(m->pending_head + i) % m->pending_capacity].frame;
+        if (f < m->ctx->frame) {
+            newest_ended = f;
+            break;
+        }
+    }
+    if (newest_ended == 0 || glbuf_ctx_wait_frame(m->ctx, newest_ended, UINT64_MAX) != GLBUF_OK) {
+        return 0;
+    }
+    uint32_t before = m->pending_count;
+    retire(m, m->ctx->completed_frame);
+    return m->pending_count < before;
+}
+
 glbuf_result glbuf_mega_alloc(glbuf_mega *m, uint64_t size, uint64_t alignment, glbuf_mega_range *out,
                               uint64_t *out_offset)
 {
@@ -468,6 +490,9 @@ glbuf_result glbuf_mega_alloc(glbuf_mega *m, uint64_t size, uint64_t alignment, 
     r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
     if (r == GLBUF_ERR_FULL && m->pending_count > 0) {
         retire(m, glbuf_ctx_poll_completed(m->ctx));
+        r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
+    }
+    if (r == GLBUF_ERR_FULL && reclaim_ended_frames(m)) {
         r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
     }
     if (r == GLBUF_ERR_FULL) {

@@ -148,6 +148,42 @@ START_TEST(a_freed_range_is_reused_only_after_its_fence)
 }
 END_TEST
 
+/* A GPU that is a little behind: polls (timeout 0) see every fence pending,
+ * real waits work. */
+static GLenum GLAD_API_PTR polls_see_pending(GLsync sync, GLbitfield flags, GLuint64 timeout)
+{
+    if (timeout == 0) {
+        return GL_TIMEOUT_EXPIRED;
+    }
+    return real_wait(sync, flags, timeout);
+}
+
+START_TEST(frees_of_ended_frames_are_reclaimed_before_growing)
+{
+    glbuf_mega *m = make(8192, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range a, b, c;
+    uint64_t off = 1;
+    ck_assert_int_eq(glbuf_mega_alloc(m, 8192, 0, &a, &off), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_OK);
+    real_wait = fx_gl->ClientWaitSync;
+    fx_gl->ClientWaitSync = polls_see_pending;
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    glbuf_ctx_stats before = glbuf_ctx_get_stats(fx_ctx);
+    ck_assert_int_eq(glbuf_mega_alloc(m, 8192, 0, &b, &off), GLBUF_OK);
+    fx_gl->ClientWaitSync = real_wait;
+    ck_assert_uint_eq(off, 0);
+    glbuf_mega_stats st = glbuf_mega_get_stats(m);
+    ck_assert_uint_eq(st.growths, 0);
+    ck_assert_uint_eq(st.capacity, 8192);
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).fence_waits, before.fence_waits + 1);
+    /* frees of the frame still being recorded cannot be reclaimed: it grows */
+    ck_assert_int_eq(glbuf_mega_free(m, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(m, 8192, 0, &c, &off), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(m).growths, 1);
+    glbuf_mega_destroy(&m);
+}
+END_TEST
+
 START_TEST(growth_keeps_every_offset_handle_and_byte)
 {
     glbuf_mega *m = make(128 * 1024, 0, GLBUF_MEGA_GROW_POW2);
@@ -677,6 +713,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, allocations_without_growth_make_no_gl_call);
     tcase_add_test(tc, offsets_follow_the_alignment_of_the_use);
     tcase_add_test(tc, a_freed_range_is_reused_only_after_its_fence);
+    tcase_add_test(tc, frees_of_ended_frames_are_reclaimed_before_growing);
     tcase_add_test(tc, growth_keeps_every_offset_handle_and_byte);
     tcase_add_test(tc, growth_stops_at_the_maximum_with_full_and_changes_nothing);
     tcase_add_test(tc, out_of_memory_on_the_grown_storage_keeps_storage_mapping_and_contents);

@@ -113,8 +113,10 @@ GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *
 GLBUF_API void glbuf_mega_destroy(glbuf_mega **mega);
 
 /* Allocates `size` bytes at a multiple of max(alignment, the use's minimum).
- * alignment 0 means "the minimum". Grows the storage by the policy when the
- * request does not fit (see the header comment), up to max_capacity.
+ * alignment 0 means "the minimum". When the request does not fit, it first
+ * reclaims the frees of frames that have ended (waiting for their fence if
+ * needed: cheaper than the pipeline drain of a growth), then grows the
+ * storage by the policy (see the header comment), up to max_capacity.
  * No GL call unless it grows. out_offset may be NULL.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT
  * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (would exceed
