@@ -96,6 +96,7 @@ static glbuf_result set_label(glbuf_ctx *ctx, glbuf_buffer_obj *b, const char *l
 static glbuf_result respecify(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capacity, const void *data,
                               glbuf_usage usage)
 {
+    glbuf_gl_drain(ctx);
     glbuf_gl_data(ctx, b->name, (size_t)capacity, data, gl_usages[usage]);
     glbuf_result r = glbuf_gl_check(ctx, "glBufferData", label_of(b));
     if (r != GLBUF_OK) {
@@ -135,6 +136,7 @@ static glbuf_result grow_keeping_contents(glbuf_ctx *ctx, glbuf_buffer_obj *b, u
     if (keep == 0) {
         return respecify(ctx, b, capacity, NULL, b->usage);
     }
+    glbuf_gl_drain(ctx);
     GLuint temp = glbuf_gl_create(ctx);
     glbuf_gl_data(ctx, temp, (size_t)keep, NULL, GL_STREAM_COPY);
     glbuf_result r = glbuf_gl_check(ctx, "glBufferData (growth staging)", label_of(b));
@@ -142,6 +144,7 @@ static glbuf_result grow_keeping_contents(glbuf_ctx *ctx, glbuf_buffer_obj *b, u
         glbuf_gl_delete(ctx, temp);
         return r != GLBUF_OK ? r : GLBUF_ERR_GL;
     }
+    glbuf_label_buffer(ctx, temp, "growth staging");
     glbuf_gl_copy(ctx, b->name, temp, 0, 0, (size_t)keep);
     glbuf_gl_data(ctx, b->name, (size_t)capacity, NULL, gl_usages[b->usage]);
     r = glbuf_gl_check(ctx, "glBufferData (growth)", label_of(b));
@@ -167,6 +170,34 @@ static glbuf_result grow_keeping_contents(glbuf_ctx *ctx, glbuf_buffer_obj *b, u
         ctx->stats.reallocations++;
     }
     return r;
+}
+
+/* The combinations glMapBufferRange accepts for this buffer (GL 4.5 §6.3):
+ * READ or WRITE; no invalidation or unsynchronized reads; explicit flush only
+ * when writing; persistent/coherent only on storage that has them; on
+ * immutable storage, only the access the storage was made for. */
+static int map_access_valid(const glbuf_buffer_obj *b, uint32_t access)
+{
+    const uint32_t f = b->storage_flags;
+    if ((access & ~KNOWN_MAP_FLAGS) != 0 || (access & (GLBUF_MAP_READ | GLBUF_MAP_WRITE)) == 0) {
+        return 0;
+    }
+    if ((access & GLBUF_MAP_READ) &&
+        (access & (GLBUF_MAP_INVALIDATE_RANGE | GLBUF_MAP_INVALIDATE_BUFFER | GLBUF_MAP_UNSYNCHRONIZED))) {
+        return 0;
+    }
+    if ((access & GLBUF_MAP_FLUSH_EXPLICIT) && !(access & GLBUF_MAP_WRITE)) {
+        return 0;
+    }
+    if (((access & GLBUF_MAP_PERSISTENT) && !(f & GLBUF_STORAGE_PERSISTENT)) ||
+        ((access & GLBUF_MAP_COHERENT) && !(f & GLBUF_STORAGE_COHERENT))) {
+        return 0;
+    }
+    if (f != 0 && (((access & GLBUF_MAP_READ) && !(f & GLBUF_STORAGE_MAP_READ)) ||
+                   ((access & GLBUF_MAP_WRITE) && !(f & GLBUF_STORAGE_MAP_WRITE)))) {
+        return 0;
+    }
+    return 1;
 }
 
 /* ---- public API ----------------------------------------------------------- */
@@ -219,6 +250,7 @@ glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, 
         glbuf_host_free(&ctx->allocator, b);
         return r;
     }
+    glbuf_gl_drain(ctx);
     b->name = glbuf_gl_create(ctx);
     if (desc->storage_flags != 0) {
         glbuf_gl_storage(ctx, b->name, (size_t)desc->size, desc->data, gl_storage_flags(desc->storage_flags));
@@ -446,12 +478,13 @@ glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t o
     if (r != GLBUF_OK) {
         return r;
     }
-    if ((access & ~KNOWN_MAP_FLAGS) != 0 || (access & (GLBUF_MAP_READ | GLBUF_MAP_WRITE)) == 0) {
+    if (!map_access_valid(b, access)) {
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
     if (b->mapped) {
         return GLBUF_ERR_ALREADY_MAPPED;
     }
+    glbuf_gl_drain(ctx);
     void *p = glbuf_gl_map_range(ctx, b->name, (size_t)offset, (size_t)length, gl_map_flags(access));
     glbuf_result gl = glbuf_gl_check(ctx, "glMapBufferRange", label_of(b));
     if (p == NULL) {

@@ -69,6 +69,18 @@ glbuf_result glbuf_gl_check(glbuf_ctx *ctx, const char *what, const char *label)
     return result;
 }
 
+void glbuf_gl_drain(glbuf_ctx *ctx)
+{
+    for (int i = 0; i < 8; i++) {
+        GLenum e = GLBUF_GL(ctx, GetError)();
+        if (e == GL_NO_ERROR) {
+            return;
+        }
+        glbuf_log(ctx, GLBUF_LOG_WARNING, "%s (0x%04x) was pending before a glbuf call: raised by the app",
+                  gl_error_name(e), e);
+    }
+}
+
 void glbuf_validate(glbuf_ctx *ctx, const char *what, const char *label)
 {
     if (ctx->validation) {
@@ -212,6 +224,8 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
     }
     if (glbuf_ctx_has(ctx, GLBUF_CAP_DEBUG) && ctx->logger.log != NULL && !desc->keep_debug_callback &&
         ctx->gl.DebugMessageCallback != NULL) {
+        GLBUF_GL(ctx, GetPointerv)(GL_DEBUG_CALLBACK_FUNCTION, (void **)&ctx->app_debug_callback);
+        GLBUF_GL(ctx, GetPointerv)(GL_DEBUG_CALLBACK_USER_PARAM, (void **)&ctx->app_debug_user);
         GLBUF_GL(ctx, DebugMessageCallback)(debug_message, ctx);
         GLBUF_GL(ctx, Enable)(GL_DEBUG_OUTPUT);
         ctx->installed_debug_callback = 1;
@@ -243,7 +257,7 @@ void glbuf_ctx_destroy(glbuf_ctx **pctx)
                   ctx->objects.live);
     }
     if (ctx->installed_debug_callback) {
-        GLBUF_GL(ctx, DebugMessageCallback)(NULL, NULL);
+        GLBUF_GL(ctx, DebugMessageCallback)(ctx->app_debug_callback, ctx->app_debug_user);
     }
     glbuf_allocator allocator = ctx->allocator;
     glbuf_objects_release(&ctx->objects, &allocator);

@@ -24,6 +24,8 @@ struct glbuf_ctx {
     glbuf_logger logger;
     int validation;
     int installed_debug_callback;
+    GLDEBUGPROC app_debug_callback; /* what was installed before ours, restored on destroy */
+    const void *app_debug_user;
     char label_prefix[32];
     glbuf_caps caps;
     glbuf_ctx_stats stats;
@@ -55,6 +57,11 @@ void glbuf_log(const glbuf_ctx *ctx, glbuf_log_level level, const char *fmt, ...
  * GL_OUT_OF_MEMORY was among the errors, else GLBUF_ERR_GL. Logs what it saw,
  * naming `what` and `label`. */
 glbuf_result glbuf_gl_check(glbuf_ctx *ctx, const char *what, const char *label);
+
+/* Drains GL errors raised before glbuf's next checked call (by the app, or a
+ * call glbuf does not check), logging them as not glbuf's, so that
+ * glbuf_gl_check after the call sees only what that call raised. */
+void glbuf_gl_drain(glbuf_ctx *ctx);
 
 /* Under validation, drains and logs errors at the end of a public call. */
 void glbuf_validate(glbuf_ctx *ctx, const char *what, const char *label);

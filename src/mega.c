@@ -163,6 +163,7 @@ static glbuf_result storage_create(glbuf_mega *m, uint64_t capacity, storage *ou
 {
     glbuf_ctx *ctx = m->ctx;
     storage s = {0, NULL};
+    glbuf_gl_drain(ctx);
     if (!m->storage) {
         s.map = glbuf_host_calloc(&ctx->allocator, 1, (size_t)capacity);
         if (s.map == NULL) {

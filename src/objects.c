@@ -15,7 +15,10 @@ void glbuf_objects_init(glbuf_objects *t)
 {
     memset(t, 0, sizeof *t);
     t->free_head = UINT32_MAX;
-    t->tag = (uint16_t)(atomic_fetch_add(&tables_made, 1u) % GENERATION_MAX + 1u);
+    /* 389 is prime to 4095: consecutive tables start far apart, so a slot
+     * reused a few times in one context does not meet the next context's
+     * first generation. */
+    t->tag = (uint16_t)(atomic_fetch_add(&tables_made, 1u) * 389u % GENERATION_MAX + 1u);
 }
 
 void glbuf_objects_release(glbuf_objects *t, const glbuf_allocator *a)

@@ -47,7 +47,7 @@ glbuf_result glbuf_objects_insert(glbuf_objects *t, const glbuf_allocator *a, gl
 /* The object of `id` if it is alive and of `kind`; else NULL and *why is
  * GLBUF_ERR_INVALID_HANDLE or GLBUF_ERR_WRONG_KIND. A handle from another
  * table is rejected unless its slot and generation happen to match one here
- * (tables made one after another start their generations 1 apart in 4095). */
+ * (tables made one after another start their generations 389 apart, mod 4095). */
 void *glbuf_objects_get(const glbuf_objects *t, uint32_t id, glbuf_object_kind kind, glbuf_result *why);
 
 /* Frees the slot of a live id (checked by the caller with _get first). */

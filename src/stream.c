@@ -123,6 +123,7 @@ static glbuf_result create_ring(glbuf_stream *s, uint64_t capacity, stream_ring 
             return GLBUF_ERR_OUT_OF_HOST_MEMORY;
         }
     }
+    glbuf_gl_drain(ctx);
     g->name = glbuf_gl_create(ctx);
     if (g->name == 0) {
         (void)glbuf_gl_check(ctx, "glCreateBuffers", s->label);
@@ -251,6 +252,7 @@ static glbuf_result begin_frame(glbuf_stream *s)
 static glbuf_result orphan(glbuf_stream *s)
 {
     stream_ring *g = s->ring;
+    glbuf_gl_drain(s->ctx);
     glbuf_gl_data(s->ctx, g->name, (size_t)g->capacity, NULL, GL_STREAM_DRAW);
     glbuf_result r = glbuf_gl_check(s->ctx, "glBufferData (stream orphan)", s->label);
     if (r != GLBUF_OK) {
@@ -320,7 +322,18 @@ static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
 static glbuf_result place(glbuf_stream *s, uint64_t size, uint64_t align, uint64_t *out_at)
 {
     for (;;) {
-        const stream_ring *g = s->ring;
+        stream_ring *g = s->ring;
+        if (g->head == s->frame_begin) {
+            /* Nothing allocated in this frame yet: skip to the aligned (or
+             * wrapped) position now, so the bytes skipped at the ring's end
+             * are not counted as this frame's need. */
+            uint64_t start = fit(g, size, align);
+            s->stats.bytes_skipped += start - g->head;
+            if (s->region_count == 0) {
+                s->tail = start;
+            }
+            g->head = g->flushed = s->frame_begin = start;
+        }
         uint64_t at = fit(g, size, align);
         uint64_t end = at + size;
         if (end - s->tail <= g->capacity) {

@@ -348,6 +348,15 @@ START_TEST(mapping_errors_are_reported_and_change_nothing)
     ck_assert_int_eq(glbuf_buffer_map_range(fx_ctx, b, 0, 8, GLBUF_MAP_INVALIDATE_RANGE, &p),
                      GLBUF_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, 1u << 20, &p), GLBUF_ERR_INVALID_ARGUMENT);
+    /* combinations glMapBufferRange refuses are refused before GL sees them */
+    ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_READ | GLBUF_MAP_INVALIDATE_RANGE, &p),
+                     GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_READ | GLBUF_MAP_UNSYNCHRONIZED, &p),
+                     GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_READ | GLBUF_MAP_FLUSH_EXPLICIT, &p),
+                     GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_WRITE | GLBUF_MAP_PERSISTENT, &p),
+                     GLBUF_ERR_INVALID_ARGUMENT); /* mutable storage has no persistent maps */
     ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_READ, NULL), GLBUF_ERR_NULL);
     ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_READ, &p), GLBUF_OK);
     ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_READ, &p), GLBUF_ERR_ALREADY_MAPPED);
@@ -616,6 +625,37 @@ START_TEST(out_of_memory_that_released_the_old_store_still_loses_nothing)
 }
 END_TEST
 
+/* ---- errors the app left behind ----------------------------------------------- */
+
+/* The app raises GL_INVALID_ENUM and does not look (the debug callback
+ * reports it at once: that report is the app's, not counted here). */
+static void app_leaves_an_error(void)
+{
+    fx_gl->BindBuffer(0x1234, 0);
+    fx_errors_logged = 0;
+}
+
+START_TEST(a_gl_error_left_by_the_app_is_not_blamed_on_glbuf)
+{
+    app_leaves_an_error();
+    glbuf_buffer b = make(1024, GLBUF_GROWTH_EXACT, 81);
+    uint8_t data[4096];
+    fx_pattern(data, sizeof data, 82);
+    app_leaves_an_error();
+    ck_assert_int_eq(glbuf_buffer_data(fx_ctx, b, sizeof data, data, GLBUF_USAGE_DYNAMIC_DRAW), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_buffer_size(fx_ctx, b), sizeof data);
+    ck_assert_int_eq(gl_size(b), (int64_t)sizeof data);
+    ck_assert_int_eq(gl_usage(b), GL_DYNAMIC_DRAW);
+    app_leaves_an_error();
+    void *p = NULL;
+    ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_READ, &p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_buffer_unmap(fx_ctx, b), GLBUF_OK);
+    expect_contents(b, 0, sizeof data, 82);
+    ck_assert_int_eq(fx_errors_logged, 0);
+    glbuf_buffer_destroy(fx_ctx, b);
+}
+END_TEST
+
 /* ---- bad input ---------------------------------------------------------------- */
 
 START_TEST(bad_input_returns_its_code_and_changes_nothing)
@@ -702,6 +742,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, no_call_leaves_a_binding_changed);
     tcase_add_test(tc, out_of_memory_during_growth_keeps_the_old_storage_and_contents);
     tcase_add_test(tc, out_of_memory_that_released_the_old_store_still_loses_nothing);
+    tcase_add_test(tc, a_gl_error_left_by_the_app_is_not_blamed_on_glbuf);
     tcase_add_test(tc, bad_input_returns_its_code_and_changes_nothing);
 }
 

@@ -592,6 +592,28 @@ START_TEST(a_frame_that_fills_the_largest_ring_gets_full)
 }
 END_TEST
 
+/* A frame's first request that must wrap needs only its own bytes: the end
+ * of the ring it skips is nobody's, so an idle ring neither grows nor is full. */
+START_TEST(a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes)
+{
+    glbuf_stream *s = make_stream(1u << 20, 1u << 20, 0);
+    reader rd = make_reader(2u << 20, 2);
+    glbuf_stream_allocation a = alloc_pattern(s, 512u << 10, 256, 71);
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    gpu_read(&rd, a.name, a.offset, 512u << 10, 71);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    glbuf_stream_allocation b = alloc_pattern(s, 768u << 10, 256, 72);
+    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    gpu_read(&rd, b.name, b.offset, 768u << 10, 72);
+    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    ck_assert_uint_eq(st.growths, 0);
+    ck_assert_uint_eq(st.capacity, 1u << 20);
+    check_reads(&rd);
+    free_reader(&rd);
+    glbuf_stream_destroy(&s);
+}
+END_TEST
+
 START_TEST(failed_growth_keeps_the_old_ring_working)
 {
     glbuf_stream *s = make_stream(16u << 10, 1u << 20, 0);
@@ -654,6 +676,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_frame_larger_than_the_ring_grows_it_and_keeps_the_old_ring_until_its_fence);
     tcase_add_test(tc, gpu_reads_what_was_written_across_growth_and_wrap_around);
     tcase_add_test(tc, a_frame_that_fills_the_largest_ring_gets_full);
+    tcase_add_test(tc, a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes);
     tcase_add_test(tc, failed_growth_keeps_the_old_ring_working);
     tcase_add_test(tc, destroy_deletes_every_ring_and_clears_the_pointer);
 }

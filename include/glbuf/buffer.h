@@ -10,10 +10,19 @@
  * Every call takes the context it was created with (current on this thread).
  * Errors common to every call below, checked first and changing nothing:
  *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
- *   GLBUF_ERR_INVALID_HANDLE  the buffer is 0, destroyed, or from another context
+ *   GLBUF_ERR_INVALID_HANDLE  the buffer is 0 or destroyed; a handle from another
+ *                             context is rejected unless its slot and generation
+ *                             happen to match a live buffer here (each context
+ *                             starts its generations at its own tag)
  *   GLBUF_ERR_WRONG_KIND      the handle names an object that is not a buffer
- * GPU failures: GLBUF_ERR_OUT_OF_GPU_MEMORY leaves the old storage and its
- * contents intact (read them back); GLBUF_ERR_GL reports any other GL error.
+ * GPU failures: GLBUF_ERR_OUT_OF_GPU_MEMORY from reserve, resize and append
+ * leaves the old storage and its contents intact (read them back), even on a
+ * driver that releases the old store. data, copy_data, ensure_min_size and
+ * orphan replace the contents anyway: on GL_OUT_OF_MEMORY glbuf re-reads the
+ * size the driver kept, so size and capacity stay true, but bytes the driver
+ * dropped are gone. GLBUF_ERR_GL reports any other GL error raised by glbuf's
+ * own call; errors the app left pending are drained (and logged) first, never
+ * blamed on glbuf.
  *
  * Where glbuf deliberately differs from Cinder:
  *   - immutable storage (glBufferStorage) is tracked: re-specification
@@ -120,6 +129,7 @@ typedef struct glbuf_buffer_desc {
  * storage flags), GLBUF_ERR_ZERO_SIZE (immutable storage of size 0),
  * GLBUF_ERR_OVERFLOW (size beyond GLsizeiptr), GLBUF_ERR_UNSUPPORTED
  * (immutable storage without ARB_buffer_storage), GLBUF_ERR_OUT_OF_HOST_MEMORY,
+ * GLBUF_ERR_FULL (2^20 buffers alive in this context),
  * GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL (nothing is left behind).
  * GL calls (DSA): glCreateBuffers, glNamedBufferData or glNamedBufferStorage,
  * glGetError, glObjectLabel. */
@@ -180,9 +190,12 @@ GLBUF_API glbuf_result glbuf_buffer_append(glbuf_ctx *ctx, glbuf_buffer buf, con
 /* Maps [offset, offset + length) with glbuf_map_flag access bits.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE (length 0 or an empty
  * buffer: processing4 #353), GLBUF_ERR_OVERFLOW, GLBUF_ERR_OUT_OF_BOUNDS
- * (beyond the capacity), GLBUF_ERR_INVALID_ARGUMENT (neither READ nor WRITE,
- * unknown bits), GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_MAP_FAILED (GL returned
- * NULL). The pointer is valid until unmap. GL: glMapNamedBufferRange. */
+ * (beyond the capacity), GLBUF_ERR_INVALID_ARGUMENT (unknown bits, or a
+ * combination glMapBufferRange refuses: neither READ nor WRITE; READ with
+ * INVALIDATE_* or UNSYNCHRONIZED; FLUSH_EXPLICIT without WRITE; PERSISTENT or
+ * COHERENT on storage made without them; on immutable storage, an access its
+ * storage flags do not allow), GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_MAP_FAILED
+ * (GL returned NULL). The pointer is valid until unmap. GL: glMapNamedBufferRange. */
 GLBUF_API glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t length,
                                               uint32_t access, void **out);
 
@@ -195,7 +208,8 @@ GLBUF_API glbuf_result glbuf_buffer_map_replace(glbuf_ctx *ctx, glbuf_buffer buf
 
 /* Flushes [offset, offset + length) of a FLUSH_EXPLICIT mapping, relative to
  * the start of the mapped range. Fails: GLBUF_ERR_NOT_MAPPED,
- * GLBUF_ERR_INVALID_ARGUMENT (not mapped with FLUSH_EXPLICIT), GLBUF_ERR_OUT_OF_BOUNDS. */
+ * GLBUF_ERR_INVALID_ARGUMENT (not mapped with FLUSH_EXPLICIT), GLBUF_ERR_OVERFLOW,
+ * GLBUF_ERR_OUT_OF_BOUNDS. */
 GLBUF_API glbuf_result glbuf_buffer_flush_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset,
                                                 uint64_t length);
 

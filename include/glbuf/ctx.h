@@ -39,8 +39,9 @@ typedef struct glbuf_ctx_desc {
     /* Default: malloc/free. */
     glbuf_allocator allocator;
     /* Default: no logging. When set and the context has KHR_debug, GL debug
-     * messages are routed here (glDebugMessageCallback) unless
-     * keep_debug_callback is non-zero. */
+     * messages are routed here (glDebugMessageCallback, GL_DEBUG_OUTPUT enabled)
+     * unless keep_debug_callback is non-zero; the app's previous callback
+     * is put back by glbuf_ctx_destroy. */
     glbuf_logger logger;
     int keep_debug_callback;
     /* Non-zero: every module runs its invariant checks after every operation
@@ -77,7 +78,7 @@ typedef struct glbuf_caps {
     X(FlushMappedBufferRange) X(FlushMappedNamedBufferRange)                                    \
     X(InvalidateBufferData) X(InvalidateBufferSubData)                                          \
     X(GetBufferParameteri64v) X(GetNamedBufferParameteri64v)                                    \
-    X(ObjectLabel) X(DebugMessageCallback) X(Enable)                                            \
+    X(ObjectLabel) X(DebugMessageCallback) X(GetPointerv) X(Enable)                             \
     X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish)
 
 typedef enum glbuf_gl_call {
@@ -136,7 +137,8 @@ GLBUF_API uint64_t glbuf_ctx_frame(const glbuf_ctx *ctx);
  * GLBUF_ERR_FENCE_FAILED when glFenceSync returns 0: the frame still advances
  * and its memory is retired by the next fence that signals (GL executes in
  * order), so nothing is reused early. Blocks (counted in fence_waits) only
- * when 16 frames are in flight. */
+ * when 16 frames are in flight; if that wait fails (GLBUF_ERR_FENCE_FAILED or
+ * GLBUF_ERR_TIMEOUT) the frame does not advance and no fence is inserted. */
 GLBUF_API glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx);
 
 /* The newest frame whose fence has signalled (0 if none), polling without

@@ -102,7 +102,8 @@ typedef struct glbuf_mega_stats {
  * Fails: GLBUF_ERR_NULL (ctx, desc, out), GLBUF_ERR_INVALID_ARGUMENT (growth
  * or use out of range), GLBUF_ERR_TOO_LARGE (capacity > max_capacity),
  * GLBUF_ERR_OVERFLOW (beyond GLsizeiptr), GLBUF_ERR_OUT_OF_HOST_MEMORY,
- * GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_MAP_FAILED. Nothing is left behind.
+ * GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_MAP_FAILED, GLBUF_ERR_GL (another GL
+ * error from the storage call). Nothing is left behind.
  * GL (DSA): glCreateBuffers, glNamedBufferStorage, glGetError,
  * glMapNamedBufferRange, glObjectLabel. */
 GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbuf_mega **out);
@@ -120,8 +121,8 @@ GLBUF_API void glbuf_mega_destroy(glbuf_mega **mega);
  * No GL call unless it grows. out_offset may be NULL.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT
  * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (would exceed
- * max_capacity, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED
- * (growth failed: the old storage, mapping and contents are intact),
+ * max_capacity, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED /
+ * GLBUF_ERR_GL (growth failed: the old storage, mapping and contents are intact),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
 GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_mega *mega, uint64_t size, uint64_t alignment,
                                         glbuf_mega_range *out, uint64_t *out_offset);
@@ -137,7 +138,9 @@ GLBUF_API glbuf_result glbuf_mega_size(const glbuf_mega *mega, glbuf_mega_range 
 /* A write pointer to the allocation's first byte, valid until the next
  * growth or defragmentation (storage_generation changes). Write only; do not
  * read through it (mapped memory may be uncached). With explicit flush, or on
- * the fallback path, the whole allocation is marked for glbuf_mega_flush. */
+ * the fallback path, the whole allocation is marked for glbuf_mega_flush, so
+ * write all of it after fetching the pointer (bytes you skip are flushed as
+ * the CPU sees them); for part of an allocation use glbuf_mega_write. */
 GLBUF_API glbuf_result glbuf_mega_ptr(glbuf_mega *mega, glbuf_mega_range r, void **out);
 
 /* Copies `size` bytes to [offset, offset + size) of the allocation. With
@@ -202,7 +205,10 @@ typedef int (*glbuf_mega_block_fn)(void *user, glbuf_mega_block_kind kind, uint6
 GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_mega *mega, glbuf_mega_block_fn fn, void *user);
 
 /* Writes the layout as JSON:
- *   {"capacity":N,"name":N,"generation":N,"blocks":[{"kind":"live","offset":N,"size":N},...]}
+ *   {"capacity":N,"name":N,"generation":N,"alignment":N,
+ *    "blocks":[{"kind":"live","offset":N,"size":N,"frame":N},...]}
+ * with kind live, pending or free, in offset order; frame as in
+ * glbuf_mega_for_each_block.
  * into out (out_size bytes, NUL-terminated when it fits). *out_len gets the
  * length without the NUL. Fails: GLBUF_ERR_NULL (out_len),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY (the walk needs a scratch list), GLBUF_ERR_TOO_LARGE
