@@ -345,6 +345,9 @@ static glbuf_result place(glbuf_stream *s, uint64_t size, uint64_t align, uint64
             r = grow(s, size); /* this frame alone needs more than the ring */
         } else {
             retire(s);
+            if (s->region_count == 0) {
+                s->tail = s->frame_begin; /* nothing in flight: only this frame's bytes count */
+            }
             r = GLBUF_OK;
             if (end - s->tail > g->capacity) {
                 /* With no ended region left, tail == frame_begin and the
