@@ -15,40 +15,8 @@
 
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
+#include "bench_util.h"
 #include "headless.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rng_state = 0x5EED0005u;
-static double rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (double)(rng_state >> 11) / 9007199254740992.0;
-}
-
-static uint64_t log_uniform(uint64_t lo, uint64_t hi)
-{
-    return (uint64_t)exp(log((double)lo) + rnd() * (log((double)hi + 1) - log((double)lo)));
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 typedef struct result {
     double fill_ns, free_ns, calls;
@@ -63,7 +31,7 @@ static result run_per_resource(glbuf_ctx *ctx, const uint64_t *sizes, int n, con
 {
     glbuf_buffer *b = malloc((size_t)n * sizeof *b);
     glbuf_ctx_reset_stats(ctx);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int i = 0; i < n; i++) {
         glbuf_buffer_desc d = {0};
         d.size = sizes[i];
@@ -74,13 +42,13 @@ static result run_per_resource(glbuf_ctx *ctx, const uint64_t *sizes, int n, con
         }
     }
     finish(ctx);
-    double t1 = now_s();
+    double t1 = bench_now_s();
     uint64_t calls = glbuf_ctx_get_stats(ctx).calls_total;
     for (int i = 0; i < n; i++) {
         glbuf_buffer_destroy(ctx, b[i]);
     }
     finish(ctx);
-    double t2 = now_s();
+    double t2 = bench_now_s();
     free(b);
     result r = {(t1 - t0) * 1e9 / n, (t2 - t1) * 1e9 / n, (double)calls / n};
     return r;
@@ -98,7 +66,7 @@ static result run_mega(glbuf_ctx *ctx, const uint64_t *sizes, int n, const uint8
         exit(1);
     }
     glbuf_ctx_reset_stats(ctx);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int i = 0; i < n; i++) {
         if (glbuf_mega_alloc(m, sizes[i], 0, &r[i], NULL) != GLBUF_OK ||
             glbuf_mega_write(m, r[i], 0, src, sizes[i]) != GLBUF_OK) {
@@ -108,13 +76,13 @@ static result run_mega(glbuf_ctx *ctx, const uint64_t *sizes, int n, const uint8
     }
     glbuf_mega_flush(m);
     finish(ctx);
-    double t1 = now_s();
+    double t1 = bench_now_s();
     uint64_t calls = glbuf_ctx_get_stats(ctx).calls_total;
     for (int i = 0; i < n; i++) {
         glbuf_mega_free(m, r[i]);
     }
     glbuf_mega_wait_idle(m);
-    double t2 = now_s();
+    double t2 = bench_now_s();
     glbuf_mega_destroy(&m);
     free(r);
     result res = {(t1 - t0) * 1e9 / n, (t2 - t1) * 1e9 / n, (double)calls / n};
@@ -123,13 +91,13 @@ static result run_mega(glbuf_ctx *ctx, const uint64_t *sizes, int n, const uint8
 
 static double run_memcpy(const uint64_t *sizes, int n, const uint8_t *src, uint8_t *dst)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     uint64_t off = 0;
     for (int i = 0; i < n; i++) {
         memcpy(dst + off, src, (size_t)sizes[i]);
         off += sizes[i];
     }
-    double t1 = now_s();
+    double t1 = bench_now_s();
     volatile uint8_t sink = dst[off / 2];
     (void)sink;
     return (t1 - t0) * 1e9 / n;
@@ -185,9 +153,9 @@ int main(int argc, char **argv)
             }
             uint64_t *sizes = malloc((size_t)n * sizeof *sizes);
             uint64_t total = 0;
-            rng_state = 0x5EED0005u + (uint64_t)mi;
+            bench_rng rng = {0x5EED0005u + (uint64_t)mi};
             for (int i = 0; i < n; i++) {
-                sizes[i] = log_uniform(mixes[mi].lo, mixes[mi].hi);
+                sizes[i] = bench_log_uniform(&rng, mixes[mi].lo, mixes[mi].hi);
                 total += sizes[i];
             }
             uint8_t *dst = malloc((size_t)total);
@@ -214,9 +182,9 @@ int main(int argc, char **argv)
                 gr_calls = g.calls;
                 cp[r] = run_memcpy(sizes, n, src, dst);
             }
-            double prf = median(pr_fill, runs), prd = median(pr_free, runs);
-            double mgf = median(mg_fill, runs), mgd = median(mg_free, runs), cpy = median(cp, runs);
-            double grf = median(gr_fill, runs), grd = median(gr_free, runs);
+            double prf = bench_median(pr_fill, (size_t)runs), prd = bench_median(pr_free, (size_t)runs);
+            double mgf = bench_median(mg_fill, (size_t)runs), mgd = bench_median(mg_free, (size_t)runs), cpy = bench_median(cp, (size_t)runs);
+            double grf = bench_median(gr_fill, (size_t)runs), grd = bench_median(gr_free, (size_t)runs);
             double bytes_per_obj = (double)total / n;
             printf("| %s | %d | per-resource | %.0f | %.0f | %.2f | %.2f | %.0f%% |\n", mixes[mi].name, n, prf, prd,
                    pr_calls, bytes_per_obj / prf, 100.0 * cpy / prf);

@@ -24,6 +24,7 @@
 
 #include "glbuf/buffer.h"
 #include "glbuf/stream.h"
+#include "bench_util.h"
 #include "headless.h"
 
 #define FRAMES_IN_FLIGHT 3
@@ -46,25 +47,6 @@ typedef struct bench {
     uint32_t sink_name;
     uint8_t *src;
 } bench;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 static void die(const char *what, glbuf_result r)
 {
@@ -122,21 +104,21 @@ static timing run(bench *b, int m, uint64_t size, int frames)
     uint32_t name = glbuf_buffer_name(b->ctx, buf);
     check("wait_idle", glbuf_ctx_wait_idle(b->ctx));
     for (int f = 0; f < WARMUP + frames; f++) {
-        double t0 = now_s(), t1 = 0;
+        double t0 = bench_now_s(), t1 = 0;
         switch (m) {
         case 0:
             memcpy(host + (uint64_t)(f % FRAMES_IN_FLIGHT) * size, b->src, (size_t)size);
-            t1 = now_s();
+            t1 = bench_now_s();
             break;
         case 1:
             check("sub_data", glbuf_buffer_sub_data(b->ctx, buf, 0, size, b->src));
-            t1 = now_s();
+            t1 = bench_now_s();
             consume_and_end_frame(b, name, 0, size);
             break;
         case 2:
             check("orphan", glbuf_buffer_orphan(b->ctx, buf));
             check("sub_data", glbuf_buffer_sub_data(b->ctx, buf, 0, size, b->src));
-            t1 = now_s();
+            t1 = bench_now_s();
             consume_and_end_frame(b, name, 0, size);
             break;
         case 3: {
@@ -144,7 +126,7 @@ static timing run(bench *b, int m, uint64_t size, int frames)
             check("map_replace", glbuf_buffer_map_replace(b->ctx, buf, &p));
             memcpy(p, b->src, (size_t)size);
             check("unmap", glbuf_buffer_unmap(b->ctx, buf));
-            t1 = now_s();
+            t1 = bench_now_s();
             consume_and_end_frame(b, name, 0, size);
             break;
         }
@@ -153,12 +135,12 @@ static timing run(bench *b, int m, uint64_t size, int frames)
             check("stream_alloc", glbuf_stream_alloc(stream, size, 256, &a));
             memcpy(a.ptr, b->src, (size_t)size);
             check("stream_flush", glbuf_stream_flush(stream));
-            t1 = now_s();
+            t1 = bench_now_s();
             consume_and_end_frame(b, a.name, a.offset, size);
             break;
         }
         }
-        double t2 = now_s();
+        double t2 = bench_now_s();
         if (f >= WARMUP) {
             u[f - WARMUP] = t1 - t0;
             t[f - WARMUP] = t2 - t0;
@@ -179,8 +161,8 @@ static timing run(bench *b, int m, uint64_t size, int frames)
     }
     free(host);
     timing r;
-    r.upload = median(u, frames);
-    r.frame = median(t, frames);
+    r.upload = bench_median(u, (size_t)(frames));
+    r.frame = bench_median(t, (size_t)(frames));
     free(u);
     free(t);
     return r;

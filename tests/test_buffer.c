@@ -514,88 +514,16 @@ END_TEST
 
 /* ---- GL_OUT_OF_MEMORY during growth ------------------------------------------- */
 
-/* The fake fails the re-specification of one buffer at one size: GL reports
- * GL_OUT_OF_MEMORY through glGetError. With `drop_store` it also releases the
- * old store first, as Mesa does, so nothing but glbuf's staging copy is left. */
-static struct {
-    GLuint name;
-    GLsizeiptr size;
-    int drop_store;
-    int pending;
-    int hits;
-    PFNGLNAMEDBUFFERDATAPROC named_data;
-    PFNGLBUFFERDATAPROC bound_data;
-    PFNGLGETERRORPROC get_error;
-} oom;
-
-static void GLAD_API_PTR oom_named_data(GLuint name, GLsizeiptr size, const void *data, GLenum usage)
-{
-    if (name == oom.name && size == oom.size) {
-        oom.hits++;
-        oom.pending = 1;
-        if (oom.drop_store) {
-            oom.named_data(name, 1, NULL, usage);
-        }
-        return;
-    }
-    oom.named_data(name, size, data, usage);
-}
-
-static void GLAD_API_PTR oom_bound_data(GLenum target, GLsizeiptr size, const void *data, GLenum usage)
-{
-    GLint bound = 0;
-    fx_gl->GetIntegerv(GL_COPY_WRITE_BUFFER_BINDING, &bound);
-    if (target == GL_COPY_WRITE_BUFFER && (GLuint)bound == oom.name && size == oom.size) {
-        oom.hits++;
-        oom.pending = 1;
-        if (oom.drop_store) {
-            oom.bound_data(target, 1, NULL, usage);
-        }
-        return;
-    }
-    oom.bound_data(target, size, data, usage);
-}
-
-static GLenum GLAD_API_PTR oom_get_error(void)
-{
-    if (oom.pending) {
-        oom.pending = 0;
-        return GL_OUT_OF_MEMORY;
-    }
-    return oom.get_error();
-}
-
-static void inject_oom(GLuint name, GLsizeiptr size, int drop_store)
-{
-    memset(&oom, 0, sizeof oom);
-    oom.name = name;
-    oom.size = size;
-    oom.drop_store = drop_store;
-    oom.named_data = fx_gl->NamedBufferData;
-    oom.bound_data = fx_gl->BufferData;
-    oom.get_error = fx_gl->GetError;
-    fx_gl->NamedBufferData = oom_named_data;
-    fx_gl->BufferData = oom_bound_data;
-    fx_gl->GetError = oom_get_error;
-}
-
-static void stop_injecting(void)
-{
-    fx_gl->NamedBufferData = oom.named_data;
-    fx_gl->BufferData = oom.bound_data;
-    fx_gl->GetError = oom.get_error;
-}
-
 static void growth_oom_keeps_contents(int drop_store)
 {
     glbuf_buffer b = make(3000, GLBUF_GROWTH_POW2, 41);
     uint32_t name = glbuf_buffer_name(fx_ctx, b);
     uint8_t more[2000];
     fx_pattern(more, sizeof more, 42);
-    inject_oom(name, 6000, drop_store); /* POW2 doubles 3000 */
+    fx_inject_oom(6000, name, drop_store); /* POW2 doubles 3000 */
     ck_assert_int_eq(glbuf_buffer_append(fx_ctx, b, more, sizeof more), GLBUF_ERR_OUT_OF_GPU_MEMORY);
-    stop_injecting();
-    ck_assert_int_eq(oom.hits, 1);
+    fx_stop_injecting();
+    ck_assert_int_eq(fx_oom_hits(), 1);
     glbuf_buffer_info info;
     glbuf_buffer_get_info(fx_ctx, b, &info);
     ck_assert_uint_eq(info.size, 3000);

@@ -246,58 +246,10 @@ END_TEST
 
 /* ---- fault injection: the new storage of a growth fails ---------------------------- */
 
-static struct {
-    GLsizeiptr size;
-    int pending;
-    PFNGLNAMEDBUFFERSTORAGEPROC named_storage;
-    PFNGLBUFFERSTORAGEPROC bound_storage;
-    PFNGLNAMEDBUFFERDATAPROC named_data;
-    PFNGLBUFFERDATAPROC bound_data;
-    PFNGLGETERRORPROC get_error;
-    PFNGLMAPNAMEDBUFFERRANGEPROC named_map;
-    PFNGLMAPBUFFERRANGEPROC bound_map;
-} inj;
+/* A NULL map from glMapBufferRange, for the map-failure case. */
+static PFNGLMAPNAMEDBUFFERRANGEPROC real_named_map;
+static PFNGLMAPBUFFERRANGEPROC real_bound_map;
 
-static void GLAD_API_PTR fail_named_storage(GLuint n, GLsizeiptr size, const void *d, GLbitfield f)
-{
-    if (size == inj.size) {
-        inj.pending = 1;
-        return;
-    }
-    inj.named_storage(n, size, d, f);
-}
-static void GLAD_API_PTR fail_bound_storage(GLenum t, GLsizeiptr size, const void *d, GLbitfield f)
-{
-    if (size == inj.size) {
-        inj.pending = 1;
-        return;
-    }
-    inj.bound_storage(t, size, d, f);
-}
-static void GLAD_API_PTR fail_named_data(GLuint n, GLsizeiptr size, const void *d, GLenum u)
-{
-    if (size == inj.size) {
-        inj.pending = 1;
-        return;
-    }
-    inj.named_data(n, size, d, u);
-}
-static void GLAD_API_PTR fail_bound_data(GLenum t, GLsizeiptr size, const void *d, GLenum u)
-{
-    if (size == inj.size) {
-        inj.pending = 1;
-        return;
-    }
-    inj.bound_data(t, size, d, u);
-}
-static GLenum GLAD_API_PTR injected_error(void)
-{
-    if (inj.pending) {
-        inj.pending = 0;
-        return GL_OUT_OF_MEMORY;
-    }
-    return inj.get_error();
-}
 static void *GLAD_API_PTR fail_named_map(GLuint n, GLintptr o, GLsizeiptr len, GLbitfield a)
 {
     (void)n;
@@ -306,6 +258,7 @@ static void *GLAD_API_PTR fail_named_map(GLuint n, GLintptr o, GLsizeiptr len, G
     (void)a;
     return NULL;
 }
+
 static void *GLAD_API_PTR fail_bound_map(GLenum t, GLintptr o, GLsizeiptr len, GLbitfield a)
 {
     (void)t;
@@ -315,38 +268,27 @@ static void *GLAD_API_PTR fail_bound_map(GLenum t, GLintptr o, GLsizeiptr len, G
     return NULL;
 }
 
+/* The growth to `size` bytes fails: GL_OUT_OF_MEMORY, or a NULL map. */
 static void inject(GLsizeiptr size, int fail_map)
 {
-    memset(&inj, 0, sizeof inj);
-    inj.size = size;
-    inj.named_storage = fx_gl->NamedBufferStorage;
-    inj.bound_storage = fx_gl->BufferStorage;
-    inj.named_data = fx_gl->NamedBufferData;
-    inj.bound_data = fx_gl->BufferData;
-    inj.get_error = fx_gl->GetError;
-    inj.named_map = fx_gl->MapNamedBufferRange;
-    inj.bound_map = fx_gl->MapBufferRange;
     if (fail_map) {
+        real_named_map = fx_gl->MapNamedBufferRange;
+        real_bound_map = fx_gl->MapBufferRange;
         fx_gl->MapNamedBufferRange = fail_named_map;
         fx_gl->MapBufferRange = fail_bound_map;
-        return;
+    } else {
+        fx_inject_oom(size, 0, 0);
     }
-    fx_gl->NamedBufferStorage = fail_named_storage;
-    fx_gl->BufferStorage = fail_bound_storage;
-    fx_gl->NamedBufferData = fail_named_data;
-    fx_gl->BufferData = fail_bound_data;
-    fx_gl->GetError = injected_error;
 }
 
-static void uninject(void)
+static void uninject(int fail_map)
 {
-    fx_gl->NamedBufferStorage = inj.named_storage;
-    fx_gl->BufferStorage = inj.bound_storage;
-    fx_gl->NamedBufferData = inj.named_data;
-    fx_gl->BufferData = inj.bound_data;
-    fx_gl->GetError = inj.get_error;
-    fx_gl->MapNamedBufferRange = inj.named_map;
-    fx_gl->MapBufferRange = inj.bound_map;
+    if (fail_map) {
+        fx_gl->MapNamedBufferRange = real_named_map;
+        fx_gl->MapBufferRange = real_bound_map;
+    } else {
+        fx_stop_injecting();
+    }
 }
 
 static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
@@ -360,7 +302,7 @@ static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
     inject(16384, fail_map);
     glbuf_mega_range b = {0};
     glbuf_result r = glbuf_mega_alloc(m, 5000, 0, &b, NULL);
-    uninject();
+    uninject(fail_map);
     if (fail_map && !has_storage) {
         /* the fallback path maps nothing: the growth succeeds */
         ck_assert_int_eq(r, GLBUF_OK);

@@ -184,90 +184,6 @@ static void simulate_slow_gpu(int on)
     }
 }
 
-static struct {
-    GLsizeiptr size; /* storage requests of this size fail with GL_OUT_OF_MEMORY */
-    int pending, hits;
-    PFNGLNAMEDBUFFERSTORAGEPROC named_storage;
-    PFNGLBUFFERSTORAGEPROC bound_storage;
-    PFNGLNAMEDBUFFERDATAPROC named_data;
-    PFNGLBUFFERDATAPROC bound_data;
-    PFNGLGETERRORPROC get_error;
-} oom;
-
-static void GLAD_API_PTR oom_named_storage(GLuint name, GLsizeiptr size, const void *data, GLbitfield flags)
-{
-    if (size == oom.size) {
-        oom.hits++;
-        oom.pending = 1;
-        return;
-    }
-    oom.named_storage(name, size, data, flags);
-}
-
-static void GLAD_API_PTR oom_bound_storage(GLenum target, GLsizeiptr size, const void *data, GLbitfield flags)
-{
-    if (size == oom.size) {
-        oom.hits++;
-        oom.pending = 1;
-        return;
-    }
-    oom.bound_storage(target, size, data, flags);
-}
-
-static void GLAD_API_PTR oom_named_data(GLuint name, GLsizeiptr size, const void *data, GLenum usage)
-{
-    if (size == oom.size) {
-        oom.hits++;
-        oom.pending = 1;
-        return;
-    }
-    oom.named_data(name, size, data, usage);
-}
-
-static void GLAD_API_PTR oom_bound_data(GLenum target, GLsizeiptr size, const void *data, GLenum usage)
-{
-    if (size == oom.size) {
-        oom.hits++;
-        oom.pending = 1;
-        return;
-    }
-    oom.bound_data(target, size, data, usage);
-}
-
-static GLenum GLAD_API_PTR oom_get_error(void)
-{
-    if (oom.pending) {
-        oom.pending = 0;
-        return GL_OUT_OF_MEMORY;
-    }
-    return oom.get_error();
-}
-
-static void inject_oom(GLsizeiptr size)
-{
-    memset(&oom, 0, sizeof oom);
-    oom.size = size;
-    oom.named_storage = fx_gl->NamedBufferStorage;
-    oom.bound_storage = fx_gl->BufferStorage;
-    oom.named_data = fx_gl->NamedBufferData;
-    oom.bound_data = fx_gl->BufferData;
-    oom.get_error = fx_gl->GetError;
-    fx_gl->NamedBufferStorage = oom_named_storage;
-    fx_gl->BufferStorage = oom_bound_storage;
-    fx_gl->NamedBufferData = oom_named_data;
-    fx_gl->BufferData = oom_bound_data;
-    fx_gl->GetError = oom_get_error;
-}
-
-static void stop_injecting(void)
-{
-    fx_gl->NamedBufferStorage = oom.named_storage;
-    fx_gl->BufferStorage = oom.bound_storage;
-    fx_gl->NamedBufferData = oom.named_data;
-    fx_gl->BufferData = oom.bound_data;
-    fx_gl->GetError = oom.get_error;
-}
-
 /* ---- creation ------------------------------------------------------------------ */
 
 START_TEST(create_applies_the_documented_defaults)
@@ -620,11 +536,11 @@ START_TEST(failed_growth_keeps_the_old_ring_working)
     glbuf_stream_allocation a = alloc_pattern(s, 12u << 10, 256, 5);
     uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
     glbuf_stream_stats before = glbuf_stream_get_stats(s);
-    inject_oom(persistent() ? 64 << 10 : 32 << 10); /* the ring it would grow to */
+    fx_inject_oom(persistent() ? 64 << 10 : 32 << 10, 0, 0); /* the ring it would grow to */
     glbuf_stream_allocation b;
     ck_assert_int_eq(glbuf_stream_alloc(s, 8u << 10, 256, &b), GLBUF_ERR_OUT_OF_GPU_MEMORY);
-    stop_injecting();
-    ck_assert_int_eq(oom.hits, 1);
+    fx_stop_injecting();
+    ck_assert_int_eq(fx_oom_hits(), 1);
     glbuf_stream_stats after = glbuf_stream_get_stats(s);
     ck_assert_uint_eq(after.growths, 0);
     ck_assert_uint_eq(after.capacity, before.capacity);

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 glbuf_headless *fx_headless;
 glbuf_ctx *fx_ctx;
@@ -109,4 +110,113 @@ void fx_check_pattern(const void *p, uint64_t size, uint32_t seed)
                          pattern_byte(i, seed), seed);
         }
     }
+}
+
+/* ---- GL_OUT_OF_MEMORY injection ---------------------------------------------- */
+
+static struct {
+    GLsizeiptr size;
+    GLuint name;
+    int drop_store;
+    int pending, hits;
+    PFNGLNAMEDBUFFERSTORAGEPROC named_storage;
+    PFNGLBUFFERSTORAGEPROC bound_storage;
+    PFNGLNAMEDBUFFERDATAPROC named_data;
+    PFNGLBUFFERDATAPROC bound_data;
+    PFNGLGETERRORPROC get_error;
+} oom;
+
+static int oom_named_hit(GLuint name, GLsizeiptr size)
+{
+    if (size != oom.size || (oom.name != 0 && name != oom.name)) {
+        return 0;
+    }
+    oom.hits++;
+    oom.pending = 1;
+    return 1;
+}
+
+static int oom_bound_hit(GLenum target, GLsizeiptr size)
+{
+    GLint bound = 0;
+    if (oom.name != 0) {
+        fx_gl->GetIntegerv(GL_COPY_WRITE_BUFFER_BINDING, &bound);
+        if (target != GL_COPY_WRITE_BUFFER || (GLuint)bound != oom.name) {
+            return 0;
+        }
+    }
+    return oom_named_hit(oom.name, size);
+}
+
+static void GLAD_API_PTR oom_named_storage(GLuint name, GLsizeiptr size, const void *data, GLbitfield flags)
+{
+    if (!oom_named_hit(name, size)) {
+        oom.named_storage(name, size, data, flags);
+    }
+}
+
+static void GLAD_API_PTR oom_bound_storage(GLenum target, GLsizeiptr size, const void *data, GLbitfield flags)
+{
+    if (!oom_bound_hit(target, size)) {
+        oom.bound_storage(target, size, data, flags);
+    }
+}
+
+static void GLAD_API_PTR oom_named_data(GLuint name, GLsizeiptr size, const void *data, GLenum usage)
+{
+    if (!oom_named_hit(name, size)) {
+        oom.named_data(name, size, data, usage);
+    } else if (oom.drop_store) {
+        oom.named_data(name, 1, NULL, usage);
+    }
+}
+
+static void GLAD_API_PTR oom_bound_data(GLenum target, GLsizeiptr size, const void *data, GLenum usage)
+{
+    if (!oom_bound_hit(target, size)) {
+        oom.bound_data(target, size, data, usage);
+    } else if (oom.drop_store) {
+        oom.bound_data(target, 1, NULL, usage);
+    }
+}
+
+static GLenum GLAD_API_PTR oom_get_error(void)
+{
+    if (oom.pending) {
+        oom.pending = 0;
+        return GL_OUT_OF_MEMORY;
+    }
+    return oom.get_error();
+}
+
+void fx_inject_oom(GLsizeiptr size, GLuint name, int drop_store)
+{
+    memset(&oom, 0, sizeof oom);
+    oom.size = size;
+    oom.name = name;
+    oom.drop_store = drop_store;
+    oom.named_storage = fx_gl->NamedBufferStorage;
+    oom.bound_storage = fx_gl->BufferStorage;
+    oom.named_data = fx_gl->NamedBufferData;
+    oom.bound_data = fx_gl->BufferData;
+    oom.get_error = fx_gl->GetError;
+    fx_gl->NamedBufferStorage = oom_named_storage;
+    fx_gl->BufferStorage = oom_bound_storage;
+    fx_gl->NamedBufferData = oom_named_data;
+    fx_gl->BufferData = oom_bound_data;
+    fx_gl->GetError = oom_get_error;
+}
+
+int fx_oom_hits(void)
+{
+    return oom.hits;
+}
+
+void fx_stop_injecting(void)
+{
+    fx_gl->NamedBufferStorage = oom.named_storage;
+    fx_gl->BufferStorage = oom.bound_storage;
+    fx_gl->NamedBufferData = oom.named_data;
+    fx_gl->BufferData = oom.bound_data;
+    fx_gl->GetError = oom.get_error;
 }

@@ -33,6 +33,17 @@ void fx_add_tcases(Suite *s, const char *name, void (*add_tests)(TCase *tc), int
 /* Runs the suite; returns 77 without running when no GL context can be made. */
 int fx_run(Suite *s);
 
+/* GL_OUT_OF_MEMORY on demand: the storage calls (glBufferData,
+ * glNamedBufferData, glBufferStorage, glNamedBufferStorage) of exactly `size`
+ * bytes do not run, and the next glGetError reports GL_OUT_OF_MEMORY. With
+ * `name` non-zero only that buffer's calls fail (the bind path is matched
+ * through GL_COPY_WRITE_BUFFER, where glbuf edits). With `drop_store` a
+ * failing glBufferData first shrinks the store to 1 byte, as a driver that
+ * releases the old store does. fx_oom_hits counts the failed calls. */
+void fx_inject_oom(GLsizeiptr size, GLuint name, int drop_store);
+int fx_oom_hits(void);
+void fx_stop_injecting(void);
+
 /* Reads a buffer back through GL. */
 void fx_read(uint32_t name, uint64_t offset, uint64_t size, void *out);
 
