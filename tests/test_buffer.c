@@ -584,6 +584,37 @@ START_TEST(a_gl_error_left_by_the_app_is_not_blamed_on_glbuf)
 }
 END_TEST
 
+/* ---- handles of another context ------------------------------------------------- */
+
+START_TEST(a_buffer_of_another_context_is_rejected_even_after_slot_reuse)
+{
+    glbuf_ctx_desc desc = {0};
+    desc.get_proc_address = glbuf_headless_get_proc;
+    glbuf_ctx *other = NULL;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &other), GLBUF_OK);
+    /* reuse slot 0 here once: with generations starting one apart per
+     * context, this slot's generation would now equal the other context's
+     * first one */
+    for (int i = 0; i < 1; i++) {
+        glbuf_buffer t = make(16, GLBUF_GROWTH_EXACT, 0);
+        glbuf_buffer_destroy(fx_ctx, t);
+    }
+    glbuf_buffer mine = make(16, GLBUF_GROWTH_EXACT, 0);
+    glbuf_buffer_desc d = {0};
+    d.size = 77;
+    glbuf_buffer theirs;
+    ck_assert_int_eq(glbuf_buffer_create(other, &d, &theirs), GLBUF_OK);
+    ck_assert_uint_ne(theirs.id, mine.id);
+    glbuf_buffer_info info;
+    ck_assert_int_eq(glbuf_buffer_get_info(fx_ctx, theirs, &info), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_buffer_get_info(other, mine, &info), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_buffer_destroy(other, theirs), GLBUF_OK);
+    glbuf_ctx_destroy(&other);
+    ck_assert_uint_eq(glbuf_buffer_size(fx_ctx, mine), 16);
+    glbuf_buffer_destroy(fx_ctx, mine);
+}
+END_TEST
+
 /* ---- bad input ---------------------------------------------------------------- */
 
 START_TEST(bad_input_returns_its_code_and_changes_nothing)
@@ -671,6 +702,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, out_of_memory_during_growth_keeps_the_old_storage_and_contents);
     tcase_add_test(tc, out_of_memory_that_released_the_old_store_still_loses_nothing);
     tcase_add_test(tc, a_gl_error_left_by_the_app_is_not_blamed_on_glbuf);
+    tcase_add_test(tc, a_buffer_of_another_context_is_rejected_even_after_slot_reuse);
     tcase_add_test(tc, bad_input_returns_its_code_and_changes_nothing);
 }
 
