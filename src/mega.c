@@ -256,6 +256,15 @@ static void adopt(glbuf_mega *m, storage *fresh, uint64_t capacity)
     m->stats.storage_generation++;
 }
 
+/* Under the context's validation switch: the allocator's invariants after
+ * every operation that changes it (O(allocations)), reported as errors. */
+static void validate(glbuf_mega *m, const char *what)
+{
+    if (m->ctx->validation && !glbuf_ranges_invariants_hold(m->ranges)) {
+        glbuf_log(m->ctx, GLBUF_LOG_ERROR, "'%s': allocator invariants broken after %s", m->label, what);
+    }
+}
+
 /* ---- retirement --------------------------------------------------------------- */
 
 static void retire(glbuf_mega *m, uint64_t completed)
@@ -517,6 +526,7 @@ glbuf_result glbuf_mega_alloc(glbuf_mega *m, uint64_t size, uint64_t alignment, 
     if (out_offset) {
         *out_offset = offset;
     }
+    validate(m, "glbuf_mega_alloc");
     return GLBUF_OK;
 }
 
@@ -539,6 +549,7 @@ glbuf_result glbuf_mega_free(glbuf_mega *m, glbuf_mega_range range)
     meta->pending = 1;
     meta->frame = (uint32_t)m->ctx->frame;
     m->pending_bytes += size;
+    validate(m, "glbuf_mega_free");
     return GLBUF_OK;
 }
 
@@ -765,6 +776,7 @@ glbuf_result glbuf_mega_defragment(glbuf_mega *m, uint64_t budget,
     if (report) {
         *report = rep;
     }
+    validate(m, "glbuf_mega_defragment");
     return GLBUF_OK;
 }
 
