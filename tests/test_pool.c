@@ -42,27 +42,6 @@ static uint64_t gl_alive(void)
     return glbuf_ctx_get_stats(fx_ctx).buffers_alive;
 }
 
-/* A non-blocking poll always finds the fence pending (a slow GPU). */
-static PFNGLCLIENTWAITSYNCPROC real_client_wait;
-
-static GLenum GLAD_API_PTR slow_gpu_client_wait(GLsync sync, GLbitfield flags, GLuint64 timeout)
-{
-    if (timeout == 0) {
-        return GL_TIMEOUT_EXPIRED;
-    }
-    return real_client_wait(sync, flags, timeout);
-}
-
-static void simulate_slow_gpu(int on)
-{
-    if (on) {
-        real_client_wait = fx_gl->ClientWaitSync;
-        fx_gl->ClientWaitSync = slow_gpu_client_wait;
-    } else {
-        fx_gl->ClientWaitSync = real_client_wait;
-    }
-}
-
 /* ---- creation ------------------------------------------------------------------ */
 
 START_TEST(create_applies_the_seed_tiers_and_rejects_bad_descs)
@@ -246,7 +225,7 @@ END_TEST
 START_TEST(reuse_happens_only_after_the_fence)
 {
     glbuf_pool *p = make_pool(0);
-    simulate_slow_gpu(1);
+    fx_simulate_slow_gpu(1);
     glbuf_buffer a = acquire(p, 10 * KIB);
     uint32_t a_name = glbuf_buffer_name(fx_ctx, a);
     ck_assert_int_eq(glbuf_pool_release(p, a), GLBUF_OK);
@@ -269,7 +248,7 @@ START_TEST(reuse_happens_only_after_the_fence)
     ck_assert_uint_eq(st.tiers[0].created, 3);
     ck_assert_uint_eq(st.tiers[0].reused, 1);
     ck_assert_uint_eq(st.tiers[0].live, 3);
-    simulate_slow_gpu(0);
+    fx_simulate_slow_gpu(0);
     glbuf_pool_release(p, b);
     glbuf_pool_release(p, c);
     glbuf_pool_release(p, d);

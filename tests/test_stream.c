@@ -162,28 +162,6 @@ static glbuf_stream_stats stream_frames(glbuf_stream *s, int frames, int per_fra
 
 /* ---- fault injection: pending fences, failing storage ------------------------- */
 
-static PFNGLCLIENTWAITSYNCPROC real_client_wait;
-
-/* A non-blocking poll always finds the fence pending, as on a slow GPU; a
- * blocking wait really waits. So the stream must wait to reuse anything. */
-static GLenum GLAD_API_PTR slow_gpu_client_wait(GLsync sync, GLbitfield flags, GLuint64 timeout)
-{
-    if (timeout == 0) {
-        return GL_TIMEOUT_EXPIRED;
-    }
-    return real_client_wait(sync, flags, timeout);
-}
-
-static void simulate_slow_gpu(int on)
-{
-    if (on) {
-        real_client_wait = fx_gl->ClientWaitSync;
-        fx_gl->ClientWaitSync = slow_gpu_client_wait;
-    } else {
-        fx_gl->ClientWaitSync = real_client_wait;
-    }
-}
-
 /* ---- creation ------------------------------------------------------------------ */
 
 START_TEST(create_applies_the_documented_defaults)
@@ -368,7 +346,7 @@ START_TEST(region_is_not_reused_before_its_fence_signals)
     shadow log[FRAMES * PER_FRAME];
     int n = 0;
     uint64_t ctx_waits_before = glbuf_ctx_get_stats(fx_ctx).fence_waits;
-    simulate_slow_gpu(1);
+    fx_simulate_slow_gpu(1);
     for (int f = 0; f < FRAMES; f++) {
         glbuf_stream_allocation a[PER_FRAME];
         for (int k = 0; k < PER_FRAME; k++) {
@@ -403,7 +381,7 @@ START_TEST(region_is_not_reused_before_its_fence_signals)
         }
         ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     }
-    simulate_slow_gpu(0);
+    fx_simulate_slow_gpu(0);
     check_reads(&r);
     free_reader(&r);
     glbuf_stream_stats st = glbuf_stream_get_stats(s);

@@ -220,3 +220,25 @@ void fx_stop_injecting(void)
     fx_gl->BufferData = oom.bound_data;
     fx_gl->GetError = oom.get_error;
 }
+
+/* ---- a slow GPU ------------------------------------------------------------------ */
+
+static PFNGLCLIENTWAITSYNCPROC real_client_wait;
+
+static GLenum GLAD_API_PTR slow_gpu_client_wait(GLsync sync, GLbitfield flags, GLuint64 timeout)
+{
+    if (timeout == 0) {
+        return GL_TIMEOUT_EXPIRED;
+    }
+    return real_client_wait(sync, flags, timeout);
+}
+
+void fx_simulate_slow_gpu(int on)
+{
+    if (on) {
+        real_client_wait = fx_gl->ClientWaitSync;
+        fx_gl->ClientWaitSync = slow_gpu_client_wait;
+    } else {
+        fx_gl->ClientWaitSync = real_client_wait;
+    }
+}

@@ -44,6 +44,10 @@ void fx_inject_oom(GLsizeiptr size, GLuint name, int drop_store);
 int fx_oom_hits(void);
 void fx_stop_injecting(void);
 
+/* A slow GPU: while on, a non-blocking fence poll (timeout 0) always finds
+ * the fence pending; a blocking wait really waits. */
+void fx_simulate_slow_gpu(int on);
+
 /* Reads a buffer back through GL. */
 void fx_read(uint32_t name, uint64_t offset, uint64_t size, void *out);
 
