@@ -486,12 +486,11 @@ glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t o
     }
     glbuf_gl_drain(ctx);
     void *p = glbuf_gl_map_range(ctx, b->name, (size_t)offset, (size_t)length, gl_map_flags(access));
-    glbuf_result gl = glbuf_gl_check(ctx, "glMapBufferRange", label_of(b));
+    (void)glbuf_gl_check(ctx, "glMapBufferRange", label_of(b)); /* logged; NULL decides */
     if (p == NULL) {
         glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", label_of(b));
         return GLBUF_ERR_MAP_FAILED;
     }
-    (void)gl;
     b->mapped = 1;
     b->map_access = access;
     b->map_offset = offset;

@@ -70,7 +70,8 @@ void glbuf_validate(glbuf_ctx *ctx, const char *what, const char *label);
  * truncated to the driver's maximum. */
 void glbuf_label_buffer(glbuf_ctx *ctx, GLuint name, const char *label);
 
-/* Frees memory retired at or before the completed frame: called by modules. */
+/* Polls the frame fences without blocking and returns the newest completed
+ * frame; modules retire what was freed at or before it. */
 uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx);
 
 /* Test seam: the table glbuf calls through. Tests replace entries in it to

@@ -800,7 +800,6 @@ glbuf_mega_stats glbuf_mega_get_stats(const glbuf_mega *m)
     s.allocations = rs.live_allocations - m->pending_count;
     s.pending_frees = m->pending_count;
     s.pending_free_bytes = m->pending_bytes;
-    s.failed_allocations = m->stats.failed_allocations;
     s.name = m->name;
     s.alignment = m->alignment;
     s.has_buffer_storage = m->storage;

@@ -1,4 +1,5 @@
 /* stream.c - glbuf_stream: the fenced per-frame streaming ring (stream.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "glbuf/buffer.h"
@@ -389,12 +390,7 @@ glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, 
     s->explicit_flush = desc->explicit_flush != 0;
     s->frames_in_flight = frames;
     s->max_capacity = max_capacity;
-    size_t n = strlen(desc->label ? desc->label : "stream");
-    if (n > sizeof s->label - 1) {
-        n = sizeof s->label - 1;
-    }
-    memcpy(s->label, desc->label ? desc->label : "stream", n);
-    s->label[n] = '\0';
+    snprintf(s->label, sizeof s->label, "%s", desc->label ? desc->label : "stream");
     glbuf_result r = create_ring(s, capacity, &s->ring);
     if (r != GLBUF_OK) {
         s->kind = 0;

@@ -621,3 +621,25 @@ void fw_codes_str(uint32_t codes, char *out, size_t out_size)
         }
     }
 }
+
+long fw_sweep(const fw_sweep_fns *f, fw_result *counting, fw_result *total, long *runs)
+{
+    memset(counting, 0, sizeof *counting);
+    memset(total, 0, sizeof *total);
+    f->run(f->user, 0, counting);
+    long points = f->points(f->user);
+    ck_assert_int_eq(f->injected(f->user), 0);
+    ck_assert_int_gt(points, 0);
+    const char *only = getenv("GLBUF_FAULT_RUN"); /* replay one run */
+    long from = only ? atol(only) : 1, to = only ? atol(only) : points;
+    *runs = 0;
+    for (long n = from; n <= to; n++) {
+        fw_result res;
+        memset(&res, 0, sizeof res);
+        f->run(f->user, n, &res);
+        ck_assert_msg(f->injected(f->user) == 1, "run %ld: the %ld-th %s was never reached", n, n, f->what);
+        fw_result_add(total, &res);
+        (*runs)++;
+    }
+    return points;
+}

@@ -63,6 +63,21 @@ typedef struct fw_result {
  * are reported with ck_assert, naming cfg->run. */
 void fw_run(const fw_config *cfg, fw_result *res);
 
+/* One sweep: what it runs and how it counts. */
+typedef struct fw_sweep_fns {
+    void (*run)(void *user, long fail_at, fw_result *res); /* one run; fail_at 0 injects nothing */
+    long (*points)(void *user);   /* injection points the last run passed */
+    long (*injected)(void *user); /* faults injected in the last run */
+    const char *what;             /* "fallible GL call", "host allocation" */
+    void *user;
+} fw_sweep_fns;
+
+/* Counts the injection points with a run that injects nothing (into
+ * *counting), then makes one run per point, the N-th failing, or only the run
+ * named by GLBUF_FAULT_RUN (replay), checking each reached its fault; sums
+ * them into *total. Returns the number of points; *runs gets the runs made. */
+long fw_sweep(const fw_sweep_fns *f, fw_result *counting, fw_result *total, long *runs);
+
 /* Adds b into a. */
 void fw_result_add(fw_result *a, const fw_result *b);
 

@@ -202,6 +202,29 @@ static void run_once(uint32_t disable_caps, long fail_at, fw_host *host, fw_resu
     ck_assert_msg(F.oom_pending == 0, "run %ld: an injected GL_OUT_OF_MEMORY was never read", fail_at);
 }
 
+typedef struct gl_sweep_user {
+    uint32_t disable_caps;
+    fw_host host;
+} gl_sweep_user;
+
+static void gl_run(void *user, long fail_at, fw_result *res)
+{
+    gl_sweep_user *u = user;
+    run_once(u->disable_caps, fail_at, &u->host, res);
+}
+
+static long gl_points(void *user)
+{
+    (void)user;
+    return F.calls;
+}
+
+static long gl_injected(void *user)
+{
+    (void)user;
+    return F.injected;
+}
+
 static void sweep(uint32_t disable_caps, const char *path)
 {
     char why[256] = "";
@@ -210,25 +233,11 @@ static void sweep(uint32_t disable_caps, const char *path)
     ck_assert_msg(h != NULL, "headless context: %s", why);
 
     memset(F.by_entry, 0, sizeof F.by_entry);
-    fw_host host;
+    gl_sweep_user u = {disable_caps, {0}};
+    fw_sweep_fns fns = {gl_run, gl_points, gl_injected, "fallible GL call", &u};
     fw_result counting, total;
-    memset(&counting, 0, sizeof counting);
-    memset(&total, 0, sizeof total);
-    run_once(disable_caps, 0, &host, &counting);
-    long points = F.calls;
-    ck_assert_int_eq(F.injected, 0);
-    ck_assert_int_gt(points, 0);
-    const char *only = getenv("GLBUF_FAULT_RUN"); /* replay one run */
-    long from = only ? atol(only) : 1, to = only ? atol(only) : points;
     long runs = 0;
-    for (long n = from; n <= to; n++) {
-        fw_result res;
-        memset(&res, 0, sizeof res);
-        run_once(disable_caps, n, &host, &res);
-        ck_assert_msg(F.injected == 1, "run %ld: the %ld-th fallible GL call was never reached", n, n);
-        fw_result_add(&total, &res);
-        runs++;
-    }
+    long points = fw_sweep(&fns, &counting, &total, &runs);
     glbuf_headless_destroy(h);
 
     char codes[512];

@@ -28,6 +28,30 @@ static void run_once(uint32_t disable_caps, long fail_at, fw_host *host, fw_resu
     ck_assert_msg(host->live == 0, "run %ld: %ld host blocks leaked", fail_at, host->live);
 }
 
+typedef struct host_sweep_user {
+    uint32_t disable_caps;
+    fw_host host;
+    long peak; /* live blocks at most in the counting run */
+} host_sweep_user;
+
+static void host_run(void *user, long fail_at, fw_result *res)
+{
+    host_sweep_user *u = user;
+    run_once(u->disable_caps, fail_at, &u->host, res);
+}
+
+static long host_points(void *user)
+{
+    host_sweep_user *u = user;
+    u->peak = u->host.peak;
+    return u->host.calls;
+}
+
+static long host_injected(void *user)
+{
+    return ((host_sweep_user *)user)->host.injected;
+}
+
 static void sweep(uint32_t disable_caps, const char *path)
 {
     char why[256] = "";
@@ -35,25 +59,14 @@ static void sweep(uint32_t disable_caps, const char *path)
     glbuf_headless *h = glbuf_headless_create(&hd, why, sizeof why);
     ck_assert_msg(h != NULL, "headless context: %s", why);
 
-    fw_host host;
+    host_sweep_user u;
+    memset(&u, 0, sizeof u);
+    u.disable_caps = disable_caps;
+    fw_sweep_fns fns = {host_run, host_points, host_injected, "host allocation", &u};
     fw_result counting, total;
-    memset(&counting, 0, sizeof counting);
-    memset(&total, 0, sizeof total);
-    run_once(disable_caps, 0, &host, &counting);
-    long points = host.calls;
-    long peak = host.peak;
-    ck_assert_int_gt(points, 0);
-    const char *only = getenv("GLBUF_FAULT_RUN"); /* replay one run */
-    long from = only ? atol(only) : 1, to = only ? atol(only) : points;
     long runs = 0;
-    for (long n = from; n <= to; n++) {
-        fw_result res;
-        memset(&res, 0, sizeof res);
-        run_once(disable_caps, n, &host, &res);
-        ck_assert_msg(host.injected == 1, "run %ld: the %ld-th host allocation was never reached", n, n);
-        fw_result_add(&total, &res);
-        runs++;
-    }
+    long points = fw_sweep(&fns, &counting, &total, &runs);
+    long peak = u.peak;
     glbuf_headless_destroy(h);
 
     char codes[256];
