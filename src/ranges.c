@@ -158,8 +158,8 @@ static inline glbuf_range handle_of(const glbuf_ranges *r, uint32_t i)
 /* The slot of a live handle, or NIL: a bounds check and one compare. */
 static inline uint32_t lookup(const glbuf_ranges *r, glbuf_range h)
 {
-    uint32_t i = h.id & INDEX_MASK;
-    uint32_t g = h.id >> INDEX_BITS;
+    uint32_t i = (uint32_t)(h.id & INDEX_MASK);
+    uint32_t g = (uint32_t)(h.id >> INDEX_BITS);
     if (i >= r->slot_used || g == GEN_DEAD || gen_of(&r->blocks[i]) != g) {
         return NIL;
     }

@@ -44,7 +44,7 @@ static uint64_t offset_of(const glbuf_ranges *r, glbuf_range h)
 /* Everything observable: statistics, live allocations and free blocks. */
 typedef struct span {
     uint64_t offset, size;
-    uint32_t id;
+    uint64_t id;
 } span;
 
 typedef struct snapshot {
@@ -1040,7 +1040,7 @@ static size_t model_lower_bound(const model *m, uint64_t offset)
     return lo;
 }
 
-static void model_insert(model *m, uint64_t offset, uint64_t size, uint32_t id)
+static void model_insert(model *m, uint64_t offset, uint64_t size, uint64_t id)
 {
     REQUIRE(offset + size >= offset);
     REQUIRE(offset + size <= m->capacity);
@@ -1167,7 +1167,7 @@ START_TEST(randomized_operations_agree_with_a_shadow_model)
     model m = {NULL, 0, 0, 256 * KiB, 0};
     glbuf_ranges *r = make(m.capacity);
     const int ops = 200000;
-    uint32_t stale = 0;
+    uint64_t stale = 0;
     uint64_t fulls = 0;
     for (int op = 0; op < ops; op++) {
         uint64_t dice = rng_below(1000);

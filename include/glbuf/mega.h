@@ -41,7 +41,7 @@ typedef struct glbuf_mega glbuf_mega;
 
 /* An allocation in a megabuffer; id 0 is invalid. */
 typedef struct glbuf_mega_range {
-    uint32_t id;
+    uint64_t id;
 } glbuf_mega_range;
 
 /* Starting sizes from the seed note's table, in bytes. */

@@ -79,7 +79,7 @@ typedef struct glbuf_ranges glbuf_ranges;
 
 /* A live allocation. id 0 is invalid ("no allocation"). */
 typedef struct glbuf_range {
-    uint32_t id;
+    uint64_t id;
 } glbuf_range;
 
 /* The record index of a handle, for side tables indexed like the allocator's
@@ -88,7 +88,7 @@ typedef struct glbuf_range {
  * live allocations + 2) and unique among live handles. Does not validate h. */
 static inline uint32_t glbuf_range_index(glbuf_range h)
 {
-    return h.id & ((UINT32_C(1) << GLBUF_RANGES_INDEX_BITS) - 1u);
+    return (uint32_t)(h.id & ((UINT64_C(1) << GLBUF_RANGES_INDEX_BITS) - 1u));
 }
 
 /* Creation parameters; zero-initialise, then set capacity. */
