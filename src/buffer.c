@@ -238,7 +238,7 @@ glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, 
     b->growth = desc->growth;
     b->growth_step = desc->growth_step;
     b->storage_flags = desc->storage_flags;
-    uint32_t id = 0;
+    uint64_t id = 0;
     glbuf_result r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_BUFFER, b, &id);
     if (r == GLBUF_OK && desc->label != NULL) {
         r = set_label(ctx, b, desc->label); /* before the GL name: sets no GL label yet */

@@ -209,7 +209,6 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
     ctx->validation = desc->validation;
     snprintf(ctx->label_prefix, sizeof ctx->label_prefix, "%s",
              desc->label_prefix ? desc->label_prefix : "glbuf");
-    glbuf_objects_init(&ctx->objects);
     ctx->frame = 1;
 
     glbuf_get_proc_address_fn get = desc->get_proc_address;
@@ -218,6 +217,10 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
         return GLBUF_ERR_LOAD_FAILED;
     }
     glbuf_result r = query_caps(ctx, desc->disable_caps);
+    if (r == GLBUF_OK) {
+        /* Last: the table's owner identity is the only thing to give back. */
+        r = glbuf_objects_init(&ctx->objects);
+    }
     if (r != GLBUF_OK) {
         glbuf_host_free(&allocator, ctx);
         return r;

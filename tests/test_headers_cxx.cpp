@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-static_assert(sizeof(glbuf_buffer) == sizeof(uint32_t), "glbuf_buffer is a 32-bit handle");
+static_assert(sizeof(glbuf_buffer) == sizeof(uint64_t), "glbuf_buffer is a 64-bit handle");
 static_assert(GLBUF_OK == 0, "GLBUF_OK is 0");
 
 static int failures;

@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 typedef struct glbuf_buffer {
-    uint32_t id;
+    uint64_t id;
 } glbuf_buffer;
 
 /* Binding targets; glbuf_target_gl_enum gives the GL value for glBindBuffer. */
