@@ -460,8 +460,8 @@ static void layout(overlay *o, const demo_hud *h, int width, int height)
     }
 }
 
-glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height, glbuf_stream *stream,
-                          demo_gl_counts *counts)
+glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height, glbuf_ctx *ctx,
+                          glbuf_stream stream, demo_gl_counts *counts)
 {
     o->count = 0;
     o->scale = width >= 1000 && height >= 560 ? 2 : 1;
@@ -471,12 +471,12 @@ glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height
     }
     glbuf_stream_allocation a;
     uint64_t bytes = (uint64_t)o->count * sizeof(ov_vertex);
-    glbuf_result r = glbuf_stream_alloc(stream, bytes, 16, &a);
+    glbuf_result r = glbuf_stream_alloc(ctx, stream, bytes, 16, &a);
     if (r != GLBUF_OK) {
         return r;
     }
     memcpy(a.ptr, o->verts, (size_t)bytes);
-    if ((r = glbuf_stream_flush(stream)) != GLBUF_OK) {
+    if ((r = glbuf_stream_flush(ctx, stream)) != GLBUF_OK) {
         return r;
     }
     glEnable(GL_BLEND);

@@ -51,7 +51,7 @@ static GLbitfield gl_map_flags(uint32_t f)
     return g;
 }
 
-glbuf_buffer_obj *glbuf_buffer_lookup(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_result *why)
+glbuf_buffer_obj *glbuf_buffer_lookup(const glbuf_ctx *ctx, glbuf_buffer buf, glbuf_result *why)
 {
     if (ctx == NULL) {
         *why = GLBUF_ERR_NULL;
@@ -282,6 +282,12 @@ glbuf_result glbuf_buffer_destroy(glbuf_ctx *ctx, glbuf_buffer buf)
     glbuf_host_free(&ctx->allocator, b->label);
     glbuf_host_free(&ctx->allocator, b);
     return GLBUF_OK;
+}
+
+void glbuf_buffer_teardown(glbuf_ctx *ctx, uint64_t id)
+{
+    glbuf_buffer buf = {id};
+    (void)glbuf_buffer_destroy(ctx, buf);
 }
 
 glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data,
@@ -568,7 +574,7 @@ glbuf_result glbuf_buffer_set_label(glbuf_ctx *ctx, glbuf_buffer buf, const char
     return set_label(ctx, b, label);
 }
 
-glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out)
+glbuf_result glbuf_buffer_get_info(const glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out)
 {
     LOOKUP(ctx, buf, b);
     if (out == NULL) {
@@ -587,21 +593,21 @@ glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffe
     return GLBUF_OK;
 }
 
-uint32_t glbuf_buffer_name(glbuf_ctx *ctx, glbuf_buffer buf)
+uint32_t glbuf_buffer_name(const glbuf_ctx *ctx, glbuf_buffer buf)
 {
     glbuf_result why;
     const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);
     return b ? b->name : 0;
 }
 
-uint64_t glbuf_buffer_size(glbuf_ctx *ctx, glbuf_buffer buf)
+uint64_t glbuf_buffer_size(const glbuf_ctx *ctx, glbuf_buffer buf)
 {
     glbuf_result why;
     const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);
     return b ? b->size : 0;
 }
 
-uint64_t glbuf_buffer_capacity(glbuf_ctx *ctx, glbuf_buffer buf)
+uint64_t glbuf_buffer_capacity(const glbuf_ctx *ctx, glbuf_buffer buf)
 {
     glbuf_result why;
     const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);

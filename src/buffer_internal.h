@@ -24,6 +24,6 @@ typedef struct glbuf_buffer_obj {
 } glbuf_buffer_obj;
 
 /* Resolves a handle; NULL with *why set when ctx is NULL or the handle is bad. */
-glbuf_buffer_obj *glbuf_buffer_lookup(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_result *why);
+glbuf_buffer_obj *glbuf_buffer_lookup(const glbuf_ctx *ctx, glbuf_buffer buf, glbuf_result *why);
 
 #endif /* GLBUF_BUFFER_INTERNAL_H */

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buffer_internal.h"
 #include "ctx_internal.h"
+#include "glbuf_assert.h"
 #include "host_alloc.h"
 
 #define KNOWN_CAPS ((uint32_t)(GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE | GLBUF_CAP_DEBUG))
@@ -242,22 +244,56 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
     return GLBUF_OK;
 }
 
-void glbuf_ctx_destroy(glbuf_ctx **pctx)
+/* Logs one line counting what the app left alive, by kind. Buffers held by a
+ * pool (idle or acquired) are the pool's and counted apart. */
+static void log_objects_left(const glbuf_ctx *ctx)
 {
-    if (pctx == NULL || *pctx == NULL) {
+    const glbuf_objects *t = &ctx->objects;
+    if (t->live == 0) {
         return;
     }
-    glbuf_ctx *ctx = *pctx;
+    uint32_t pooled = 0;
+    for (uint32_t i = 0; i < t->used; i++) {
+        if (t->slots[i].kind == GLBUF_KIND_BUFFER && ((const glbuf_buffer_obj *)t->slots[i].ptr)->owner != NULL) {
+            pooled++;
+        }
+    }
+    glbuf_log(ctx, GLBUF_LOG_WARNING,
+              "context destroyed with objects alive, freed: %u buffers (+%u pooled), %u megabuffers, %u streams, "
+              "%u pools",
+              t->live_by_kind[GLBUF_KIND_BUFFER] - pooled, pooled, t->live_by_kind[GLBUF_KIND_MEGA],
+              t->live_by_kind[GLBUF_KIND_STREAM], t->live_by_kind[GLBUF_KIND_POOL]);
+}
+
+/* Frees every live object of `kind`. A teardown may free other objects too
+ * (a pool its idle buffers), so each slot is looked at when it is reached. */
+static void free_objects_of_kind(glbuf_ctx *ctx, glbuf_object_kind kind, void (*teardown)(glbuf_ctx *, uint64_t))
+{
+    for (uint32_t i = 0; i < ctx->objects.used && ctx->objects.live_by_kind[kind] > 0; i++) {
+        if (ctx->objects.slots[i].kind == (uint8_t)kind) {
+            teardown(ctx, glbuf_objects_id_at(&ctx->objects, i));
+        }
+    }
+}
+
+void glbuf_ctx_destroy(glbuf_ctx *ctx)
+{
+    if (ctx == NULL) {
+        return;
+    }
     (void)glbuf_ctx_wait_idle(ctx);
+    log_objects_left(ctx);
+    /* Pools first: their acquired buffers become plain buffers, freed last. */
+    free_objects_of_kind(ctx, GLBUF_KIND_POOL, glbuf_pool_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_STREAM, glbuf_stream_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_MEGA, glbuf_mega_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_BUFFER, glbuf_buffer_teardown);
+    GLBUF_ASSERT(ctx->objects.live == 0);
     for (unsigned i = 0; i < ctx->fence_count; i++) {
         glbuf_frame_fence *f = &ctx->fences[(ctx->fence_head + i) % GLBUF_MAX_FENCES];
         if (f->sync != NULL) {
             GLBUF_GL(ctx, DeleteSync)(f->sync);
         }
-    }
-    if (ctx->objects.live != 0) {
-        glbuf_log(ctx, GLBUF_LOG_WARNING, "context destroyed with %u buffers alive (not deleted)",
-                  ctx->objects.live);
     }
     if (ctx->installed_debug_callback) {
         GLBUF_GL(ctx, DebugMessageCallback)(ctx->app_debug_callback, ctx->app_debug_user);
@@ -265,7 +301,6 @@ void glbuf_ctx_destroy(glbuf_ctx **pctx)
     glbuf_allocator allocator = ctx->allocator;
     glbuf_objects_release(&ctx->objects, &allocator);
     glbuf_host_free(&allocator, ctx);
-    *pctx = NULL;
 }
 
 glbuf_caps glbuf_ctx_get_caps(const glbuf_ctx *ctx)

@@ -74,6 +74,14 @@ void glbuf_label_buffer(glbuf_ctx *ctx, GLuint name, const char *label);
  * frame; modules retire what was freed at or before it. */
 uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx);
 
+/* For glbuf_ctx_destroy: each module frees its live object `id` as its
+ * destroy call does (the pool without its log line: the context counts what
+ * was left in one line). */
+void glbuf_buffer_teardown(glbuf_ctx *ctx, uint64_t id);
+void glbuf_mega_teardown(glbuf_ctx *ctx, uint64_t id);
+void glbuf_stream_teardown(glbuf_ctx *ctx, uint64_t id);
+void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id);
+
 /* Test seam: the table glbuf calls through. Tests replace entries in it to
  * inject failures. Exported so tests can link the shared library too. */
 GLBUF_API GladGLContext *glbuf_ctx_gl_table(glbuf_ctx *ctx);

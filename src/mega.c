@@ -26,7 +26,10 @@ typedef struct dirty_range {
     uint64_t offset, size;
 } dirty_range;
 
-struct glbuf_mega {
+typedef struct glbuf_mega_obj glbuf_mega_obj;
+
+/* The object behind a glbuf_mega handle (in the context's object table). */
+struct glbuf_mega_obj {
     uint32_t kind;
     glbuf_ctx *ctx;
     glbuf_ranges *ranges;
@@ -53,7 +56,7 @@ struct glbuf_mega {
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static glbuf_result check_mega(const glbuf_mega *m)
+static glbuf_result check_mega(const glbuf_mega_obj *m)
 {
     if (m == NULL) {
         return GLBUF_ERR_NULL;
@@ -69,7 +72,7 @@ static uint32_t record_index(glbuf_mega_range r)
 }
 
 /* A live, not pending allocation: its offset and size. */
-static glbuf_result lookup(const glbuf_mega *m, glbuf_mega_range r, uint64_t *offset, uint64_t *size)
+static glbuf_result lookup(const glbuf_mega_obj *m, glbuf_mega_range r, uint64_t *offset, uint64_t *size)
 {
     glbuf_range h = {r.id};
     uint64_t off = 0, sz = 0;
@@ -113,7 +116,7 @@ static int reserve_array(glbuf_ctx *ctx, void **array, uint32_t *capacity, uint3
     return 1;
 }
 
-static int reserve_meta(glbuf_mega *m, uint32_t index)
+static int reserve_meta(glbuf_mega_obj *m, uint32_t index)
 {
     uint32_t cap = m->meta_count;
     if (!reserve_array(m->ctx, (void **)&m->meta, &cap, m->meta_count, index + 1u, sizeof *m->meta)) {
@@ -125,7 +128,7 @@ static int reserve_meta(glbuf_mega *m, uint32_t index)
 
 /* Records [offset, offset + size) for the next flush, merging with the last
  * range when they touch. */
-static glbuf_result mark_dirty(glbuf_mega *m, uint64_t offset, uint64_t size)
+static glbuf_result mark_dirty(glbuf_mega_obj *m, uint64_t offset, uint64_t size)
 {
     if (m->storage && !m->explicit_flush) {
         return GLBUF_OK;
@@ -159,7 +162,7 @@ typedef struct storage {
 
 /* New storage of `capacity` bytes: persistent-mapped, or mutable plus a
  * zeroed CPU shadow. On failure nothing is left behind. */
-static glbuf_result storage_create(glbuf_mega *m, uint64_t capacity, storage *out)
+static glbuf_result storage_create(glbuf_mega_obj *m, uint64_t capacity, storage *out)
 {
     glbuf_ctx *ctx = m->ctx;
     storage s = {0, NULL};
@@ -199,7 +202,7 @@ static glbuf_result storage_create(glbuf_mega *m, uint64_t capacity, storage *ou
     return GLBUF_OK;
 }
 
-static void storage_release(glbuf_mega *m, storage *s)
+static void storage_release(glbuf_mega_obj *m, storage *s)
 {
     /* Deleting unmaps; GL keeps the store alive while queued commands use it. */
     glbuf_gl_delete(m->ctx, s->name);
@@ -213,7 +216,7 @@ static void storage_release(glbuf_mega *m, storage *s)
 /* Blocks until every GL command issued so far has completed: after a copy
  * into new storage, so that CPU writes through the new mapping cannot be
  * overwritten by the copy landing late. */
-static glbuf_result wait_for_copies(glbuf_mega *m)
+static glbuf_result wait_for_copies(glbuf_mega_obj *m)
 {
     glbuf_ctx *ctx = m->ctx;
     GLsync sync = GLBUF_GL(ctx, FenceSync)(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
@@ -231,7 +234,7 @@ static glbuf_result wait_for_copies(glbuf_mega *m)
 }
 
 /* Makes the old storage's pending writes visible to a GPU copy. */
-static glbuf_result flush_dirty(glbuf_mega *m)
+static glbuf_result flush_dirty(glbuf_mega_obj *m)
 {
     for (uint32_t i = 0; i < m->dirty_count; i++) {
         const dirty_range *d = &m->dirty[i];
@@ -246,7 +249,7 @@ static glbuf_result flush_dirty(glbuf_mega *m)
 }
 
 /* Swaps in new storage after its contents were copied. */
-static void adopt(glbuf_mega *m, storage *fresh, uint64_t capacity)
+static void adopt(glbuf_mega_obj *m, storage *fresh, uint64_t capacity)
 {
     storage old = {m->name, m->map};
     storage_release(m, &old);
@@ -258,7 +261,7 @@ static void adopt(glbuf_mega *m, storage *fresh, uint64_t capacity)
 
 /* Under the context's validation switch: the allocator's invariants after
  * every operation that changes it (O(allocations)), reported as errors. */
-static void validate(glbuf_mega *m, const char *what)
+static void validate(glbuf_mega_obj *m, const char *what)
 {
     if (m->ctx->validation && !glbuf_ranges_invariants_hold(m->ranges)) {
         glbuf_log(m->ctx, GLBUF_LOG_ERROR, "'%s': allocator invariants broken after %s", m->label, what);
@@ -267,7 +270,7 @@ static void validate(glbuf_mega *m, const char *what)
 
 /* ---- retirement --------------------------------------------------------------- */
 
-static void retire(glbuf_mega *m, uint64_t completed)
+static void retire(glbuf_mega_obj *m, uint64_t completed)
 {
     while (m->pending_count > 0) {
         pending_free *p = &m->pending[m->pending_head];
@@ -284,7 +287,7 @@ static void retire(glbuf_mega *m, uint64_t completed)
     }
 }
 
-static int push_pending(glbuf_mega *m, glbuf_range range, uint64_t frame)
+static int push_pending(glbuf_mega_obj *m, glbuf_range range, uint64_t frame)
 {
     if (m->pending_count == m->pending_capacity) {
         /* unroll the ring into a larger array */
@@ -323,7 +326,7 @@ static uint64_t use_alignment(const glbuf_ctx *ctx, glbuf_mega_use use)
     }
 }
 
-glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbuf_mega **out)
+static glbuf_result mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbuf_mega_obj **out)
 {
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
@@ -342,12 +345,13 @@ glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbu
     if (capacity > max_capacity) {
         return GLBUF_ERR_TOO_LARGE;
     }
-    glbuf_mega *m = glbuf_host_calloc(&ctx->allocator, 1, sizeof *m);
+    glbuf_mega_obj *m = glbuf_host_calloc(&ctx->allocator, 1, sizeof *m);
     if (m == NULL) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     m->kind = MEGA_KIND;
     m->ctx = ctx;
+    m->stats.storage_generation = 1; /* 0 is what an invalid handle reads */
     m->storage = glbuf_ctx_has(ctx, GLBUF_CAP_BUFFER_STORAGE);
     m->explicit_flush = desc->explicit_flush != 0;
     m->max_capacity = max_capacity;
@@ -375,12 +379,12 @@ glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbu
     return GLBUF_OK;
 }
 
-void glbuf_mega_destroy(glbuf_mega **pm)
+static void mega_destroy(glbuf_mega_obj **pm)
 {
     if (pm == NULL || *pm == NULL || (*pm)->kind != MEGA_KIND) {
         return;
     }
-    glbuf_mega *m = *pm;
+    glbuf_mega_obj *m = *pm;
     glbuf_ctx *ctx = m->ctx;
     storage s = {m->name, m->map};
     storage_release(m, &s);
@@ -395,7 +399,7 @@ void glbuf_mega_destroy(glbuf_mega **pm)
 
 /* ---- growth --------------------------------------------------------------------- */
 
-static uint64_t grown_capacity(const glbuf_mega *m, uint64_t need)
+static uint64_t grown_capacity(const glbuf_mega_obj *m, uint64_t need)
 {
     uint64_t c = m->capacity;
     /* The new tail alone must hold the request at its alignment. */
@@ -409,7 +413,7 @@ static uint64_t grown_capacity(const glbuf_mega *m, uint64_t need)
     return c;
 }
 
-static glbuf_result grow(glbuf_mega *m, uint64_t size, uint64_t alignment)
+static glbuf_result grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignment)
 {
     if (m->growth == GLBUF_MEGA_GROW_NONE) {
         return GLBUF_ERR_FULL;
@@ -453,7 +457,7 @@ static glbuf_result grow(glbuf_mega *m, uint64_t size, uint64_t alignment)
  * retires them. Growing would cost more: new storage, a GPU copy and a wait
  * for the whole pipeline. Frees of the frame being recorded cannot be
  * reclaimed before glbuf_ctx_end_frame. Returns 1 when something retired. */
-static int reclaim_ended_frames(glbuf_mega *m)
+static int reclaim_ended_frames(glbuf_mega_obj *m)
 {
     uint64_t newest_ended = 0;
     for (uint32_t i = m->pending_count; i-- > 0;) {
@@ -471,8 +475,8 @@ static int reclaim_ended_frames(glbuf_mega *m)
     return m->pending_count < before;
 }
 
-glbuf_result glbuf_mega_alloc(glbuf_mega *m, uint64_t size, uint64_t alignment, glbuf_mega_range *out,
-                              uint64_t *out_offset)
+static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignment, glbuf_mega_range *out,
+                               uint64_t *out_offset)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -530,7 +534,7 @@ glbuf_result glbuf_mega_alloc(glbuf_mega *m, uint64_t size, uint64_t alignment, 
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_mega_free(glbuf_mega *m, glbuf_mega_range range)
+static glbuf_result mega_free(glbuf_mega_obj *m, glbuf_mega_range range)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -553,7 +557,7 @@ glbuf_result glbuf_mega_free(glbuf_mega *m, glbuf_mega_range range)
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_mega_offset(const glbuf_mega *m, glbuf_mega_range range, uint64_t *out)
+static glbuf_result mega_offset(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -565,7 +569,7 @@ glbuf_result glbuf_mega_offset(const glbuf_mega *m, glbuf_mega_range range, uint
     return lookup(m, range, out, NULL);
 }
 
-glbuf_result glbuf_mega_size(const glbuf_mega *m, glbuf_mega_range range, uint64_t *out)
+static glbuf_result mega_size(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -577,7 +581,7 @@ glbuf_result glbuf_mega_size(const glbuf_mega *m, glbuf_mega_range range, uint64
     return lookup(m, range, NULL, out);
 }
 
-glbuf_result glbuf_mega_ptr(glbuf_mega *m, glbuf_mega_range range, void **out)
+static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **out)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -597,8 +601,8 @@ glbuf_result glbuf_mega_ptr(glbuf_mega *m, glbuf_mega_range range, void **out)
     return r;
 }
 
-glbuf_result glbuf_mega_write(glbuf_mega *m, glbuf_mega_range range, uint64_t offset, const void *data,
-                              uint64_t size)
+static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64_t offset, const void *data,
+                               uint64_t size)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -634,7 +638,7 @@ glbuf_result glbuf_mega_write(glbuf_mega *m, glbuf_mega_range range, uint64_t of
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_mega_flush(glbuf_mega *m)
+static glbuf_result mega_flush(glbuf_mega_obj *m)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -645,7 +649,7 @@ glbuf_result glbuf_mega_flush(glbuf_mega *m)
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_mega_collect(glbuf_mega *m)
+static glbuf_result mega_collect(glbuf_mega_obj *m)
 {
     glbuf_result r = check_mega(m);
     if (r == GLBUF_OK) {
@@ -654,7 +658,7 @@ glbuf_result glbuf_mega_collect(glbuf_mega *m)
     return r;
 }
 
-glbuf_result glbuf_mega_wait_idle(glbuf_mega *m)
+static glbuf_result mega_wait_idle(glbuf_mega_obj *m)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -670,7 +674,7 @@ glbuf_result glbuf_mega_wait_idle(glbuf_mega *m)
 /* Copies live allocations from the old storage to fresh storage, moved ones
  * to their new offset, merging neighbours into as few copies as possible. */
 typedef struct copier {
-    glbuf_mega *m;
+    glbuf_mega_obj *m;
     storage *fresh;
     const glbuf_range_move *moves;
     size_t move_count, next_move;
@@ -682,7 +686,7 @@ static void copy_run(copier *c)
     if (c->run_size == 0) {
         return;
     }
-    glbuf_mega *m = c->m;
+    glbuf_mega_obj *m = c->m;
     glbuf_gl_copy(m->ctx, m->name, c->fresh->name, (size_t)c->run_src, (size_t)c->run_dst, (size_t)c->run_size);
     if (!m->storage) {
         memcpy(c->fresh->map + c->run_dst, m->map + c->run_src, (size_t)c->run_size);
@@ -713,9 +717,9 @@ static int copy_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
     return 0;
 }
 
-glbuf_result glbuf_mega_defragment(glbuf_mega *m, uint64_t budget,
-                                   void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
-                                   glbuf_mega_defrag_report *report)
+static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
+                                    void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
+                                    glbuf_mega_defrag_report *report)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -782,7 +786,7 @@ glbuf_result glbuf_mega_defragment(glbuf_mega *m, uint64_t budget,
 
 /* ---- introspection -------------------------------------------------------------- */
 
-glbuf_mega_stats glbuf_mega_get_stats(const glbuf_mega *m)
+static glbuf_mega_stats mega_get_stats(const glbuf_mega_obj *m)
 {
     glbuf_mega_stats s;
     memset(&s, 0, sizeof s);
@@ -809,7 +813,7 @@ glbuf_mega_stats glbuf_mega_get_stats(const glbuf_mega *m)
 /* Walks live and free blocks together in offset order: the free blocks are
  * gathered first, then emitted before the live block that follows them. */
 typedef struct block_walk {
-    const glbuf_mega *m;
+    const glbuf_mega_obj *m;
     glbuf_mega_block_fn fn;
     void *user;
     dirty_range *free_blocks; /* (offset, size) pairs in offset order */
@@ -847,7 +851,7 @@ static int walk_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
     return w->stopped;
 }
 
-glbuf_result glbuf_mega_for_each_block(const glbuf_mega *m, glbuf_mega_block_fn fn, void *user)
+static glbuf_result mega_for_each_block(const glbuf_mega_obj *m, glbuf_mega_block_fn fn, void *user)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -903,7 +907,7 @@ static int json_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, u
     return 0;
 }
 
-glbuf_result glbuf_mega_dump_json(const glbuf_mega *m, char *out, size_t out_size, size_t *out_len)
+static glbuf_result mega_dump_json(const glbuf_mega_obj *m, char *out, size_t out_size, size_t *out_len)
 {
     glbuf_result r = check_mega(m);
     if (r != GLBUF_OK) {
@@ -918,7 +922,7 @@ glbuf_result glbuf_mega_dump_json(const glbuf_mega *m, char *out, size_t out_siz
     }
     json_put(&j, "{\"capacity\":%llu,\"name\":%llu", m->capacity, m->name);
     json_put(&j, ",\"generation\":%llu,\"alignment\":%llu,\"blocks\":[", m->stats.storage_generation, m->alignment);
-    r = glbuf_mega_for_each_block(m, json_block, &j);
+    r = mega_for_each_block(m, json_block, &j);
     if (r != GLBUF_OK) { /* out of host memory: no partial layout passed off as whole */
         if (out != NULL && out_size > 0) {
             out[0] = '\0';
@@ -928,4 +932,159 @@ glbuf_result glbuf_mega_dump_json(const glbuf_mega *m, char *out, size_t out_siz
     json_put(&j, "]}", 0, 0);
     *out_len = j.len;
     return j.len < out_size ? GLBUF_OK : GLBUF_ERR_TOO_LARGE;
+}
+
+/* ---- public API: the handle is resolved first, then the functions above ---- */
+
+static glbuf_mega_obj *resolve(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_result *why)
+{
+    if (ctx == NULL) {
+        *why = GLBUF_ERR_NULL;
+        return NULL;
+    }
+    return glbuf_objects_get(&ctx->objects, mega.id, GLBUF_KIND_MEGA, why);
+}
+
+#define RESOLVE(ctx, mega, m)                                  \
+    glbuf_result resolve_result_;                              \
+    glbuf_mega_obj *m = resolve(ctx, mega, &resolve_result_); \
+    if (m == NULL) {                                           \
+        return resolve_result_;                                \
+    }
+
+glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbuf_mega *out)
+{
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_mega_obj *m = NULL;
+    glbuf_result r = mega_create(ctx, desc, &m);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    uint64_t id = 0;
+    r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_MEGA, m, &id);
+    if (r != GLBUF_OK) {
+        mega_destroy(&m);
+        return r;
+    }
+    out->id = id;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega)
+{
+    RESOLVE(ctx, mega, m);
+    glbuf_objects_remove(&ctx->objects, mega.id);
+    mega_destroy(&m);
+    return GLBUF_OK;
+}
+
+void glbuf_mega_teardown(glbuf_ctx *ctx, uint64_t id)
+{
+    glbuf_mega mega = {id};
+    (void)glbuf_mega_destroy(ctx, mega);
+}
+
+glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
+                              glbuf_mega_range *out, uint64_t *out_offset)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_alloc(m, size, alignment, out, out_offset);
+}
+
+glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_free(m, r);
+}
+
+glbuf_result glbuf_mega_offset(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_offset(m, r, out);
+}
+
+glbuf_result glbuf_mega_size(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_size(m, r, out);
+}
+
+glbuf_result glbuf_mega_ptr(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, void **out)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_ptr(m, r, out);
+}
+
+glbuf_result glbuf_mega_write(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t offset,
+                              const void *data, uint64_t size)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_write(m, r, offset, data, size);
+}
+
+glbuf_result glbuf_mega_flush(glbuf_ctx *ctx, glbuf_mega mega)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_flush(m);
+}
+
+glbuf_result glbuf_mega_collect(glbuf_ctx *ctx, glbuf_mega mega)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_collect(m);
+}
+
+glbuf_result glbuf_mega_wait_idle(glbuf_ctx *ctx, glbuf_mega mega)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_wait_idle(m);
+}
+
+glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, uint64_t budget,
+                                   void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
+                                   glbuf_mega_defrag_report *report)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_defragment(m, budget, on_move, user, report);
+}
+
+glbuf_result glbuf_mega_for_each_block(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_block_fn fn, void *user)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_for_each_block(m, fn, user);
+}
+
+glbuf_result glbuf_mega_dump_json(const glbuf_ctx *ctx, glbuf_mega mega, char *out, size_t out_size,
+                                  size_t *out_len)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_dump_json(m, out, out_size, out_len);
+}
+
+glbuf_mega_stats glbuf_mega_get_stats(const glbuf_ctx *ctx, glbuf_mega mega)
+{
+    glbuf_result why;
+    const glbuf_mega_obj *m = resolve(ctx, mega, &why);
+    if (m == NULL) {
+        glbuf_mega_stats none;
+        memset(&none, 0, sizeof none);
+        return none;
+    }
+    return mega_get_stats(m);
+}
+
+uint32_t glbuf_mega_gl_name(const glbuf_ctx *ctx, glbuf_mega mega)
+{
+    glbuf_result why;
+    const glbuf_mega_obj *m = resolve(ctx, mega, &why);
+    return m ? m->name : 0;
+}
+
+uint64_t glbuf_mega_storage_generation(const glbuf_ctx *ctx, glbuf_mega mega)
+{
+    glbuf_result why;
+    const glbuf_mega_obj *m = resolve(ctx, mega, &why);
+    return m ? m->stats.storage_generation : 0;
 }

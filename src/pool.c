@@ -18,9 +18,10 @@ static const uint64_t default_limits[GLBUF_POOL_CLASSES] = {(uint64_t)16 << 10, 
 /* One pooled GL buffer; the buffer object's `owner` points here for as long
  * as the pool holds the buffer, live or idle. */
 typedef struct pool_entry pool_entry;
+typedef struct glbuf_pool_obj glbuf_pool_obj;
 struct pool_entry {
     uint32_t kind; /* ENTRY_KIND: owner pointers are recognised by it */
-    glbuf_pool *pool;
+    glbuf_pool_obj *pool;
     glbuf_buffer buf;
     uint64_t capacity;      /* bytes, at creation */
     uint64_t requested;     /* bytes, while live */
@@ -40,7 +41,8 @@ typedef struct pool_tier {
     glbuf_pool_tier_stats stats;
 } pool_tier;
 
-struct glbuf_pool {
+/* The object behind a glbuf_pool handle (in the context's object table). */
+struct glbuf_pool_obj {
     uint32_t kind; /* POOL_KIND while alive */
     glbuf_ctx *ctx;
     uint64_t idle_budget; /* bytes */
@@ -50,7 +52,7 @@ struct glbuf_pool {
     char label[40];
 };
 
-static glbuf_result check_pool(const glbuf_pool *p)
+static glbuf_result check_pool(const glbuf_pool_obj *p)
 {
     if (p == NULL) {
         return GLBUF_ERR_NULL;
@@ -85,7 +87,7 @@ static void list_unlink(pool_list *l, pool_entry *e)
     e->prev = e->next = NULL;
 }
 
-static unsigned tier_of(const glbuf_pool *p, uint64_t size)
+static unsigned tier_of(const glbuf_pool_obj *p, uint64_t size)
 {
     for (unsigned i = 0; i < GLBUF_POOL_CLASSES; i++) {
         if (size <= p->tiers[i].stats.class_size) {
@@ -97,7 +99,7 @@ static unsigned tier_of(const glbuf_pool *p, uint64_t size)
 
 /* Deletes the GL buffer of an idle entry (if the app has not destroyed it
  * already) and forgets the entry. */
-static void drop_idle(glbuf_pool *p, pool_entry *e)
+static void drop_idle(glbuf_pool_obj *p, pool_entry *e)
 {
     pool_tier *t = &p->tiers[e->tier];
     list_unlink(&t->idle, e);
@@ -117,7 +119,7 @@ static void drop_idle(glbuf_pool *p, pool_entry *e)
     glbuf_host_free(&p->ctx->allocator, e);
 }
 
-static uint64_t idle_bytes(const glbuf_pool *p)
+static uint64_t idle_bytes(const glbuf_pool_obj *p)
 {
     uint64_t n = 0;
     for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
@@ -127,7 +129,7 @@ static uint64_t idle_bytes(const glbuf_pool *p)
 }
 
 /* Deletes the oldest idle buffers until the idle bytes fit the budget. */
-static void enforce_budget(glbuf_pool *p)
+static void enforce_budget(glbuf_pool_obj *p)
 {
     while (idle_bytes(p) > p->idle_budget) {
         pool_entry *oldest = NULL;
@@ -144,7 +146,7 @@ static void enforce_budget(glbuf_pool *p)
 
 /* The newest idle buffer of tier `t` whose frame has completed (and, in the
  * oversized tier, of exactly `size` bytes); NULL when there is none. */
-static pool_entry *find_reusable(glbuf_pool *p, unsigned tier, uint64_t size)
+static pool_entry *find_reusable(glbuf_pool_obj *p, unsigned tier, uint64_t size)
 {
     pool_tier *t = &p->tiers[tier];
     uint64_t completed = p->ctx->completed_frame;
@@ -173,7 +175,7 @@ static pool_entry *find_reusable(glbuf_pool *p, unsigned tier, uint64_t size)
     return NULL;
 }
 
-static glbuf_result create_entry(glbuf_pool *p, unsigned tier, uint64_t capacity, pool_entry **out)
+static glbuf_result create_entry(glbuf_pool_obj *p, unsigned tier, uint64_t capacity, pool_entry **out)
 {
     glbuf_ctx *ctx = p->ctx;
     pool_entry *e = glbuf_host_calloc(&ctx->allocator, 1, sizeof *e);
@@ -211,9 +213,9 @@ static glbuf_result create_entry(glbuf_pool *p, unsigned tier, uint64_t capacity
     return GLBUF_OK;
 }
 
-/* ---- public API ------------------------------------------------------------ */
+/* ---- operations on a resolved pool (the public API at the end resolves handles) */
 
-glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool **out)
+static glbuf_result pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool_obj **out)
 {
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
@@ -228,7 +230,7 @@ glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbu
             return GLBUF_ERR_INVALID_ARGUMENT;
         }
     }
-    glbuf_pool *p = glbuf_host_calloc(&ctx->allocator, 1, sizeof *p);
+    glbuf_pool_obj *p = glbuf_host_calloc(&ctx->allocator, 1, sizeof *p);
     if (p == NULL) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
@@ -245,12 +247,12 @@ glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbu
     return GLBUF_OK;
 }
 
-void glbuf_pool_destroy(glbuf_pool **pp)
+static void pool_destroy(glbuf_pool_obj **pp, int quiet)
 {
     if (pp == NULL || check_pool(*pp) != GLBUF_OK) {
         return;
     }
-    glbuf_pool *p = *pp;
+    glbuf_pool_obj *p = *pp;
     glbuf_ctx *ctx = p->ctx;
     unsigned live = 0;
     for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
@@ -271,7 +273,7 @@ void glbuf_pool_destroy(glbuf_pool **pp)
             glbuf_host_free(&ctx->allocator, e);
         }
     }
-    if (live > 0) {
+    if (live > 0 && !quiet) {
         glbuf_log(ctx, GLBUF_LOG_WARNING,
                   "'%s' destroyed with %u buffers acquired: they are plain buffers now, destroy them", p->label,
                   live);
@@ -281,7 +283,7 @@ void glbuf_pool_destroy(glbuf_pool **pp)
     *pp = NULL;
 }
 
-glbuf_result glbuf_pool_acquire(glbuf_pool *p, uint64_t size, glbuf_buffer *out)
+static glbuf_result pool_acquire(glbuf_pool_obj *p, uint64_t size, glbuf_buffer *out)
 {
     glbuf_result r = check_pool(p);
     if (r != GLBUF_OK) {
@@ -321,7 +323,7 @@ glbuf_result glbuf_pool_acquire(glbuf_pool *p, uint64_t size, glbuf_buffer *out)
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_pool_release(glbuf_pool *p, glbuf_buffer buf)
+static glbuf_result pool_release(glbuf_pool_obj *p, glbuf_buffer buf)
 {
     glbuf_result r = check_pool(p);
     if (r != GLBUF_OK) {
@@ -367,7 +369,7 @@ glbuf_result glbuf_pool_release(glbuf_pool *p, glbuf_buffer buf)
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_pool_trim(glbuf_pool *p, uint64_t idle_frames)
+static glbuf_result pool_trim(glbuf_pool_obj *p, uint64_t idle_frames)
 {
     glbuf_result r = check_pool(p);
     if (r != GLBUF_OK) {
@@ -384,7 +386,7 @@ glbuf_result glbuf_pool_trim(glbuf_pool *p, uint64_t idle_frames)
     return GLBUF_OK;
 }
 
-glbuf_pool_stats glbuf_pool_get_stats(const glbuf_pool *p)
+static glbuf_pool_stats pool_get_stats(const glbuf_pool_obj *p)
 {
     glbuf_pool_stats s;
     memset(&s, 0, sizeof s);
@@ -399,4 +401,90 @@ glbuf_pool_stats glbuf_pool_get_stats(const glbuf_pool *p)
     }
     s.idle_budget = p->idle_budget;
     return s;
+}
+
+/* ---- public API: the handle is resolved first, then the functions above ---- */
+
+static glbuf_pool_obj *resolve(const glbuf_ctx *ctx, glbuf_pool pool, glbuf_result *why)
+{
+    if (ctx == NULL) {
+        *why = GLBUF_ERR_NULL;
+        return NULL;
+    }
+    return glbuf_objects_get(&ctx->objects, pool.id, GLBUF_KIND_POOL, why);
+}
+
+#define RESOLVE(ctx, pool, p)                                  \
+    glbuf_result resolve_result_;                              \
+    glbuf_pool_obj *p = resolve(ctx, pool, &resolve_result_); \
+    if (p == NULL) {                                           \
+        return resolve_result_;                                \
+    }
+
+glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool *out)
+{
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_pool_obj *p = NULL;
+    glbuf_result r = pool_create(ctx, desc, &p);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    uint64_t id = 0;
+    r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_POOL, p, &id);
+    if (r != GLBUF_OK) {
+        pool_destroy(&p, 1);
+        return r;
+    }
+    out->id = id;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_pool_destroy(glbuf_ctx *ctx, glbuf_pool pool)
+{
+    RESOLVE(ctx, pool, p);
+    glbuf_objects_remove(&ctx->objects, pool.id);
+    pool_destroy(&p, 0);
+    return GLBUF_OK;
+}
+
+void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id)
+{
+    glbuf_result why;
+    glbuf_pool_obj *p = glbuf_objects_get(&ctx->objects, id, GLBUF_KIND_POOL, &why);
+    if (p != NULL) {
+        glbuf_objects_remove(&ctx->objects, id);
+        pool_destroy(&p, 1); /* the context counts what was left */
+    }
+}
+
+glbuf_result glbuf_pool_acquire(glbuf_ctx *ctx, glbuf_pool pool, uint64_t size, glbuf_buffer *out)
+{
+    RESOLVE(ctx, pool, p);
+    return pool_acquire(p, size, out);
+}
+
+glbuf_result glbuf_pool_release(glbuf_ctx *ctx, glbuf_pool pool, glbuf_buffer buf)
+{
+    RESOLVE(ctx, pool, p);
+    return pool_release(p, buf);
+}
+
+glbuf_result glbuf_pool_trim(glbuf_ctx *ctx, glbuf_pool pool, uint64_t idle_frames)
+{
+    RESOLVE(ctx, pool, p);
+    return pool_trim(p, idle_frames);
+}
+
+glbuf_pool_stats glbuf_pool_get_stats(const glbuf_ctx *ctx, glbuf_pool pool)
+{
+    glbuf_result why;
+    const glbuf_pool_obj *p = resolve(ctx, pool, &why);
+    if (p == NULL) {
+        glbuf_pool_stats none;
+        memset(&none, 0, sizeof none);
+        return none;
+    }
+    return pool_get_stats(p);
 }

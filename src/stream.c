@@ -36,7 +36,10 @@ typedef struct stream_region {
     uint64_t end; /* position */
 } stream_region;
 
-struct glbuf_stream {
+typedef struct glbuf_stream_obj glbuf_stream_obj;
+
+/* The object behind a glbuf_stream handle (in the context's object table). */
+struct glbuf_stream_obj {
     uint32_t kind; /* STREAM_KIND while alive: first, so any manager can be told apart */
     glbuf_ctx *ctx;
     int persistent;
@@ -56,7 +59,7 @@ struct glbuf_stream {
     char label[48];
 };
 
-static glbuf_result check_stream(const glbuf_stream *s)
+static glbuf_result check_stream(const glbuf_stream_obj *s)
 {
     if (s == NULL) {
         return GLBUF_ERR_NULL;
@@ -94,7 +97,7 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 
 /* ---- rings ---------------------------------------------------------------- */
 
-static void destroy_ring(glbuf_stream *s, stream_ring *g)
+static void destroy_ring(glbuf_stream_obj *s, stream_ring *g)
 {
     glbuf_ctx *ctx = s->ctx;
     if (s->persistent && g->base != NULL) {
@@ -109,7 +112,7 @@ static void destroy_ring(glbuf_stream *s, stream_ring *g)
 
 /* A ring of `capacity` bytes with its storage (and mapping); nothing is left
  * behind on failure. */
-static glbuf_result create_ring(glbuf_stream *s, uint64_t capacity, stream_ring **out)
+static glbuf_result create_ring(glbuf_stream_obj *s, uint64_t capacity, stream_ring **out)
 {
     glbuf_ctx *ctx = s->ctx;
     stream_ring *g = glbuf_host_calloc(&ctx->allocator, 1, sizeof *g);
@@ -162,7 +165,7 @@ static glbuf_result create_ring(glbuf_stream *s, uint64_t capacity, stream_ring 
 /* ---- frames --------------------------------------------------------------- */
 
 /* Retires the regions and rings whose frame has completed (no blocking). */
-static void retire(glbuf_stream *s)
+static void retire(glbuf_stream_obj *s)
 {
     uint64_t done = glbuf_ctx_poll_completed(s->ctx);
     while (s->region_count > 0 && s->regions[s->region_head].frame <= done) {
@@ -185,7 +188,7 @@ static void retire(glbuf_stream *s)
 }
 
 /* Blocks until the oldest region's frame is complete, then retires. */
-static glbuf_result wait_oldest(glbuf_stream *s)
+static glbuf_result wait_oldest(glbuf_stream_obj *s)
 {
     glbuf_ctx *ctx = s->ctx;
     uint64_t ns_before = ctx->stats.fence_wait_ns;
@@ -203,7 +206,7 @@ static glbuf_result wait_oldest(glbuf_stream *s)
 
 /* The first allocation after the frame clock moved: closes the previous
  * frame's region and opens one for the current frame. */
-static glbuf_result begin_frame(glbuf_stream *s)
+static glbuf_result begin_frame(glbuf_stream_obj *s)
 {
     glbuf_ctx *ctx = s->ctx;
     stream_ring *g = s->ring;
@@ -250,7 +253,7 @@ static glbuf_result begin_frame(glbuf_stream *s)
 }
 
 /* Fallback: gives the GL store up so this frame writes to fresh memory. */
-static glbuf_result orphan(glbuf_stream *s)
+static glbuf_result orphan(glbuf_stream_obj *s)
 {
     stream_ring *g = s->ring;
     glbuf_gl_drain(s->ctx);
@@ -266,7 +269,7 @@ static glbuf_result orphan(glbuf_stream *s)
 
 /* Replaces the ring by a bigger one. The old ring lives on, mapped, until
  * the newest frame that used it has completed. */
-static glbuf_result grow(glbuf_stream *s, uint64_t size)
+static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
 {
     stream_ring *old = s->ring;
     if (old->capacity >= s->max_capacity) {
@@ -320,7 +323,7 @@ static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
 }
 
 /* Finds room for the request: waits for old frames, or grows. */
-static glbuf_result place(glbuf_stream *s, uint64_t size, uint64_t align, uint64_t *out_at)
+static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at)
 {
     for (;;) {
         stream_ring *g = s->ring;
@@ -363,9 +366,9 @@ static glbuf_result place(glbuf_stream *s, uint64_t size, uint64_t align, uint64
     }
 }
 
-/* ---- public API ------------------------------------------------------------ */
+/* ---- operations on a resolved stream (the public API at the end resolves handles) */
 
-glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream **out)
+static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream_obj **out)
 {
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
@@ -380,7 +383,7 @@ glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, 
         (uint64_t)(size_t)max_capacity != max_capacity) {
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
-    glbuf_stream *s = glbuf_host_calloc(&ctx->allocator, 1, sizeof *s);
+    glbuf_stream_obj *s = glbuf_host_calloc(&ctx->allocator, 1, sizeof *s);
     if (s == NULL) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
@@ -404,12 +407,12 @@ glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, 
     return GLBUF_OK;
 }
 
-void glbuf_stream_destroy(glbuf_stream **ps)
+static void stream_destroy(glbuf_stream_obj **ps)
 {
     if (ps == NULL || check_stream(*ps) != GLBUF_OK) {
         return;
     }
-    glbuf_stream *s = *ps;
+    glbuf_stream_obj *s = *ps;
     glbuf_ctx *ctx = s->ctx;
     while (s->retired != NULL) {
         stream_ring *g = s->retired;
@@ -422,7 +425,7 @@ void glbuf_stream_destroy(glbuf_stream **ps)
     *ps = NULL;
 }
 
-glbuf_result glbuf_stream_alloc(glbuf_stream *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out)
+static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out)
 {
     glbuf_result r = check_stream(s);
     if (r != GLBUF_OK) {
@@ -474,7 +477,7 @@ glbuf_result glbuf_stream_alloc(glbuf_stream *s, uint64_t size, uint64_t align, 
 
 /* Flushes or uploads [flushed, head) of one ring: one GL call, two when the
  * range wraps past the end of the ring. */
-static void flush_ring(glbuf_stream *s, stream_ring *g)
+static void flush_ring(glbuf_stream_obj *s, stream_ring *g)
 {
     uint64_t from = g->flushed;
     uint64_t to = g->head;
@@ -498,7 +501,7 @@ static void flush_ring(glbuf_stream *s, stream_ring *g)
     }
 }
 
-glbuf_result glbuf_stream_flush(glbuf_stream *s)
+static glbuf_result stream_flush(glbuf_stream_obj *s)
 {
     glbuf_result r = check_stream(s);
     if (r != GLBUF_OK) {
@@ -512,7 +515,7 @@ glbuf_result glbuf_stream_flush(glbuf_stream *s)
     return GLBUF_OK;
 }
 
-glbuf_stream_stats glbuf_stream_get_stats(const glbuf_stream *s)
+static glbuf_stream_stats stream_get_stats(const glbuf_stream_obj *s)
 {
     glbuf_stream_stats st;
     memset(&st, 0, sizeof st);
@@ -520,4 +523,81 @@ glbuf_stream_stats glbuf_stream_get_stats(const glbuf_stream *s)
         return st;
     }
     return s->stats;
+}
+
+/* ---- public API: the handle is resolved first, then the functions above ---- */
+
+static glbuf_stream_obj *resolve(const glbuf_ctx *ctx, glbuf_stream stream, glbuf_result *why)
+{
+    if (ctx == NULL) {
+        *why = GLBUF_ERR_NULL;
+        return NULL;
+    }
+    return glbuf_objects_get(&ctx->objects, stream.id, GLBUF_KIND_STREAM, why);
+}
+
+#define RESOLVE(ctx, stream, s)                                  \
+    glbuf_result resolve_result_;                                \
+    glbuf_stream_obj *s = resolve(ctx, stream, &resolve_result_); \
+    if (s == NULL) {                                             \
+        return resolve_result_;                                  \
+    }
+
+glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream *out)
+{
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_stream_obj *s = NULL;
+    glbuf_result r = stream_create(ctx, desc, &s);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    uint64_t id = 0;
+    r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_STREAM, s, &id);
+    if (r != GLBUF_OK) {
+        stream_destroy(&s);
+        return r;
+    }
+    out->id = id;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
+{
+    RESOLVE(ctx, stream, s);
+    glbuf_objects_remove(&ctx->objects, stream.id);
+    stream_destroy(&s);
+    return GLBUF_OK;
+}
+
+void glbuf_stream_teardown(glbuf_ctx *ctx, uint64_t id)
+{
+    glbuf_stream stream = {id};
+    (void)glbuf_stream_destroy(ctx, stream);
+}
+
+glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
+                                glbuf_stream_allocation *out)
+{
+    RESOLVE(ctx, stream, s);
+    return stream_alloc(s, size, align, out);
+}
+
+glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream)
+{
+    RESOLVE(ctx, stream, s);
+    return stream_flush(s);
+}
+
+glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream stream)
+{
+    glbuf_result why;
+    const glbuf_stream_obj *s = resolve(ctx, stream, &why);
+    if (s == NULL) {
+        glbuf_stream_stats none;
+        memset(&none, 0, sizeof none);
+        return none;
+    }
+    return stream_get_stats(s);
 }

@@ -60,10 +60,13 @@ typedef struct world {
     glbuf_buffer dead;    /* destroyed */
     glbuf_buffer foreign; /* a live buffer of ctx2 */
     glbuf_buffer pooled, released, pooled2;
-    glbuf_mega *m, *m2, *m_none; /* m2: another megabuffer; m_none: GROW_NONE, full */
+    glbuf_mega m, m2, m_none; /* m2: another megabuffer; m_none: GROW_NONE, full */
+    glbuf_mega m_dead, m_foreign; /* destroyed; a live megabuffer of ctx2 */
     glbuf_mega_range r, freed, other;
-    glbuf_stream *s, *s_small;
-    glbuf_pool *p, *p2;
+    glbuf_stream s, s_small;
+    glbuf_stream s_dead, s_foreign;
+    glbuf_pool p, p2;
+    glbuf_pool p_dead, p_foreign;
     glbuf_ranges *rg, *rg2;
     glbuf_range h, h_freed, h_other;
 } world;
@@ -151,30 +154,30 @@ static int snap_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, u
     return 0;
 }
 
-static void snap_mega(sbuf *b, glbuf_mega *m)
+static void snap_mega(sbuf *b, glbuf_ctx *ctx, glbuf_mega m)
 {
-    glbuf_mega_stats st = glbuf_mega_get_stats(m);
+    glbuf_mega_stats st = glbuf_mega_get_stats(ctx, m);
     put(b, "mega cap=%llu used=%llu", st.capacity, st.used_bytes);
     put(b, " allocs=%llu pending=%llu", st.allocations, st.pending_frees);
     put(b, " gen=%llu name=%llu", st.storage_generation, st.name);
     put(b, " growths=%llu defrags=%llu", st.growths, st.defragmentations);
-    ck_assert_int_eq(glbuf_mega_for_each_block(m, snap_block, b), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_flush(m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_for_each_block(ctx, m, snap_block, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK);
     snap_gl(b, st.name, st.capacity);
     put(b, "\n", 0, 0);
 }
 
-static void snap_stream(sbuf *b, glbuf_stream *s)
+static void snap_stream(sbuf *b, glbuf_ctx *ctx, glbuf_stream s)
 {
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    glbuf_stream_stats st = glbuf_stream_get_stats(ctx, s);
     put(b, "stream streamed=%llu allocs=%llu", st.bytes_streamed, st.allocations);
     put(b, " cap=%llu held=%llu", st.capacity, st.bytes_held);
     put(b, " growths=%llu flushes=%llu\n", st.growths, st.flushes);
 }
 
-static void snap_pool(sbuf *b, glbuf_pool *p)
+static void snap_pool(sbuf *b, glbuf_ctx *ctx, glbuf_pool p)
 {
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(ctx, p);
     put(b, "pool held=%llu idle=%llu", st.bytes_held, st.bytes_idle);
     put(b, " requested=%llu budget=%llu", st.bytes_requested, st.idle_budget);
     for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
@@ -206,13 +209,16 @@ static char *snapshot(void)
         snap_buffer(&b, W.ctx, bufs[i], 1);
     }
     snap_buffer(&b, W.ctx2, W.foreign, 1);
-    snap_mega(&b, W.m);
-    snap_mega(&b, W.m2);
-    snap_mega(&b, W.m_none);
-    snap_stream(&b, W.s);
-    snap_stream(&b, W.s_small);
-    snap_pool(&b, W.p);
-    snap_pool(&b, W.p2);
+    snap_mega(&b, W.ctx, W.m);
+    snap_mega(&b, W.ctx, W.m2);
+    snap_mega(&b, W.ctx, W.m_none);
+    snap_mega(&b, W.ctx2, W.m_foreign);
+    snap_stream(&b, W.ctx, W.s);
+    snap_stream(&b, W.ctx, W.s_small);
+    snap_stream(&b, W.ctx2, W.s_foreign);
+    snap_pool(&b, W.ctx, W.p);
+    snap_pool(&b, W.ctx, W.p2);
+    snap_pool(&b, W.ctx2, W.p_foreign);
     snap_ranges(&b, W.rg);
     snap_ranges(&b, W.rg2);
     return b.p;
@@ -276,7 +282,7 @@ static void unchanged(char *before, const char *what, int line)
  * context. Each call site uses C (context) and H (handle). */
 #define BUF_COMMON(fn, expr)                                                                                \
     do {                                                                                                    \
-        const glbuf_buffer hs_[5] = {W.buf, {0}, W.dead, {0xFFFFFFFFu}, W.foreign};                         \
+        const glbuf_buffer hs_[5] = {W.buf, {0}, W.dead, {UINT64_MAX}, W.foreign};                         \
         const glbuf_result want_[5] = {GLBUF_ERR_NULL, GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,   \
                                        GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE};                  \
         for (int k_ = 0; k_ < 5; k_++) {                                                                    \
@@ -287,6 +293,43 @@ static void unchanged(char *before, const char *what, int line)
             BAD(fn, want_[k_], expr);                                                                       \
         }                                                                                                   \
     } while (0)
+
+/* The same for megabuffers, streams and pools: a NULL context, 0, a destroyed
+ * object, a forged id, another context's object, and the ids of two objects
+ * of other kinds. Each call site uses C (context) and H (handle). */
+#define OBJ_COMMON(type, live, dead, foreign, other1, other2, fn, expr)                                     \
+    do {                                                                                                    \
+        const type hs_[7] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}};              \
+        const glbuf_result want_[7] = {GLBUF_ERR_NULL,           GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_WRONG_KIND,                      \
+                                       GLBUF_ERR_WRONG_KIND};                                               \
+        for (int k_ = 0; k_ < 7; k_++) {                                                                    \
+            glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
+            type H = hs_[k_];                                                                               \
+            (void)C;                                                                                        \
+            (void)H;                                                                                        \
+            BAD(fn, want_[k_], expr);                                                                       \
+        }                                                                                                   \
+    } while (0)
+/* Queries that cannot fail: every one of those handles gives `cond`. */
+#define OBJ_QUERY(type, live, dead, foreign, other1, other2, fn, call, cond)                                \
+    do {                                                                                                    \
+        const type hs_[7] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}};              \
+        for (int k_ = 0; k_ < 7; k_++) {                                                                    \
+            glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
+            type H = hs_[k_];                                                                               \
+            (void)C;                                                                                        \
+            (void)H;                                                                                        \
+            BADV(fn, call, cond);                                                                           \
+        }                                                                                                   \
+    } while (0)
+#define MEGA_QUERY(fn, call, cond) OBJ_QUERY(glbuf_mega, W.m, W.m_dead, W.m_foreign, W.s, W.p, fn, call, cond)
+#define STREAM_QUERY(fn, call, cond) OBJ_QUERY(glbuf_stream, W.s, W.s_dead, W.s_foreign, W.m, W.p, fn, call, cond)
+#define POOL_QUERY(fn, call, cond) OBJ_QUERY(glbuf_pool, W.p, W.p_dead, W.p_foreign, W.m, W.s, fn, call, cond)
+#define MEGA_COMMON(fn, expr) OBJ_COMMON(glbuf_mega, W.m, W.m_dead, W.m_foreign, W.s, W.p, fn, expr)
+#define STREAM_COMMON(fn, expr) OBJ_COMMON(glbuf_stream, W.s, W.s_dead, W.s_foreign, W.m, W.p, fn, expr)
+#define POOL_COMMON(fn, expr) OBJ_COMMON(glbuf_pool, W.p, W.p_dead, W.p_foreign, W.m, W.s, fn, expr)
 
 /* ---- setup ----------------------------------------------------------------------------- */
 
@@ -319,15 +362,15 @@ static glbuf_buffer make_buffer(glbuf_ctx *ctx, uint64_t size, uint32_t storage_
     return b;
 }
 
-static glbuf_mega *make_mega(uint64_t capacity, glbuf_mega_growth growth)
+static glbuf_mega make_mega(glbuf_ctx *ctx, uint64_t capacity, glbuf_mega_growth growth)
 {
     glbuf_mega_desc d;
     memset(&d, 0, sizeof d);
     d.capacity = capacity;
     d.max_capacity = 1u << 20;
     d.growth = growth;
-    glbuf_mega *m = NULL;
-    ck_assert_int_eq(glbuf_mega_create(W.ctx, &d, &m), GLBUF_OK);
+    glbuf_mega m = {0};
+    ck_assert_int_eq(glbuf_mega_create(ctx, &d, &m), GLBUF_OK);
     return m;
 }
 
@@ -355,19 +398,22 @@ static void setup(void)
     W.dead = make_buffer(W.ctx, 16, 0);
     ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, W.dead), GLBUF_OK);
 
-    W.m = make_mega(4096, GLBUF_MEGA_GROW_POW2);
-    W.m2 = make_mega(4096, GLBUF_MEGA_GROW_POW2);
-    W.m_none = make_mega(1024, GLBUF_MEGA_GROW_NONE);
+    W.m = make_mega(W.ctx, 4096, GLBUF_MEGA_GROW_POW2);
+    W.m2 = make_mega(W.ctx, 4096, GLBUF_MEGA_GROW_POW2);
+    W.m_none = make_mega(W.ctx, 1024, GLBUF_MEGA_GROW_NONE);
+    W.m_dead = make_mega(W.ctx, 1024, GLBUF_MEGA_GROW_NONE);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m_dead), GLBUF_OK);
+    W.m_foreign = make_mega(W.ctx2, 1024, GLBUF_MEGA_GROW_NONE);
     uint8_t data[256];
     fx_pattern(data, sizeof data, 7);
     glbuf_mega_range full;
-    ck_assert_int_eq(glbuf_mega_alloc(W.m_none, 1024, 0, &full, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(W.m, 256, 0, &W.r, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_write(W.m, W.r, 0, data, 256), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(W.m, 128, 0, &W.freed, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_free(W.m, W.freed), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(W.m2, 512, 0, &W.other, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_write(W.m2, W.other, 0, data, 256), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m_none, 1024, 0, &full, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 256, 0, &W.r, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m, W.r, 0, data, 256), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 128, 0, &W.freed, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.freed), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m2, 512, 0, &W.other, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m2, W.other, 0, data, 256), GLBUF_OK);
 
     glbuf_stream_desc sd;
     memset(&sd, 0, sizeof sd);
@@ -377,17 +423,23 @@ static void setup(void)
     sd.capacity = 1024;
     sd.max_capacity = 1024;
     ck_assert_int_eq(glbuf_stream_create(W.ctx, &sd, &W.s_small), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_create(W.ctx, &sd, &W.s_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_create(W.ctx2, &sd, &W.s_foreign), GLBUF_OK);
     glbuf_stream_allocation al;
-    ck_assert_int_eq(glbuf_stream_alloc(W.s_small, 1024, 16, &al), GLBUF_OK); /* the frame filled it */
+    ck_assert_int_eq(glbuf_stream_alloc(W.ctx, W.s_small, 1024, 16, &al), GLBUF_OK); /* the frame filled it */
 
     glbuf_pool_desc pd;
     memset(&pd, 0, sizeof pd);
     ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p), GLBUF_OK);
     ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p2), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_acquire(W.p, 100, &W.pooled), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_acquire(W.p, 100, &W.released), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(W.p, W.released), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_acquire(W.p2, 100, &W.pooled2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx, W.p_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_create(W.ctx2, &pd, &W.p_foreign), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p, 100, &W.pooled), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p, 100, &W.released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p, W.released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p2, 100, &W.pooled2), GLBUF_OK);
     ck_assert_int_eq(glbuf_buffer_sub_data(W.ctx, W.pooled, 0, 100, data), GLBUF_OK);
 
     glbuf_ranges_desc rd;
@@ -405,15 +457,18 @@ static void teardown(void)
 {
     glbuf_ranges_destroy(W.rg);
     glbuf_ranges_destroy(W.rg2);
-    ck_assert_int_eq(glbuf_pool_release(W.p, W.pooled), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(W.p2, W.pooled2), GLBUF_OK);
-    glbuf_pool_destroy(&W.p);
-    glbuf_pool_destroy(&W.p2);
-    glbuf_stream_destroy(&W.s);
-    glbuf_stream_destroy(&W.s_small);
-    glbuf_mega_destroy(&W.m);
-    glbuf_mega_destroy(&W.m2);
-    glbuf_mega_destroy(&W.m_none);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p, W.pooled), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p2, W.pooled2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx, W.p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx, W.p2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx2, W.p_foreign), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s_small), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx2, W.s_foreign), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m_none), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx2, W.m_foreign), GLBUF_OK);
     const glbuf_buffer bufs[] = {W.buf, W.imm, W.empty, W.mapped, W.flushy};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, bufs[i]), GLBUF_OK);
@@ -421,8 +476,9 @@ static void teardown(void)
     ck_assert_int_eq(glbuf_buffer_destroy(W.ctx2, W.foreign), GLBUF_OK);
     ck_assert_uint_eq(glbuf_ctx_get_stats(W.ctx).buffers_alive, 0);
     ck_assert_uint_eq(glbuf_ctx_get_stats(W.ctx2).buffers_alive, 0);
-    glbuf_ctx_destroy(&W.ctx);
-    glbuf_ctx_destroy(&W.ctx2);
+    glbuf_ctx_destroy(W.ctx);
+    glbuf_ctx_destroy(W.ctx2);
+    W.ctx = W.ctx2 = NULL;
     ck_assert_int_eq(host.live, 0);
     glbuf_headless_destroy(headless);
 }
@@ -478,9 +534,7 @@ static void table_result_and_ctx(void)
     BAD(glbuf_ctx_create, GLBUF_ERR_LOAD_FAILED, glbuf_ctx_create(&d, &out));
     ck_assert_ptr_eq(out, (glbuf_ctx *)(uintptr_t)0x1); /* untouched on failure */
 
-    glbuf_ctx *none = NULL;
     BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(NULL), 1);
-    BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(&none), none == NULL);
     BADV(glbuf_ctx_get_caps, glbuf_caps c = glbuf_ctx_get_caps(NULL), c.gl_major == 0 && c.caps == 0);
     BADV(glbuf_ctx_get_stats, glbuf_ctx_stats st = glbuf_ctx_get_stats(NULL), st.calls_total == 0);
     BADV(glbuf_ctx_reset_stats, glbuf_ctx_reset_stats(NULL), 1);
@@ -550,7 +604,7 @@ static void table_buffer(void)
     BUF_COMMON(glbuf_buffer_orphan, glbuf_buffer_orphan(C, H));
     BUF_COMMON(glbuf_buffer_set_label, glbuf_buffer_set_label(C, H, "x"));
     BUF_COMMON(glbuf_buffer_get_info, glbuf_buffer_get_info(C, H, &info));
-    const glbuf_buffer invalid[4] = {{0}, W.dead, {0xFFFFFFFFu}, {(1u << 20) | 500u}}; /* 500: a slot never used */
+    const glbuf_buffer invalid[4] = {{0}, W.dead, {UINT64_MAX}, {W.buf.id + 500u}}; /* +500: a slot never used */
     for (int k = 0; k < 4; k++) {
         BADV(glbuf_buffer_name, uint32_t v = glbuf_buffer_name(W.ctx, invalid[k]), v == 0);
         BADV(glbuf_buffer_size, uint64_t v = glbuf_buffer_size(W.ctx, invalid[k]), v == 0);
@@ -637,8 +691,6 @@ static void table_buffer(void)
 
 static void table_mega(void)
 {
-    glbuf_mega *wrong[3] = {(glbuf_mega *)(void *)W.s, (glbuf_mega *)(void *)W.p, NULL};
-    const glbuf_result wrong_code[3] = {GLBUF_ERR_WRONG_KIND, GLBUF_ERR_WRONG_KIND, GLBUF_ERR_NULL};
     const glbuf_mega_range bad_handles[5] = {{0}, W.freed, {0xFFFFFFFFu}, W.other, {W.r.id ^ (1u << 22)}};
     uint8_t data[64] = {0};
     uint64_t v = 0;
@@ -646,7 +698,7 @@ static void table_mega(void)
     size_t len = 0;
     char json[16];
     glbuf_mega_range out = {0};
-    glbuf_mega *mout = NULL;
+    glbuf_mega mout = {0};
     glbuf_mega_desc d;
     memset(&d, 0, sizeof d);
 
@@ -668,72 +720,63 @@ static void table_mega(void)
     d.capacity = 4096;
     d.max_capacity = UINT64_MAX;
     BAD(glbuf_mega_create, GLBUF_ERR_OVERFLOW, glbuf_mega_create(W.ctx, &d, &mout));
-    ck_assert_ptr_null(mout);
+    ck_assert_uint_eq(mout.id, 0); /* untouched */
 
-    glbuf_mega *none = NULL;
-    glbuf_mega *as_stream = (glbuf_mega *)(void *)W.s;
-    BADV(glbuf_mega_destroy, glbuf_mega_destroy(NULL), 1);
-    BADV(glbuf_mega_destroy, glbuf_mega_destroy(&none), none == NULL);
-    BADV(glbuf_mega_destroy, glbuf_mega_destroy(&as_stream), as_stream == (glbuf_mega *)(void *)W.s);
-
-    for (int k = 0; k < 3; k++) {
-        glbuf_mega *M = wrong[k];
-        glbuf_result want = wrong_code[k];
-        BAD(glbuf_mega_alloc, want, glbuf_mega_alloc(M, 16, 0, &out, NULL));
-        BAD(glbuf_mega_free, want, glbuf_mega_free(M, W.r));
-        BAD(glbuf_mega_offset, want, glbuf_mega_offset(M, W.r, &v));
-        BAD(glbuf_mega_size, want, glbuf_mega_size(M, W.r, &v));
-        BAD(glbuf_mega_ptr, want, glbuf_mega_ptr(M, W.r, &ptr));
-        BAD(glbuf_mega_write, want, glbuf_mega_write(M, W.r, 0, data, 16));
-        BAD(glbuf_mega_flush, want, glbuf_mega_flush(M));
-        BAD(glbuf_mega_collect, want, glbuf_mega_collect(M));
-        BAD(glbuf_mega_wait_idle, want, glbuf_mega_wait_idle(M));
-        BAD(glbuf_mega_defragment, want, glbuf_mega_defragment(M, 0, NULL, NULL, NULL));
-        BAD(glbuf_mega_for_each_block, want, glbuf_mega_for_each_block(M, never_block, NULL));
-        BAD(glbuf_mega_dump_json, want, glbuf_mega_dump_json(M, json, sizeof json, &len));
-        BADV(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(M), st.capacity == 0 && st.name == 0);
-    }
+    /* the common handle errors, call by call */
+    MEGA_COMMON(glbuf_mega_destroy, glbuf_mega_destroy(C, H));
+    MEGA_COMMON(glbuf_mega_alloc, glbuf_mega_alloc(C, H, 16, 0, &out, NULL));
+    MEGA_COMMON(glbuf_mega_free, glbuf_mega_free(C, H, W.r));
+    MEGA_COMMON(glbuf_mega_offset, glbuf_mega_offset(C, H, W.r, &v));
+    MEGA_COMMON(glbuf_mega_size, glbuf_mega_size(C, H, W.r, &v));
+    MEGA_COMMON(glbuf_mega_ptr, glbuf_mega_ptr(C, H, W.r, &ptr));
+    MEGA_COMMON(glbuf_mega_write, glbuf_mega_write(C, H, W.r, 0, data, 16));
+    MEGA_COMMON(glbuf_mega_flush, glbuf_mega_flush(C, H));
+    MEGA_COMMON(glbuf_mega_collect, glbuf_mega_collect(C, H));
+    MEGA_COMMON(glbuf_mega_wait_idle, glbuf_mega_wait_idle(C, H));
+    MEGA_COMMON(glbuf_mega_defragment, glbuf_mega_defragment(C, H, 0, NULL, NULL, NULL));
+    MEGA_COMMON(glbuf_mega_for_each_block, glbuf_mega_for_each_block(C, H, never_block, NULL));
+    MEGA_COMMON(glbuf_mega_dump_json, glbuf_mega_dump_json(C, H, json, sizeof json, &len));
+    MEGA_QUERY(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(C, H), st.capacity == 0 && st.name == 0);
+    MEGA_QUERY(glbuf_mega_gl_name, uint32_t name = glbuf_mega_gl_name(C, H), name == 0);
+    MEGA_QUERY(glbuf_mega_storage_generation, uint64_t g = glbuf_mega_storage_generation(C, H), g == 0);
     /* 0, freed (double free), forged, another megabuffer's, stale generation */
     for (int k = 0; k < 5; k++) {
         glbuf_mega_range R = bad_handles[k];
-        BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.m, R));
-        BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.m, R, &v));
-        BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.m, R, &v));
-        BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.m, R, &ptr));
-        BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.m, R, 0, data, 16));
+        BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.ctx, W.m, R));
+        BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.ctx, W.m, R, &v));
+        BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.ctx, W.m, R, &v));
+        BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.ctx, W.m, R, &ptr));
+        BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.ctx, W.m, R, 0, data, 16));
     }
-    BAD(glbuf_mega_alloc, GLBUF_ERR_NULL, glbuf_mega_alloc(W.m, 16, 0, NULL, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc(W.m, 0, 0, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.m, 16, 3, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.m, 16, UINT64_MAX, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.m, UINT64_MAX, 0, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.m, 16, 1ull << 63, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.m, 2u << 20, 0, &out, NULL)); /* > max_capacity */
-    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.m_none, 16, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_NULL, glbuf_mega_alloc(W.ctx, W.m, 16, 0, NULL, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc(W.ctx, W.m, 0, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, 3, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, UINT64_MAX, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, UINT64_MAX, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, 16, 1ull << 63, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m, 2u << 20, 0, &out, NULL)); /* > max_capacity */
+    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m_none, 16, 0, &out, NULL));
     ck_assert_uint_eq(out.id, 0);
-    BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.m, W.r, NULL));
-    BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.m, W.r, NULL));
-    BAD(glbuf_mega_ptr, GLBUF_ERR_NULL, glbuf_mega_ptr(W.m, W.r, NULL));
-    BAD(glbuf_mega_write, GLBUF_ERR_NULL, glbuf_mega_write(W.m, W.r, 0, NULL, 16));
-    BAD(glbuf_mega_write, GLBUF_ERR_OVERFLOW, glbuf_mega_write(W.m, W.r, UINT64_MAX, data, 2));
-    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.m, W.r, 250, data, 16));
-    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.m, W.r, 257, data, 0));
-    BAD(glbuf_mega_for_each_block, GLBUF_ERR_NULL, glbuf_mega_for_each_block(W.m, NULL, NULL));
-    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.m, json, sizeof json, NULL));
-    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.m, NULL, 16, &len));
-    BAD(glbuf_mega_dump_json, GLBUF_ERR_TOO_LARGE, glbuf_mega_dump_json(W.m, json, sizeof json, &len));
+    BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.ctx, W.m, W.r, NULL));
+    BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.ctx, W.m, W.r, NULL));
+    BAD(glbuf_mega_ptr, GLBUF_ERR_NULL, glbuf_mega_ptr(W.ctx, W.m, W.r, NULL));
+    BAD(glbuf_mega_write, GLBUF_ERR_NULL, glbuf_mega_write(W.ctx, W.m, W.r, 0, NULL, 16));
+    BAD(glbuf_mega_write, GLBUF_ERR_OVERFLOW, glbuf_mega_write(W.ctx, W.m, W.r, UINT64_MAX, data, 2));
+    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.ctx, W.m, W.r, 250, data, 16));
+    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.ctx, W.m, W.r, 257, data, 0));
+    BAD(glbuf_mega_for_each_block, GLBUF_ERR_NULL, glbuf_mega_for_each_block(W.ctx, W.m, NULL, NULL));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.ctx, W.m, json, sizeof json, NULL));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.ctx, W.m, NULL, 16, &len));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_TOO_LARGE, glbuf_mega_dump_json(W.ctx, W.m, json, sizeof json, &len));
     ck_assert_uint_gt(len, sizeof json);
 }
 
 static void table_stream_pool(void)
 {
-    glbuf_stream *wrong_s[3] = {(glbuf_stream *)(void *)W.m, (glbuf_stream *)(void *)W.p, NULL};
-    glbuf_pool *wrong_p[3] = {(glbuf_pool *)(void *)W.m, (glbuf_pool *)(void *)W.s, NULL};
-    const glbuf_result wrong_code[3] = {GLBUF_ERR_WRONG_KIND, GLBUF_ERR_WRONG_KIND, GLBUF_ERR_NULL};
     glbuf_stream_allocation al;
     glbuf_buffer b = {0};
 
-    glbuf_stream *sout = NULL;
+    glbuf_stream sout = {0};
     glbuf_stream_desc sd;
     memset(&sd, 0, sizeof sd);
     BAD(glbuf_stream_create, GLBUF_ERR_NULL, glbuf_stream_create(NULL, &sd, &sout));
@@ -751,28 +794,22 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
     sd.capacity = UINT64_MAX;
     BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
-    ck_assert_ptr_null(sout);
-    glbuf_stream *snone = NULL;
-    glbuf_stream *as_mega = (glbuf_stream *)(void *)W.m;
-    BADV(glbuf_stream_destroy, glbuf_stream_destroy(NULL), 1);
-    BADV(glbuf_stream_destroy, glbuf_stream_destroy(&snone), snone == NULL);
-    BADV(glbuf_stream_destroy, glbuf_stream_destroy(&as_mega), as_mega == (glbuf_stream *)(void *)W.m);
-    for (int k = 0; k < 3; k++) {
-        BAD(glbuf_stream_alloc, wrong_code[k], glbuf_stream_alloc(wrong_s[k], 16, 16, &al));
-        BAD(glbuf_stream_flush, wrong_code[k], glbuf_stream_flush(wrong_s[k]));
-        BADV(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(wrong_s[k]), st.capacity == 0);
-    }
-    BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.s, 16, 16, NULL));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.s, 0, 16, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 0, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 3, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 1u << 17, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, UINT64_MAX, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.s, (1u << 16) + 1, 16, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.s, UINT64_MAX, 16, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_FULL, glbuf_stream_alloc(W.s_small, 16, 16, &al));
+    ck_assert_uint_eq(sout.id, 0); /* untouched */
+    STREAM_COMMON(glbuf_stream_destroy, glbuf_stream_destroy(C, H));
+    STREAM_COMMON(glbuf_stream_alloc, glbuf_stream_alloc(C, H, 16, 16, &al));
+    STREAM_COMMON(glbuf_stream_flush, glbuf_stream_flush(C, H));
+    STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), st.capacity == 0);
+    BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 0, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 3, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 1u << 17, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, UINT64_MAX, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.ctx, W.s, (1u << 16) + 1, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.ctx, W.s, UINT64_MAX, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_FULL, glbuf_stream_alloc(W.ctx, W.s_small, 16, 16, &al));
 
-    glbuf_pool *pout = NULL;
+    glbuf_pool pout = {0};
     glbuf_pool_desc pd;
     memset(&pd, 0, sizeof pd);
     BAD(glbuf_pool_create, GLBUF_ERR_NULL, glbuf_pool_create(NULL, &pd, &pout));
@@ -791,29 +828,23 @@ static void table_stream_pool(void)
     pd.target = GLBUF_TARGET_ARRAY;
     pd.usage = GLBUF_USAGE_COUNT;
     BAD(glbuf_pool_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_pool_create(W.ctx, &pd, &pout));
-    ck_assert_ptr_null(pout);
-    glbuf_pool *pnone = NULL;
-    glbuf_pool *as_stream = (glbuf_pool *)(void *)W.s;
-    BADV(glbuf_pool_destroy, glbuf_pool_destroy(NULL), 1);
-    BADV(glbuf_pool_destroy, glbuf_pool_destroy(&pnone), pnone == NULL);
-    BADV(glbuf_pool_destroy, glbuf_pool_destroy(&as_stream), as_stream == (glbuf_pool *)(void *)W.s);
-    for (int k = 0; k < 3; k++) {
-        BAD(glbuf_pool_acquire, wrong_code[k], glbuf_pool_acquire(wrong_p[k], 16, &b));
-        BAD(glbuf_pool_release, wrong_code[k], glbuf_pool_release(wrong_p[k], W.pooled));
-        BAD(glbuf_pool_trim, wrong_code[k], glbuf_pool_trim(wrong_p[k], 0));
-        BADV(glbuf_pool_get_stats, glbuf_pool_stats st = glbuf_pool_get_stats(wrong_p[k]), st.idle_budget == 0);
-    }
-    BAD(glbuf_pool_acquire, GLBUF_ERR_NULL, glbuf_pool_acquire(W.p, 16, NULL));
-    BAD(glbuf_pool_acquire, GLBUF_ERR_ZERO_SIZE, glbuf_pool_acquire(W.p, 0, &b));
-    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.p, BIG, &b));
-    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.p, UINT64_MAX, &b));
+    ck_assert_uint_eq(pout.id, 0); /* untouched */
+    POOL_COMMON(glbuf_pool_destroy, glbuf_pool_destroy(C, H));
+    POOL_COMMON(glbuf_pool_acquire, glbuf_pool_acquire(C, H, 16, &b));
+    POOL_COMMON(glbuf_pool_release, glbuf_pool_release(C, H, W.pooled));
+    POOL_COMMON(glbuf_pool_trim, glbuf_pool_trim(C, H, 0));
+    POOL_QUERY(glbuf_pool_get_stats, glbuf_pool_stats st = glbuf_pool_get_stats(C, H), st.idle_budget == 0);
+    BAD(glbuf_pool_acquire, GLBUF_ERR_NULL, glbuf_pool_acquire(W.ctx, W.p, 16, NULL));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_ZERO_SIZE, glbuf_pool_acquire(W.ctx, W.p, 0, &b));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.ctx, W.p, BIG, &b));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.ctx, W.p, UINT64_MAX, &b));
     ck_assert_uint_eq(b.id, 0);
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, (glbuf_buffer){0}));
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.buf));      /* plain buffer */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.pooled2));  /* another pool's */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.released)); /* released twice */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.dead));     /* destroyed */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, (glbuf_buffer){0xFFFFFFFFu}));
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, (glbuf_buffer){0}));
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.buf));      /* plain buffer */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.pooled2));  /* another pool's */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.released)); /* released twice */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.dead));     /* destroyed */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, (glbuf_buffer){UINT64_MAX}));
 }
 
 static int count_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
@@ -938,9 +969,8 @@ START_TEST(every_public_function_refuses_bad_input_and_changes_nothing)
 }
 END_TEST
 
-/* Buffer handles are slot + generation per context, and each context's
- * generations start at its own tag: the first buffer of another context
- * (same slot) is refused. */
+/* Buffer handles carry their context's owner identity: the first buffer of
+ * another context (same slot, same generation) is refused. */
 START_TEST(foreign_buffer_handles_are_rejected)
 {
     setup();

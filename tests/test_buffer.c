@@ -609,7 +609,7 @@ START_TEST(a_buffer_of_another_context_is_rejected_even_after_slot_reuse)
     ck_assert_int_eq(glbuf_buffer_get_info(fx_ctx, theirs, &info), GLBUF_ERR_INVALID_HANDLE);
     ck_assert_int_eq(glbuf_buffer_get_info(other, mine, &info), GLBUF_ERR_INVALID_HANDLE);
     ck_assert_int_eq(glbuf_buffer_destroy(other, theirs), GLBUF_OK);
-    glbuf_ctx_destroy(&other);
+    glbuf_ctx_destroy(other);
     ck_assert_uint_eq(glbuf_buffer_size(fx_ctx, mine), 16);
     glbuf_buffer_destroy(fx_ctx, mine);
 }

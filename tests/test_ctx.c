@@ -1,10 +1,15 @@
 /* test_ctx.c - glbuf_ctx on a real headless context: loading, capabilities,
- * counters, debug-message routing and the frame clock. */
+ * counters, debug-message routing, the frame clock, and destruction with
+ * objects of every kind still alive. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gl_fixture.h"
 #include "glbuf/buffer.h"
+#include "glbuf/mega.h"
+#include "glbuf/pool.h"
+#include "glbuf/stream.h"
 
 START_TEST(create_rejects_missing_get_proc_address)
 {
@@ -65,8 +70,7 @@ START_TEST(disabled_caps_are_absent)
     desc.disable_caps = GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE;
     ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_OK);
     ck_assert_uint_eq(glbuf_ctx_get_caps(ctx).caps, GLBUF_CAP_DEBUG);
-    glbuf_ctx_destroy(&ctx);
-    ck_assert_ptr_null(ctx);
+    glbuf_ctx_destroy(ctx);
 }
 END_TEST
 
@@ -138,7 +142,7 @@ START_TEST(debug_messages_reach_the_logger)
                               GL_DEBUG_SEVERITY_NOTIFICATION, -1, "hello from the app");
     ck_assert_int_ge(messages, 1);
     ck_assert_ptr_nonnull(strstr(last_message, "hello from the app"));
-    glbuf_ctx_destroy(&ctx);
+    glbuf_ctx_destroy(ctx);
 }
 END_TEST
 
@@ -179,6 +183,130 @@ START_TEST(a_failed_fence_is_covered_by_the_next_one)
 }
 END_TEST
 
+/* ---- destruction with objects alive ------------------------------------------ */
+
+static long host_live; /* blocks the context's allocator handed out and not yet freed */
+static char warning_lines[8][512];
+static int warning_count;
+
+static void *counting_alloc(size_t n, void *user)
+{
+    (void)user;
+    void *p = malloc(n);
+    host_live += p != NULL;
+    return p;
+}
+
+static void counting_free(void *p, void *user)
+{
+    (void)user;
+    host_live -= p != NULL;
+    free(p);
+}
+
+static void capture_warnings(glbuf_log_level level, const char *message, void *user)
+{
+    (void)user;
+    if (level == GLBUF_LOG_WARNING && warning_count < 8) {
+        snprintf(warning_lines[warning_count], sizeof warning_lines[0], "%s", message);
+    }
+    warning_count += level == GLBUF_LOG_WARNING;
+}
+
+static glbuf_ctx *make_counted_ctx(uint32_t disable_caps)
+{
+    glbuf_ctx_desc desc = {0};
+    desc.get_proc_address = glbuf_headless_get_proc;
+    desc.allocator.alloc = counting_alloc;
+    desc.allocator.free = counting_free;
+    desc.logger.log = capture_warnings;
+    desc.keep_debug_callback = 1; /* only glbuf's own lines reach the logger */
+    desc.disable_caps = disable_caps;
+    glbuf_ctx *ctx = NULL;
+    host_live = 0;
+    warning_count = 0;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_OK);
+    return ctx;
+}
+
+/* A buffer, a megabuffer with an allocation and a pending free, a stream
+ * mid-frame and a pool with one acquired and one idle buffer, all left alive:
+ * destroying the context frees every host block and deletes every GL buffer
+ * (run it under ASan for the leak check), and logs one line counting them. */
+START_TEST(destroy_frees_every_object_left_alive_and_counts_each_kind)
+{
+    const uint32_t paths[2] = {0, GLBUF_CAP_BUFFER_STORAGE}; /* persistent storage, and the fallback */
+    for (int path = 0; path < 2; path++) {
+        glbuf_ctx *ctx = make_counted_ctx(paths[path]);
+        GLuint names[8];
+        int n = 0;
+
+        glbuf_buffer_desc bd = {0};
+        bd.size = 256;
+        glbuf_buffer buf = {0};
+        ck_assert_int_eq(glbuf_buffer_create(ctx, &bd, &buf), GLBUF_OK);
+        names[n++] = glbuf_buffer_name(ctx, buf);
+
+        glbuf_mega_desc md = {0};
+        md.capacity = 1u << 16;
+        glbuf_mega mega = {0};
+        glbuf_mega_range r1, r2;
+        ck_assert_int_eq(glbuf_mega_create(ctx, &md, &mega), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(ctx, mega, 100, 0, &r1, NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(ctx, mega, 200, 0, &r2, NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_free(ctx, mega, r2), GLBUF_OK);
+        names[n++] = glbuf_mega_gl_name(ctx, mega);
+
+        glbuf_stream_desc sd = {0};
+        sd.capacity = 4096;
+        glbuf_stream stream = {0};
+        glbuf_stream_allocation a;
+        ck_assert_int_eq(glbuf_stream_create(ctx, &sd, &stream), GLBUF_OK);
+        ck_assert_int_eq(glbuf_stream_alloc(ctx, stream, 64, 16, &a), GLBUF_OK);
+        names[n++] = a.name;
+
+        glbuf_pool_desc pd = {0};
+        glbuf_pool pool = {0};
+        glbuf_buffer acquired = {0}, idle = {0};
+        ck_assert_int_eq(glbuf_pool_create(ctx, &pd, &pool), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_acquire(ctx, pool, 100, &acquired), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_acquire(ctx, pool, 100, &idle), GLBUF_OK);
+        names[n++] = glbuf_buffer_name(ctx, acquired);
+        names[n++] = glbuf_buffer_name(ctx, idle);
+        ck_assert_int_eq(glbuf_pool_release(ctx, pool, idle), GLBUF_OK);
+
+        ck_assert_int_gt(host_live, 0);
+        for (int i = 0; i < n; i++) {
+            ck_assert_int_eq(fx_gl->IsBuffer(names[i]), GL_TRUE);
+        }
+        ck_assert_int_eq(warning_count, 0);
+        glbuf_ctx_destroy(ctx);
+
+        ck_assert_int_eq(host_live, 0);
+        for (int i = 0; i < n; i++) {
+            ck_assert_msg(fx_gl->IsBuffer(names[i]) == GL_FALSE, "GL buffer %u left behind", names[i]);
+        }
+        ck_assert_int_eq(warning_count, 1);
+        ck_assert_str_eq(warning_lines[0], "context destroyed with objects alive, freed: 1 buffers (+2 pooled), "
+                                           "1 megabuffers, 1 streams, 1 pools");
+    }
+}
+END_TEST
+
+START_TEST(destroy_with_nothing_alive_logs_nothing)
+{
+    glbuf_ctx *ctx = make_counted_ctx(0);
+    glbuf_mega_desc md = {0};
+    glbuf_mega mega = {0};
+    ck_assert_int_eq(glbuf_mega_create(ctx, &md, &mega), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(ctx, mega), GLBUF_OK);
+    glbuf_ctx_destroy(ctx);
+    ck_assert_int_eq(host_live, 0);
+    ck_assert_int_eq(warning_count, 0);
+    glbuf_ctx_destroy(NULL); /* ignored */
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, create_rejects_missing_get_proc_address);
@@ -190,6 +318,8 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, debug_messages_reach_the_logger);
     tcase_add_test(tc, frames_complete_after_their_fence);
     tcase_add_test(tc, a_failed_fence_is_covered_by_the_next_one);
+    tcase_add_test(tc, destroy_frees_every_object_left_alive_and_counts_each_kind);
+    tcase_add_test(tc, destroy_with_nothing_alive_logs_nothing);
 }
 
 int main(void)

@@ -4,17 +4,20 @@
  * A buffer has a size (bytes in use) and a capacity (bytes of GL storage).
  * Creation, data() and copy_data() set both; reserve(), append() and resize()
  * grow the capacity by the buffer's growth policy while keeping the contents
- * and the GL name. Buffers are handles (slot + generation) owned by a context:
- * a handle to a destroyed buffer is reported as GLBUF_ERR_INVALID_HANDLE.
+ * and the GL name.
+ *
+ * Handles: a buffer is a glbuf_buffer, a 64-bit value handle made in a
+ * context's object table (the layout and guarantee of every glbuf handle,
+ * ctx.h): it is accepted only by the context that created it and only until
+ * glbuf_buffer_destroy. 0, a destroyed buffer's handle (however many buffers
+ * were made since: a slot is retired before its generation could wrap) and
+ * another context's handle give GLBUF_ERR_INVALID_HANDLE.
  *
  * Every call takes the context it was created with (current on this thread).
  * Errors common to every call below, checked first and changing nothing:
  *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
- *   GLBUF_ERR_INVALID_HANDLE  the buffer is 0 or destroyed; a handle from another
- *                             context is rejected unless its slot and generation
- *                             happen to match a live buffer here (each context
- *                             starts its generations at its own tag)
- *   GLBUF_ERR_WRONG_KIND      the handle names an object that is not a buffer
+ *   GLBUF_ERR_INVALID_HANDLE  the buffer handle is not live (above)
+ *   GLBUF_ERR_WRONG_KIND      the id names another kind of object (a forged handle)
  * GPU failures: GLBUF_ERR_OUT_OF_GPU_MEMORY from reserve, resize and append
  * leaves the old storage and its contents intact (read them back), even on a
  * driver that releases the old store. data, copy_data, ensure_min_size and
@@ -129,13 +132,16 @@ typedef struct glbuf_buffer_desc {
  * storage flags), GLBUF_ERR_ZERO_SIZE (immutable storage of size 0),
  * GLBUF_ERR_OVERFLOW (size beyond GLsizeiptr), GLBUF_ERR_UNSUPPORTED
  * (immutable storage without ARB_buffer_storage), GLBUF_ERR_OUT_OF_HOST_MEMORY,
- * GLBUF_ERR_FULL (2^20 buffers alive in this context),
+ * GLBUF_ERR_FULL (the context's object table has no slot left: 2^24 slots, live
+ * or retired),
  * GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL (nothing is left behind).
  * GL calls (DSA): glCreateBuffers, glNamedBufferData or glNamedBufferStorage,
  * glGetError, glObjectLabel. */
 GLBUF_API glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, glbuf_buffer *out);
 
-/* Deletes the GL buffer (unmapping it if mapped). */
+/* Deletes the GL buffer (unmapping it if mapped). Fails only with the common
+ * errors (nothing destroyed). A buffer acquired from a pool goes back with
+ * glbuf_pool_release instead. */
 GLBUF_API glbuf_result glbuf_buffer_destroy(glbuf_ctx *ctx, glbuf_buffer buf);
 
 /* Cinder bufferData: re-specifies the store at exactly `size` bytes with
@@ -242,12 +248,12 @@ typedef struct glbuf_buffer_info {
     const char *label;       /* valid until the label changes or the buffer dies */
 } glbuf_buffer_info;
 
-GLBUF_API glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out);
+GLBUF_API glbuf_result glbuf_buffer_get_info(const glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out);
 
-/* Shortcuts for the info fields; 0 for an invalid handle. */
-GLBUF_API uint32_t glbuf_buffer_name(glbuf_ctx *ctx, glbuf_buffer buf);
-GLBUF_API uint64_t glbuf_buffer_size(glbuf_ctx *ctx, glbuf_buffer buf);
-GLBUF_API uint64_t glbuf_buffer_capacity(glbuf_ctx *ctx, glbuf_buffer buf);
+/* Shortcuts for the info fields; 0 for a NULL ctx or an invalid handle. */
+GLBUF_API uint32_t glbuf_buffer_name(const glbuf_ctx *ctx, glbuf_buffer buf);
+GLBUF_API uint64_t glbuf_buffer_size(const glbuf_ctx *ctx, glbuf_buffer buf);
+GLBUF_API uint64_t glbuf_buffer_capacity(const glbuf_ctx *ctx, glbuf_buffer buf);
 
 /* The GL enum of a target (GL_ARRAY_BUFFER ...), 0 outside the enum. */
 GLBUF_API uint32_t glbuf_target_gl_enum(glbuf_target target);

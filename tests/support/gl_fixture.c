@@ -44,7 +44,8 @@ void fx_setup_no_storage(void) { setup_with(GLBUF_CAP_BUFFER_STORAGE); }
 
 void fx_teardown(void)
 {
-    glbuf_ctx_destroy(&fx_ctx);
+    glbuf_ctx_destroy(fx_ctx);
+    fx_ctx = NULL;
     glbuf_headless_destroy(fx_headless);
     fx_headless = NULL;
     fx_gl = NULL;
