@@ -29,10 +29,14 @@
  * glbuf_mega_destroy. 0, a destroyed megabuffer's handle (however many
  * objects were made since: a slot is retired before its generation could
  * wrap) and another context's handle give GLBUF_ERR_INVALID_HANDLE.
- * An allocation is a glbuf_mega_range whose id is its glbuf_ranges id in the
- * megabuffer's own allocator (ranges.h): 0, a freed range (even after its
- * record was reused) and a range of another megabuffer give
- * GLBUF_ERR_INVALID_HANDLE.
+ * An allocation is a glbuf_mega_range whose id is its glbuf_range id in the
+ * megabuffer's own glbuf_ranges (same layout; the owner is that allocator's
+ * identity, ranges.h): 0, a freed range (however often its record was reused
+ * since: a record is retired before its generation could wrap) and a range
+ * of another live megabuffer give GLBUF_ERR_INVALID_HANDLE. As for every
+ * handle (ctx.h), one caveat: a range kept after its megabuffer was destroyed
+ * can match a megabuffer made after the registry has handed out every other
+ * free identity.
  *
  * Errors common to every call, checked first, changing nothing:
  *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
