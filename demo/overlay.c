@@ -362,7 +362,7 @@ static void layout(overlay *o, const demo_hud *h, int width, int height)
     rect(o, 0, 0, 0, 0, panel);
     float pw;
     if (compact) {
-        float tx = text(o, x, y, strategy_colour(h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
+        float tx = text(o, x, y, strategy_colour((int)h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
                         strategy_name(h->strategy));
         text(o, tx + cw, y, white, "%.2f ms%s", h->frame_ms, h->paused ? " PAUSED" : "");
         y += lh;
@@ -374,7 +374,7 @@ static void layout(overlay *o, const demo_hud *h, int width, int height)
     } else {
         float tx = text(o, x, y, white, "glbuf");
         tx = text(o, tx + cw, y, dim, "strategy");
-        tx = text(o, tx + cw, y, strategy_colour(h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
+        tx = text(o, tx + cw, y, strategy_colour((int)h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
                   strategy_name(h->strategy));
         if (h->paused) {
             text(o, tx + 2 * cw, y, rgba(1.0f, 0.8f, 0.3f, 1.0f), "PAUSED");
