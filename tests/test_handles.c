@@ -22,6 +22,7 @@
 #include "glbuf/pool.h"
 #include "glbuf/stream.h"
 #include "handle_id.h"
+#include "owner_ids.h"
 
 static glbuf_mega make_mega(void)
 {
@@ -306,6 +307,40 @@ START_TEST(no_kind_of_handle_is_accepted_by_another_context)
 }
 END_TEST
 
+/* Every handle table takes an identity; with none left, creation fails with
+ * GLBUF_ERR_FULL and leaves nothing behind. */
+START_TEST(creation_fails_full_when_no_owner_identity_is_left)
+{
+    uint32_t n = GLBUF_ID_OWNER_MAX - glbuf_owner_live_count();
+    uint32_t *held = malloc((size_t)n * sizeof *held);
+    ck_assert_ptr_nonnull(held);
+    for (uint32_t i = 0; i < n; i++) {
+        ck_assert_int_eq(glbuf_owner_acquire(&held[i]), GLBUF_OK);
+    }
+    glbuf_ctx_stats before = glbuf_ctx_get_stats(fx_ctx);
+    glbuf_mega_desc md = {0};
+    glbuf_mega m = {0x5151};
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &md, &m), GLBUF_ERR_FULL);
+    ck_assert_uint_eq(m.id, 0x5151);
+    glbuf_ctx_desc cd = {0};
+    cd.get_proc_address = glbuf_headless_get_proc;
+    glbuf_ctx *other = (glbuf_ctx *)&cd;
+    ck_assert_int_eq(glbuf_ctx_create(&cd, &other), GLBUF_ERR_FULL);
+    ck_assert_ptr_eq(other, (glbuf_ctx *)&cd);
+    glbuf_ctx_stats after = glbuf_ctx_get_stats(fx_ctx);
+    ck_assert_uint_eq(after.calls_total, before.calls_total);
+    ck_assert_uint_eq(after.buffers_alive, before.buffers_alive);
+
+    glbuf_owner_release(held[0]); /* one identity: the megabuffer's allocator takes it */
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &md, &m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+    for (uint32_t i = 1; i < n; i++) {
+        glbuf_owner_release(held[i]);
+    }
+    free(held);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, a_megabuffers_handle_never_frees_another_ones_allocation);
@@ -315,6 +350,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_destroyed_buffer_handle_stays_dead_through_recreations_in_its_slot);
     tcase_add_test(tc, a_slot_that_issued_its_last_generation_is_retired);
     tcase_add_test(tc, no_kind_of_handle_is_accepted_by_another_context);
+    tcase_add_test(tc, creation_fails_full_when_no_owner_identity_is_left);
 }
 
 int main(void)

@@ -128,7 +128,8 @@ typedef struct glbuf_mega_stats {
  * GLBUF_ERR_OVERFLOW (beyond GLsizeiptr), GLBUF_ERR_OUT_OF_HOST_MEMORY,
  * GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_MAP_FAILED, GLBUF_ERR_GL (another GL
  * error from the storage call), GLBUF_ERR_FULL (the context's object table
- * has no slot left, or 2^18 - 1 allocators are alive in the process).
+ * has no slot left, or 2^18 - 1 handle tables - contexts, megabuffers,
+ * glbuf_ranges - are alive in the process: each megabuffer's allocator is one).
  * Nothing is left behind.
  * GL (DSA): glCreateBuffers, glNamedBufferStorage, glGetError,
  * glMapNamedBufferRange, glObjectLabel. */
