@@ -35,6 +35,8 @@ struct glbuf_ctx {
     uint64_t completed_frame; /* newest frame known complete */
     glbuf_frame_fence fences[GLBUF_MAX_FENCES]; /* ring, oldest at fence_head */
     unsigned fence_head, fence_count;
+
+    struct glbuf_buffer_obj *staged_buffers; /* buffers with batched appends not yet in GL */
 };
 
 /* Calls GL entry point `fn` through the context's table and counts it:
@@ -73,6 +75,11 @@ void glbuf_label_buffer(glbuf_ctx *ctx, GLuint name, const char *label);
 /* Polls the frame fences without blocking and returns the newest completed
  * frame; modules retire what was freed at or before it. */
 uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx);
+
+/* Uploads the batched appends of every buffer that has some (buffer_batch.c),
+ * for glbuf_ctx_end_frame. Returns the first failure; failed buffers keep
+ * their bytes staged. */
+glbuf_result glbuf_buffers_flush_staged(glbuf_ctx *ctx);
 
 /* Test seam: the table glbuf calls through. Tests replace entries in it to
  * inject failures. Exported so tests can link the shared library too. */
