@@ -419,9 +419,10 @@ END_TEST
 /* ---- failures lose nothing ------------------------------------------------------- */
 
 /* The frame's upload needs a growth from 4096 to 8192 that runs out of GPU
- * memory: the end of the frame reports it, advances, keeps the bytes staged;
- * the next flush delivers every byte. */
-static void upload_oom_keeps_staged_bytes(int rename, int drop_store)
+ * memory (the new store of 8192 bytes, or the name-keeping path's temporary
+ * of 4096): the end of the frame reports it, advances, keeps the bytes
+ * staged; the next flush delivers every byte. */
+static void upload_oom_keeps_staged_bytes(int rename, int drop_store, GLsizeiptr failing_size)
 {
     glbuf_buffer b = make(1, rename, GLBUF_GROWTH_POW2, 4096, 31);
     uint32_t name = glbuf_buffer_name(fx_ctx, b);
@@ -432,7 +433,7 @@ static void upload_oom_keeps_staged_bytes(int rename, int drop_store)
         ck_assert_int_eq(glbuf_buffer_append(fx_ctx, b, model + 4096 + i, 100), GLBUF_OK);
     }
     uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
-    fx_inject_oom(8192, rename ? 0 : name, drop_store);
+    fx_inject_oom(failing_size, rename || failing_size != 8192 ? 0 : name, drop_store);
     uint64_t frame = glbuf_ctx_frame(fx_ctx);
     ck_assert_int_eq(glbuf_buffer_flush_appends(fx_ctx, b), GLBUF_ERR_OUT_OF_GPU_MEMORY);
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_ERR_OUT_OF_GPU_MEMORY);
@@ -460,19 +461,25 @@ static void upload_oom_keeps_staged_bytes(int rename, int drop_store)
 
 START_TEST(out_of_memory_at_the_upload_keeps_the_staged_bytes)
 {
-    upload_oom_keeps_staged_bytes(0, 0);
+    upload_oom_keeps_staged_bytes(0, 0, 8192);
 }
 END_TEST
 
 START_TEST(out_of_memory_that_released_the_store_at_the_upload_loses_nothing)
 {
-    upload_oom_keeps_staged_bytes(0, 1);
+    upload_oom_keeps_staged_bytes(0, 1, 8192);
+}
+END_TEST
+
+START_TEST(out_of_memory_for_the_growth_temporary_at_the_upload_loses_nothing)
+{
+    upload_oom_keeps_staged_bytes(0, 0, 4096);
 }
 END_TEST
 
 START_TEST(out_of_memory_in_a_renaming_upload_keeps_the_old_name_and_bytes)
 {
-    upload_oom_keeps_staged_bytes(1, 0);
+    upload_oom_keeps_staged_bytes(1, 0, 8192);
 }
 END_TEST
 
@@ -611,6 +618,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, batched_renaming_growth_copies_only_the_uploaded_bytes_once);
     tcase_add_test(tc, out_of_memory_at_the_upload_keeps_the_staged_bytes);
     tcase_add_test(tc, out_of_memory_that_released_the_store_at_the_upload_loses_nothing);
+    tcase_add_test(tc, out_of_memory_for_the_growth_temporary_at_the_upload_loses_nothing);
     tcase_add_test(tc, out_of_memory_in_a_renaming_upload_keeps_the_old_name_and_bytes);
     tcase_add_test(tc, out_of_memory_in_a_renaming_growth_keeps_the_old_name_and_bytes);
     tcase_add_test(tc, host_out_of_memory_while_staging_changes_nothing);
