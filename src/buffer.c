@@ -69,9 +69,14 @@ static glbuf_result check_range(uint64_t offset, uint64_t size, uint64_t limit)
     return offset + size <= limit ? GLBUF_OK : GLBUF_ERR_OUT_OF_BOUNDS;
 }
 
-const char *glbuf_buffer_label(const glbuf_buffer_obj *b)
+static const char *label_of(const glbuf_buffer_obj *b)
 {
     return b->label ? b->label : "buffer";
+}
+
+const char *glbuf_buffer_label(const glbuf_buffer_obj *b)
+{
+    return label_of(b);
 }
 
 GLenum glbuf_buffer_gl_usage(glbuf_usage usage)
@@ -92,7 +97,7 @@ static glbuf_result set_label(glbuf_ctx *ctx, glbuf_buffer_obj *b, const char *l
     }
     glbuf_host_free(&ctx->allocator, b->label);
     b->label = copy;
-    glbuf_label_buffer(ctx, b->name, glbuf_buffer_label(b));
+    glbuf_label_buffer(ctx, b->name, label_of(b));
     return GLBUF_OK;
 }
 
@@ -103,7 +108,7 @@ static glbuf_result respecify(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capa
 {
     glbuf_gl_drain(ctx);
     glbuf_gl_data(ctx, b->name, (size_t)capacity, data, gl_usages[usage]);
-    glbuf_result r = glbuf_gl_check(ctx, "glBufferData", glbuf_buffer_label(b));
+    glbuf_result r = glbuf_gl_check(ctx, "glBufferData", label_of(b));
     if (r != GLBUF_OK) {
         b->capacity = glbuf_gl_query_size(ctx, b->name);
         if (b->size - b->pending_size > b->capacity) {
@@ -220,7 +225,7 @@ glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, 
     } else {
         glbuf_gl_data(ctx, b->name, (size_t)desc->size, desc->data, gl_usages[desc->usage]);
     }
-    r = glbuf_gl_check(ctx, "buffer creation", glbuf_buffer_label(b));
+    r = glbuf_gl_check(ctx, "buffer creation", label_of(b));
     if (b->name == 0 || r != GLBUF_OK) {
         glbuf_gl_delete(ctx, b->name);
         glbuf_objects_remove(&ctx->objects, id);
@@ -229,7 +234,7 @@ glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, 
         return r != GLBUF_OK ? r : GLBUF_ERR_GL;
     }
     b->size = b->capacity = desc->size;
-    glbuf_label_buffer(ctx, b->name, glbuf_buffer_label(b));
+    glbuf_label_buffer(ctx, b->name, label_of(b));
     out->id = id;
     return GLBUF_OK;
 }
@@ -300,7 +305,7 @@ glbuf_result glbuf_buffer_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t of
     if (offset < uploaded) {
         uint64_t n = offset + size < uploaded ? size : uploaded - offset;
         glbuf_gl_sub_data(ctx, b->name, (size_t)offset, (size_t)n, data);
-        glbuf_validate(ctx, "glBufferSubData", glbuf_buffer_label(b));
+        glbuf_validate(ctx, "glBufferSubData", label_of(b));
     }
     return GLBUF_OK;
 }
@@ -327,7 +332,7 @@ glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_
         return r;
     }
     glbuf_gl_get_sub_data(ctx, b->name, (size_t)offset, (size_t)size, out);
-    glbuf_validate(ctx, "glGetBufferSubData", glbuf_buffer_label(b));
+    glbuf_validate(ctx, "glGetBufferSubData", label_of(b));
     return GLBUF_OK;
 }
 
@@ -362,7 +367,7 @@ glbuf_result glbuf_buffer_copy_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t s
             glbuf_gl_sub_data(ctx, b->name, 0, (size_t)size, data);
         }
         b->size = size;
-        glbuf_validate(ctx, "copy_data", glbuf_buffer_label(b));
+        glbuf_validate(ctx, "copy_data", label_of(b));
         return GLBUF_OK;
     }
     if (b->growth == GLBUF_GROWTH_EXACT) {
@@ -465,7 +470,7 @@ glbuf_result glbuf_buffer_append(glbuf_ctx *ctx, glbuf_buffer buf, const void *d
     }
     glbuf_gl_sub_data(ctx, b->name, (size_t)b->size, (size_t)size, data);
     b->size += size;
-    glbuf_validate(ctx, "append", glbuf_buffer_label(b));
+    glbuf_validate(ctx, "append", label_of(b));
     return GLBUF_OK;
 }
 
@@ -495,9 +500,9 @@ glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t o
     }
     glbuf_gl_drain(ctx);
     void *p = glbuf_gl_map_range(ctx, b->name, (size_t)offset, (size_t)length, gl_map_flags(access));
-    (void)glbuf_gl_check(ctx, "glMapBufferRange", glbuf_buffer_label(b)); /* logged; NULL decides */
+    (void)glbuf_gl_check(ctx, "glMapBufferRange", label_of(b)); /* logged; NULL decides */
     if (p == NULL) {
-        glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", glbuf_buffer_label(b));
+        glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", label_of(b));
         return GLBUF_ERR_MAP_FAILED;
     }
     b->mapped = 1;
@@ -537,7 +542,7 @@ glbuf_result glbuf_buffer_flush_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t
     if (length > 0) {
         glbuf_gl_flush_range(ctx, b->name, (size_t)offset, (size_t)length);
     }
-    glbuf_validate(ctx, "glFlushMappedBufferRange", glbuf_buffer_label(b));
+    glbuf_validate(ctx, "glFlushMappedBufferRange", label_of(b));
     return GLBUF_OK;
 }
 
@@ -551,7 +556,7 @@ glbuf_result glbuf_buffer_unmap(glbuf_ctx *ctx, glbuf_buffer buf)
     b->mapped = 0;
     b->map_access = 0;
     if (ok == GL_FALSE) {
-        glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glUnmapBuffer returned GL_FALSE, contents lost", glbuf_buffer_label(b));
+        glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glUnmapBuffer returned GL_FALSE, contents lost", label_of(b));
         return GLBUF_ERR_CONTENTS_LOST;
     }
     return GLBUF_OK;
@@ -596,7 +601,7 @@ glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffe
     out->storage_flags = b->storage_flags;
     out->reallocations = b->reallocations;
     out->mapped = b->mapped;
-    out->label = glbuf_buffer_label(b);
+    out->label = label_of(b);
     out->pending_bytes = b->pending_size;
     out->storage_generation = b->storage_generation;
     return GLBUF_OK;
