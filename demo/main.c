@@ -18,7 +18,7 @@
 #include "glbuf/stream.h"
 #include "headless.h"
 #include "overlay.h"
-#include "png.h"
+#include "png_write.h"
 #include "render.h"
 #include "scene.h"
 #include "strategies.h"
@@ -300,7 +300,7 @@ static int write_screenshot(app *a, const char *path)
         px[i] = 255; /* blending wrote alpha; the picture is opaque */
     }
     char why[256] = "";
-    int ok = demo_png_write(path, px, a->width, a->height, stride, 1, why, sizeof why);
+    int ok = rgba_png_write(path, px, a->width, a->height, stride, 1, why, sizeof why);
     free(px);
     if (!ok) {
         fprintf(stderr, "glbuf-demo: %s\n", why);

@@ -35,6 +35,8 @@ struct glbuf_ctx {
     uint64_t completed_frame; /* newest frame known complete */
     glbuf_frame_fence fences[GLBUF_MAX_FENCES]; /* ring, oldest at fence_head */
     unsigned fence_head, fence_count;
+
+    struct glbuf_buffer_obj *staged_buffers; /* buffers with batched appends not yet in GL */
 };
 
 /* Calls GL entry point `fn` through the context's table and counts it:
@@ -81,6 +83,11 @@ void glbuf_buffer_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_mega_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_stream_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id);
+
+/* Uploads the batched appends of every buffer that has some (buffer_batch.c),
+ * for glbuf_ctx_end_frame. Returns the first failure; failed buffers keep
+ * their bytes staged. */
+glbuf_result glbuf_buffers_flush_staged(glbuf_ctx *ctx);
 
 /* Test seam: the table glbuf calls through. Tests replace entries in it to
  * inject failures. Exported so tests can link the shared library too. */

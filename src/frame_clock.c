@@ -73,6 +73,8 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     if (ctx == NULL) {
         return GLBUF_ERR_NULL;
     }
+    /* Before the fence, so the uploads belong to the frame that ends. */
+    glbuf_result uploaded = glbuf_buffers_flush_staged(ctx);
     glbuf_result result = GLBUF_OK;
     if (ctx->fence_count == GLBUF_MAX_FENCES) {
         result = wait_oldest(ctx, UINT64_MAX);
@@ -94,7 +96,7 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     }
     ctx->frame++;
     (void)glbuf_ctx_poll_completed(ctx);
-    return result;
+    return result != GLBUF_OK ? result : uploaded;
 }
 
 glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeout_ns)

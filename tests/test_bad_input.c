@@ -596,6 +596,7 @@ static void table_buffer(void)
     BUF_COMMON(glbuf_buffer_reserve, glbuf_buffer_reserve(C, H, 4096));
     BUF_COMMON(glbuf_buffer_resize, glbuf_buffer_resize(C, H, 4096));
     BUF_COMMON(glbuf_buffer_append, glbuf_buffer_append(C, H, data, 16));
+    BUF_COMMON(glbuf_buffer_flush_appends, glbuf_buffer_flush_appends(C, H));
     BUF_COMMON(glbuf_buffer_map_range, glbuf_buffer_map_range(C, H, 0, 16, GLBUF_MAP_WRITE, &ptr));
     BUF_COMMON(glbuf_buffer_map, glbuf_buffer_map(C, H, GLBUF_MAP_WRITE, &ptr));
     BUF_COMMON(glbuf_buffer_map_replace, glbuf_buffer_map_replace(C, H, &ptr));

@@ -171,7 +171,10 @@ GLBUF_API void glbuf_ctx_reset_stats(glbuf_ctx *ctx);
 /* The frame now being recorded. 0 for a NULL ctx. */
 GLBUF_API uint64_t glbuf_ctx_frame(const glbuf_ctx *ctx);
 
-/* Inserts the fence for the current frame and starts the next one.
+/* Inserts the fence for the current frame and starts the next one. First
+ * uploads the staged batched appends of every buffer (glbuf_buffer_flush_appends);
+ * a buffer whose upload fails keeps its bytes staged for the next flush and
+ * that failure is returned when nothing below failed (the frame advances).
  * GLBUF_ERR_FENCE_FAILED when glFenceSync returns 0: the frame still advances
  * and its memory is retired by the next fence that signals (GL executes in
  * order), so nothing is reused early. Blocks (counted in fence_waits) only
