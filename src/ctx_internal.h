@@ -74,6 +74,15 @@ void glbuf_label_buffer(glbuf_ctx *ctx, GLuint name, const char *label);
  * frame; modules retire what was freed at or before it. */
 uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx);
 
+/* One fence, polled without blocking (glClientWaitSync, timeout 0, flush
+ * bit; not counted as a wait): GLBUF_OK when it has signalled,
+ * GLBUF_ERR_TIMEOUT while pending, GLBUF_ERR_FENCE_FAILED (GL_WAIT_FAILED). */
+glbuf_result glbuf_sync_poll(glbuf_ctx *ctx, GLsync sync);
+
+/* The same, blocking up to timeout_ns; counted in fence_waits and
+ * fence_wait_ns. */
+glbuf_result glbuf_sync_wait(glbuf_ctx *ctx, GLsync sync, uint64_t timeout_ns);
+
 /* Test seam: the table glbuf calls through. Tests replace entries in it to
  * inject failures. Exported so tests can link the shared library too. */
 GLBUF_API GladGLContext *glbuf_ctx_gl_table(glbuf_ctx *ctx);
