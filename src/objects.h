@@ -16,7 +16,8 @@
 
 typedef enum glbuf_object_kind {
     GLBUF_KIND_NONE = 0,
-    GLBUF_KIND_BUFFER = 1
+    GLBUF_KIND_BUFFER = 1,
+    GLBUF_KIND_READBACK = 5 /* after MEGA, STREAM, POOL (2..4) of the handle conversion */
 } glbuf_object_kind;
 
 typedef struct glbuf_object_slot {
