@@ -364,13 +364,13 @@ int main(int argc, char **argv)
     memset(b.host, 0, (size_t)max_size); /* touched: no page faults inside the timings */
     memset(b.host_src, 7, (size_t)max_size);
 
-    /* iterations per size: about 512 MiB (16 MiB with --quick), 8 (4) to 400 */
+    /* iterations per size: about 1 GiB (16 MiB with --quick), 16 (4) to 2000 */
     result res[METHODS][SIZES];
     for (int s = 0; s < SIZES; s++) {
-        uint64_t budget = quick ? (uint64_t)16 << 20 : (uint64_t)512 << 20;
+        uint64_t budget = quick ? (uint64_t)16 << 20 : (uint64_t)1 << 30;
         int iters = (int)(budget / sizes[s]);
-        int least = quick ? 4 : 8;
-        iters = iters < least ? least : iters > 400 ? 400 : iters;
+        int least = quick ? 4 : 16;
+        iters = iters < least ? least : iters > 2000 ? 2000 : iters;
         for (int m = 0; m < METHODS; m++) {
             if (m == M_MEMCPY) {
                 res[m][s] = run_memcpy(&b, sizes[s], iters);
