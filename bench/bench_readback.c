@@ -2,7 +2,12 @@
  * ring memory choice and on the PBO-style path, against glGetBufferSubData of
  * the same bytes and a plain host memcpy, at 64 KiB, 1 MiB, 16 MiB and 64 MiB.
  *
- *   glbuf-bench-readback [--quick]
+ *   glbuf-bench-readback [--quick] [--driver-messages]
+ *
+ * --driver-messages runs on a debug context with a logger and prints, at the
+ * end, the driver's debug messages glbuf logged (with glbuf's explanation
+ * lines): what the driver says about the rings' placement. A debug context
+ * costs time: figures of such a run are not for comparison.
  *
  * Every iteration the GPU writes the source range (glClearNamedBufferSubData
  * with a value that changes every time, into a GL_DYNAMIC_COPY buffer, one
@@ -89,6 +94,31 @@ typedef struct bench {
     uint8_t *host_src;   /* the memcpy reference's source */
     uint32_t seq;        /* the value the GPU writes next */
 } bench;
+
+/* Distinct lines glbuf logged from the driver (--driver-messages). */
+#define MAX_MESSAGES 48
+static char *messages[MAX_MESSAGES];
+static int message_count, messages_dropped;
+
+static void collect(glbuf_log_level level, const char *message, void *user)
+{
+    (void)level;
+    (void)user;
+    if (strncmp(message, "GL [", 4) != 0) {
+        return;
+    }
+    for (int i = 0; i < message_count; i++) {
+        if (strcmp(messages[i], message) == 0) {
+            return;
+        }
+    }
+    if (message_count == MAX_MESSAGES) {
+        messages_dropped++;
+        return;
+    }
+    messages[message_count] = bench_xmalloc(strlen(message) + 1);
+    memcpy(messages[message_count++], message, strlen(message) + 1);
+}
 
 typedef struct result {
     double pipelined; /* seconds per iteration: wall time / iterations */
@@ -324,17 +354,19 @@ static void print_table(const char *title, result res[METHODS][SIZES], int which
 
 int main(int argc, char **argv)
 {
-    int quick = 0;
+    int quick = 0, driver_messages = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             quick = 1;
+        } else if (strcmp(argv[i], "--driver-messages") == 0) {
+            driver_messages = 1;
         } else {
-            fprintf(stderr, "usage: %s [--quick]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--quick] [--driver-messages]\n", argv[0]);
             return 2;
         }
     }
     char why[256] = "";
-    glbuf_headless_desc hd = {4, 5, 0};
+    glbuf_headless_desc hd = {4, 5, driver_messages};
     glbuf_headless *h = glbuf_headless_create(&hd, why, sizeof why);
     if (h == NULL) {
         fprintf(stderr, "glbuf-bench-readback: skipped: no headless GL 4.5 context: %s\n", why);
@@ -344,7 +376,11 @@ int main(int argc, char **argv)
     memset(&b, 0, sizeof b);
     glbuf_ctx_desc cd = {0};
     cd.get_proc_address = glbuf_headless_get_proc;
+    if (driver_messages) {
+        cd.logger.log = collect;
+    }
     bench_check("ctx_create", glbuf_ctx_create(&cd, &b.ctx));
+    cd.logger.log = NULL; /* one callback: the first context's */
     cd.disable_caps = GLBUF_CAP_BUFFER_STORAGE;
     bench_check("ctx_create (no buffer storage)", glbuf_ctx_create(&cd, &b.ctx_pbo));
     b.clear = (clear_named_fn)glbuf_headless_get_proc("glClearNamedBufferSubData");
@@ -400,6 +436,19 @@ int main(int argc, char **argv)
         }
     }
     printf("fastest persistent memory here (pipelined, 16 MiB + 64 MiB): %s\n", method_names[best]);
+    if (driver_messages) {
+        printf("\nDriver messages glbuf logged (debug context: the figures above are not for comparison):\n\n");
+        for (int i = 0; i < message_count; i++) {
+            printf("    %s\n", messages[i]);
+            free(messages[i]);
+        }
+        if (message_count == 0) {
+            printf("    (none)\n");
+        }
+        if (messages_dropped > 0) {
+            printf("    (%d more distinct lines not kept)\n", messages_dropped);
+        }
+    }
 
     free(b.host);
     free(b.host_src);

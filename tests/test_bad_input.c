@@ -233,7 +233,7 @@ static char *snapshot(void)
     snap_pool(&b, W.p2);
     snap_ranges(&b, W.rg);
     snap_ranges(&b, W.rg2);
-    snap_readback(&b, W.rb, W.req, 4096);
+    snap_readback(&b, W.rb, W.req, 1024);
     snap_readback(&b, W.rb2, W.req_other, 256);
     return b.p;
 }
