@@ -75,6 +75,24 @@ void glbuf_readback_ring_destroy(glbuf_ctx *ctx, glbuf_readback_obj *rb, readbac
  * next lap rather than straddling the end. */
 uint64_t glbuf_readback_ring_fit(const readback_ring *g, uint64_t size);
 
+/* Unmaps and deletes a replaced ring whose last request went, and takes its
+ * bytes out of the statistics. */
+void glbuf_readback_ring_drop(glbuf_ctx *ctx, glbuf_readback_obj *rb, readback_ring *g);
+
+/* Finds room for `size` bytes in the current ring (growing it when the bytes
+ * held by unreleased requests leave too little) and returns the position.
+ * Never waits. GLBUF_ERR_FULL at max_capacity; growth failures (the old ring
+ * kept). */
+glbuf_result glbuf_readback_place(glbuf_ctx *ctx, glbuf_readback_obj *rb, uint64_t size, uint64_t *out_at);
+
+/* At a copy: closes the books of the frames since the last copy and, after
+ * trim_frames frames of low use, moves new requests to a smaller ring. */
+void glbuf_readback_trim_check(glbuf_ctx *ctx, glbuf_readback_obj *rb, uint64_t size);
+
+/* Under the context's validation switch: every ring's request list agrees
+ * with its positions and with the statistics (GLBUF_ASSERT). */
+void glbuf_readback_check_invariants(const glbuf_ctx *ctx, const glbuf_readback_obj *rb);
+
 /* PBO-style: maps the slot's range for reading, copies it into the mirror,
  * unmaps. GLBUF_OK, GLBUF_ERR_MAP_FAILED or GLBUF_ERR_CONTENTS_LOST. */
 glbuf_result glbuf_readback_ring_fetch(glbuf_ctx *ctx, glbuf_readback_obj *rb, readback_slot *s);

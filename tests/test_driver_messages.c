@@ -92,8 +92,8 @@ START_TEST(other_messages_are_not_buffer_messages)
 {
     static const char *const others[] = {
         /* [erhe] 0x020092 = 131218 */
-        "Program/shader state performance warning: Fragment shader in program 16 is being recompiled based on GL "
-        "state.",
+        ("Program/shader state performance warning: Fragment shader in program 16 is being recompiled based on GL "
+         "state."),
         /* [erhe] 0x020052 = 131154 */
         "Pixel-path performance warning: Pixel transfer is synchronized with 3D rendering.",
         "hello from the app",

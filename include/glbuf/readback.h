@@ -47,7 +47,7 @@
  * trim_frames frames (the context's frame clock) in which the bytes in use
  * never exceeded a quarter of the ring, the next request moves to a ring of
  * twice the largest use seen in those frames (never below the initial
- * capacity), the same way. So the GL name of a request's storage is not fixed;
+ * capacity, nor below twice that request), the same way. So the GL name of a request's storage is not fixed;
  * only `data` matters to the reader.
  *
  * Memory for fast CPU reads
@@ -226,6 +226,7 @@ GLBUF_API glbuf_result glbuf_readback_destroy(glbuf_ctx *ctx, glbuf_readback rb)
  *   GLBUF_ERR_GL                GL rejected the copy: src_name is not a
  *                               buffer, the range is outside its store, or
  *                               it is mapped without MAP_PERSISTENT
+ *   GLBUF_ERR_OUT_OF_GPU_MEMORY GL reported GL_OUT_OF_MEMORY for the copy
  *   GLBUF_ERR_FENCE_FAILED      glFenceSync returned 0 */
 GLBUF_API glbuf_result glbuf_readback_copy(glbuf_ctx *ctx, glbuf_readback rb, uint32_t src_name, uint64_t offset,
                                            uint64_t size, glbuf_readback_request *out);
