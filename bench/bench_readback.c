@@ -14,17 +14,17 @@
  * per method), then the bytes are brought back and read by the CPU (a memcpy
  * into host memory), and the first and last words are checked against the
  * value written, so no figure comes from stale data. Three tables:
- *   pipelined   three requests in flight: write, request, end the frame;
- *               from the fourth frame on, wait for the oldest request, read
- *               it, release it. Bytes / wall time of all frames. For
+ *   pipelined   three requests in flight: write, request, end the frame,
+ *               then wait for the request of two frames back, read it, release
+ *               it. Bytes / median frame time in the steady state. For
  *               glGetBufferSubData (which cannot overlap): write, read back,
  *               end the frame.
  *   one at a time  write, request, wait, read, release: the latency-bound
  *               case (median of iterations).
- *   render thread  in the pipelined run, the time per frame spent inside
- *               the readback calls and the read-out (copy, wait, memcpy,
- *               release; glGetBufferSubData and its memcpy): what the frame
- *               loop loses to readback when the GPU works in parallel.
+ *   render thread  in the pipelined run, the median time per frame spent
+ *               inside the readback calls and the read-out (copy, wait,
+ *               memcpy, release; glGetBufferSubData): what the frame loop
+ *               loses to readback while the GPU works in parallel.
  *   CPU read    the memcpy out of a completed request's pointer alone
  *               (median): what the ring memory's caching costs the reader.
  *               The PBO-style path reads its host mirror here; its map and
@@ -121,8 +121,8 @@ static void collect(glbuf_log_level level, const char *message, void *user)
 }
 
 typedef struct result {
-    double pipelined; /* seconds per iteration: wall time / iterations */
-    double render;    /* seconds per iteration inside readback calls and the read-out, pipelined */
+    double pipelined; /* median seconds per frame, steady state */
+    double render;    /* median seconds per frame inside the readback calls and the read-out, pipelined */
     double one;       /* median seconds of one write-request-wait-read */
     double cpu_read;  /* median seconds of the memcpy out of a completed request; NAN where none */
 } result;
@@ -196,31 +196,31 @@ static result run_get_sub_data(bench *b, uint64_t size, int iters)
     bench_check("buffer_create", glbuf_buffer_create(b->ctx, &d, &src));
     uint32_t name = glbuf_buffer_name(b->ctx, src);
     double *t = bench_xcalloc((size_t)iters, sizeof *t);
-    double start = 0, inside = 0;
+    double *frame = bench_xcalloc((size_t)iters, sizeof *frame);
+    double *inside = bench_xcalloc((size_t)iters, sizeof *inside);
     bench_check("wait_idle", glbuf_ctx_wait_idle(b->ctx));
     for (int i = 0; i < WARMUP + iters; i++) {
-        if (i == WARMUP) {
-            start = bench_now_s();
-        }
         double t0 = bench_now_s();
         uint32_t value = next_value(b);
         gpu_write(b, name, size, value);
         double tg = bench_now_s();
         bench_check("get_sub_data", glbuf_buffer_get_sub_data(b->ctx, src, 0, size, b->host));
         double t1 = bench_now_s();
-        if (i >= WARMUP) {
-            inside += t1 - tg;
-        }
         verify(b->host, size, value, "glGetBufferSubData");
         bench_check("end_frame", glbuf_ctx_end_frame(b->ctx));
+        double t2 = bench_now_s();
         if (i >= WARMUP) {
             t[i - WARMUP] = t1 - t0;
+            inside[i - WARMUP] = t1 - tg;
+            frame[i - WARMUP] = t2 - t0;
         }
     }
     result r;
-    r.pipelined = (bench_now_s() - start) / iters;
-    r.render = inside / iters;
+    r.pipelined = bench_median(frame, (size_t)iters);
+    r.render = bench_median(inside, (size_t)iters);
     r.one = bench_median(t, (size_t)iters);
+    free(frame);
+    free(inside);
     r.cpu_read = NAN;
     free(t);
     bench_check("buffer_destroy", glbuf_buffer_destroy(b->ctx, src));
@@ -270,35 +270,43 @@ static result run_readback(bench *b, int m, uint64_t size, int iters)
     /* pipelined: IN_FLIGHT requests in flight */
     bench_check("wait_idle", glbuf_ctx_wait_idle(ctx));
     job q[IN_FLIGHT];
-    int head = 0, count = 0;
-    double start = bench_now_s(), inside = 0;
-    for (int f = 0; f < iters; f++) {
+    int head = 0, count = 0, n = 0;
+    double *frame = bench_xcalloc((size_t)iters, sizeof *frame);
+    double *inside = bench_xcalloc((size_t)iters, sizeof *inside);
+    /* Steady state from the frame that first reads a request out; WARMUP
+     * such frames are not timed. */
+    for (int f = 0; n < iters; f++) {
+        double t0 = bench_now_s();
         job *j = &q[(head + count) % IN_FLIGHT];
         j->value = next_value(b);
         gpu_write(b, name, size, j->value);
-        double t0 = bench_now_s();
+        double tc = bench_now_s();
         bench_check("readback_copy", glbuf_readback_copy(ctx, rb, name, 0, size, &j->req));
-        inside += bench_now_s() - t0;
+        double in = bench_now_s() - tc;
         count++;
         bench_check("end_frame", glbuf_ctx_end_frame(ctx));
         if (count == IN_FLIGHT) {
             double t1 = bench_now_s();
             (void)consume(b, ctx, rb, &q[head], size);
-            inside += bench_now_s() - t1;
+            in += bench_now_s() - t1;
             head = (head + 1) % IN_FLIGHT;
             count--;
         }
+        if (f >= IN_FLIGHT - 1 + WARMUP) {
+            frame[n] = bench_now_s() - t0;
+            inside[n++] = in;
+        }
     }
     while (count > 0) {
-        double t1 = bench_now_s();
         (void)consume(b, ctx, rb, &q[head], size);
-        inside += bench_now_s() - t1;
         head = (head + 1) % IN_FLIGHT;
         count--;
     }
     result r;
-    r.pipelined = (bench_now_s() - start) / iters;
-    r.render = inside / iters;
+    r.pipelined = bench_median(frame, (size_t)iters);
+    r.render = bench_median(inside, (size_t)iters);
+    free(frame);
+    free(inside);
     r.one = bench_median(one, (size_t)iters);
     r.cpu_read = bench_median(cpu, (size_t)iters);
     glbuf_readback_stats st = glbuf_readback_get_stats(ctx, rb);
@@ -419,7 +427,7 @@ int main(int argc, char **argv)
     }
     printf("GB/s = 1e9 bytes/s; the GPU writes the source every iteration; the CPU copies every byte out.\n\n");
     print_table("Pipelined: 3 requests in flight, each read out after its fence (glGetBufferSubData: "
-                "write, read back, end frame); bytes / wall time",
+                "write, read back, end frame); bytes / median frame time",
                 res, 0);
     print_table("One at a time: GPU write, request, wait, read out, release (median)", res, 1);
     print_table("Render thread, pipelined: time per frame inside the readback calls and the read-out", res, 3);

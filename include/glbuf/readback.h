@@ -101,12 +101,24 @@
  * at `data` may be read from any thread until the request is released.
  *
  * Measured (bench/bench_readback.c; GB/s = 1e9 bytes/s; three requests in
- * flight, each read out with memcpy after its fence, glGetBufferSubData of
- * the same bytes in the same run for comparison):
- *   Mesa llvmpipe (LLVM 15, 2 cores), 2026-11-30:
- *       see bench/results/2026-11-30-llvmpipe-readback.md.
- *   NVIDIA H200: to be measured (the lead's run); if another memory choice
- *   is faster there, the default follows the measurement.
+ * flight, each read out with memcpy after its fence; glGetBufferSubData of
+ * the same bytes in the same run):
+ *   Mesa llvmpipe 22.3.6 (LLVM 15), 2 shared cores, 2026-11-30, three runs
+ *   (bench/results/2026-11-30-llvmpipe-readback.md). Pipelined, 16 MiB:
+ *   COHERENT 4.54, BARRIER 4.50, CLIENT_COHERENT 4.15, CLIENT_BARRIER 2.07,
+ *   PBO-style 1.71, glGetBufferSubData 10.45 GB/s (run 2). No choice was
+ *   ahead in every run (the fastest: CLIENT_COHERENT, BARRIER,
+ *   CLIENT_COHERENT) and one choice moved by up to 41% between runs: every
+ *   llvmpipe buffer is plain host memory, and the flags make no difference
+ *   these runs can measure.
+ *   The default is therefore COHERENT, the choice that costs no
+ *   glMemoryBarrier per request. (llvmpipe's "GPU" copy is CPU work too, so
+ *   readback there costs two CPU copies against glGetBufferSubData's one;
+ *   the gain, a render thread that does not wait for the GPU, needs a GPU
+ *   that works in parallel.)
+ *   NVIDIA H200: not measured yet. The bench prints the fastest persistent
+ *   choice; if the H200 figures show another choice faster at 16 and 64 MiB,
+ *   the default follows them (DEFAULT_MEMORY in src/readback.c).
  */
 #ifndef GLBUF_READBACK_H
 #define GLBUF_READBACK_H
