@@ -802,6 +802,106 @@ START_TEST(destroy_with_requests_in_flight)
 }
 END_TEST
 
+/* ---- host allocation failures: a small sweep ---------------------------------------------- */
+
+static struct {
+    long calls, fail_at, injected, live;
+} host;
+
+static void *host_alloc(size_t size, void *user)
+{
+    (void)user;
+    host.calls++;
+    if (host.fail_at != 0 && host.calls == host.fail_at) {
+        host.injected++;
+        return NULL;
+    }
+    void *p = malloc(size);
+    host.live += p != NULL;
+    return p;
+}
+
+static void host_free(void *p, void *user)
+{
+    (void)user;
+    host.live -= p != NULL;
+    free(p);
+}
+
+/* A call that may meet the injected failure: it returns
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY once, and then, retried, succeeds. */
+#define STEP(expr)                                                                                          \
+    do {                                                                                                    \
+        glbuf_result r_ = (expr);                                                                           \
+        if (r_ == GLBUF_ERR_OUT_OF_HOST_MEMORY) {                                                           \
+            r_ = (expr);                                                                                    \
+        }                                                                                                   \
+        ck_assert_msg(r_ == GLBUF_OK, "fail_at %ld: %s returned %s", host.fail_at, #expr,                    \
+                      glbuf_result_name(r_));                                                               \
+    } while (0)
+
+/* Creates a context with the failing allocator, a readback object, 16
+ * requests that grow the ring twice with four in flight, reads every one
+ * back, and destroys it all. */
+static void host_script(const writer *w, long fail_at)
+{
+    memset(&host, 0, sizeof host);
+    host.fail_at = fail_at;
+    glbuf_ctx_desc cd = {0};
+    cd.get_proc_address = glbuf_headless_get_proc;
+    cd.allocator.alloc = host_alloc;
+    cd.allocator.free = host_free;
+    cd.disable_caps = glbuf_ctx_get_caps(fx_ctx).caps ^ (GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE | GLBUF_CAP_DEBUG);
+    glbuf_ctx *ctx = NULL;
+    STEP(glbuf_ctx_create(&cd, &ctx));
+    glbuf_readback_desc d = {0};
+    d.capacity = 4096;
+    glbuf_readback rb = {0};
+    STEP(glbuf_readback_create(ctx, &d, &rb));
+    pending q[16];
+    for (uint32_t i = 0; i < 16; i++) {
+        gpu_write(w, 300u + i);
+        q[i].offset = 512u * i;
+        q[i].size = 1000u + 100u * i;
+        q[i].frame = 300u + i;
+        STEP(glbuf_readback_copy(ctx, rb, w->ssbo, q[i].offset, q[i].size, &q[i].req));
+        if (i >= 4) {
+            const void *data = NULL;
+            STEP(glbuf_readback_wait(ctx, rb, q[i - 4].req, UINT64_MAX, &data));
+            check_bytes(data, q[i - 4].offset, q[i - 4].size, q[i - 4].frame);
+            STEP(glbuf_readback_release(ctx, rb, q[i - 4].req));
+        }
+        STEP(glbuf_ctx_end_frame(ctx));
+    }
+    for (uint32_t i = 12; i < 16; i++) {
+        const void *data = NULL;
+        STEP(glbuf_readback_wait(ctx, rb, q[i].req, UINT64_MAX, &data));
+        check_bytes(data, q[i].offset, q[i].size, q[i].frame);
+    }
+    ck_assert_uint_ge(glbuf_readback_get_stats(ctx, rb).growths, 1);
+    STEP(glbuf_readback_destroy(ctx, rb));
+    ck_assert_uint_eq(glbuf_ctx_get_stats(ctx).buffers_alive, 0);
+    glbuf_ctx_destroy(&ctx);
+    ck_assert_int_eq(host.live, 0);
+}
+
+START_TEST(host_allocation_failures_lose_nothing)
+{
+    writer w = make_writer();
+    host_script(&w, 0);
+    long points = host.calls;
+    ck_assert_int_ge(points, 6); /* context, object table, readback, ring (+ mirror), slots, grown ring */
+    long injected = 0;
+    for (long n = 1; n <= points; n++) {
+        host_script(&w, n);
+        ck_assert_int_eq(host.injected, 1);
+        injected += host.injected;
+    }
+    ck_assert_int_eq(injected, points);
+    free_writer(&w);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, compute_results_come_back_with_several_frames_in_flight);
@@ -821,6 +921,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_failed_growth_keeps_the_old_ring);
     tcase_add_test(tc, pbo_style_fetch_failures_are_reported);
     tcase_add_test(tc, destroy_with_requests_in_flight);
+    tcase_add_test(tc, host_allocation_failures_lose_nothing);
 }
 
 int main(void)
