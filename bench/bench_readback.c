@@ -29,9 +29,10 @@
  *               (median): what the ring memory's caching costs the reader.
  *               The PBO-style path reads its host mirror here; its map and
  *               copy happen inside the wait.
- * GB/s = 1e9 bytes/s (render thread: microseconds per frame). The last lines name the fastest persistent memory
- * choice, from the pipelined table at 16 and 64 MiB (the default of
- * glbuf_readback_desc.memory follows these measurements: readback.h). */
+ * GB/s = 1e9 bytes/s (render thread: microseconds per frame). The last
+ * lines name the fastest persistent memory choice, from the pipelined table
+ * at 16 and 64 MiB (the default of glbuf_readback_desc.memory follows these
+ * measurements: readback.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stddef.h>

@@ -47,8 +47,8 @@
  * trim_frames frames (the context's frame clock) in which the bytes in use
  * never exceeded a quarter of the ring, the next request moves to a ring of
  * twice the largest use seen in those frames (never below the initial
- * capacity, nor below twice that request), the same way. So the GL name of a request's storage is not fixed;
- * only `data` matters to the reader.
+ * capacity, nor below twice that request), the same way. So the GL name of
+ * a request's storage is not fixed; only `data` matters to the reader.
  *
  * Memory for fast CPU reads
  * -------------------------
