@@ -6,6 +6,7 @@
 #include "buffer_internal.h"
 #include "ctx_internal.h"
 #include "glbuf_assert.h"
+#include "driver_messages.h"
 #include "host_alloc.h"
 
 #define KNOWN_CAPS ((uint32_t)(GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE | GLBUF_CAP_DEBUG))
@@ -29,7 +30,7 @@ void glbuf_log(const glbuf_ctx *ctx, glbuf_log_level level, const char *fmt, ...
     if (ctx == NULL || ctx->logger.log == NULL) {
         return;
     }
-    char line[512];
+    char line[1024]; /* room for a driver message and its explanation */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -121,11 +122,51 @@ static GLADapiproc load_through(void *user, const char *name)
     return (GLADapiproc)get(name);
 }
 
+static const char *debug_source_name(GLenum source)
+{
+    switch (source) {
+    case GL_DEBUG_SOURCE_API: return "API";
+    case GL_DEBUG_SOURCE_WINDOW_SYSTEM: return "WINDOW_SYSTEM";
+    case GL_DEBUG_SOURCE_SHADER_COMPILER: return "SHADER_COMPILER";
+    case GL_DEBUG_SOURCE_THIRD_PARTY: return "THIRD_PARTY";
+    case GL_DEBUG_SOURCE_APPLICATION: return "APPLICATION";
+    default: return "OTHER";
+    }
+}
+
+static const char *debug_type_name(GLenum type)
+{
+    switch (type) {
+    case GL_DEBUG_TYPE_ERROR: return "ERROR";
+    case GL_DEBUG_TYPE_DEPRECATED_BEHAVIOR: return "DEPRECATED";
+    case GL_DEBUG_TYPE_UNDEFINED_BEHAVIOR: return "UNDEFINED";
+    case GL_DEBUG_TYPE_PORTABILITY: return "PORTABILITY";
+    case GL_DEBUG_TYPE_PERFORMANCE: return "PERFORMANCE";
+    case GL_DEBUG_TYPE_MARKER: return "MARKER";
+    case GL_DEBUG_TYPE_PUSH_GROUP: return "PUSH_GROUP";
+    case GL_DEBUG_TYPE_POP_GROUP: return "POP_GROUP";
+    default: return "OTHER";
+    }
+}
+
+static const char *debug_severity_name(GLenum severity)
+{
+    switch (severity) {
+    case GL_DEBUG_SEVERITY_HIGH: return "HIGH";
+    case GL_DEBUG_SEVERITY_MEDIUM: return "MEDIUM";
+    case GL_DEBUG_SEVERITY_LOW: return "LOW";
+    default: return "NOTIFICATION";
+    }
+}
+
+/* The driver's messages, one logger line each with source, type, severity
+ * and ID; a message about the placement of one of glbuf's buffers gets a
+ * second line naming the object and saying what it means. The driver may
+ * call this from its own thread: it reads only what never changes after
+ * creation (logger, label prefix) and makes no GL call. */
 static void GLAD_API_PTR debug_message(GLenum source, GLenum type, GLuint id, GLenum severity,
                                        GLsizei length, const GLchar *message, const void *user)
 {
-    (void)source;
-    (void)id;
     (void)length;
     const glbuf_ctx *ctx = user;
     glbuf_log_level level = GLBUF_LOG_DEBUG;
@@ -138,7 +179,12 @@ static void GLAD_API_PTR debug_message(GLenum source, GLenum type, GLuint id, GL
     } else if (severity == GL_DEBUG_SEVERITY_LOW) {
         level = GLBUF_LOG_INFO;
     }
-    glbuf_log(ctx, level, "GL: %s", message);
+    glbuf_log(ctx, level, "GL [%s %s %s id %u] %s", debug_source_name(source), debug_type_name(type),
+              debug_severity_name(severity), id, message);
+    glbuf_driver_note note;
+    if (glbuf_driver_explain(message, ctx->label_prefix, &note) && note.glbuf_owned) {
+        glbuf_log(ctx, level, "GL [id %u] glbuf buffer '%s': %s", id, note.object, note.explanation);
+    }
 }
 
 static uint64_t query_alignment(glbuf_ctx *ctx, GLenum pname, uint64_t fallback)
@@ -260,9 +306,10 @@ static void log_objects_left(const glbuf_ctx *ctx)
     }
     glbuf_log(ctx, GLBUF_LOG_WARNING,
               "context destroyed with objects alive, freed: %u buffers (+%u pooled), %u megabuffers, %u streams, "
-              "%u pools",
+              "%u pools, %u readbacks",
               t->live_by_kind[GLBUF_KIND_BUFFER] - pooled, pooled, t->live_by_kind[GLBUF_KIND_MEGA],
-              t->live_by_kind[GLBUF_KIND_STREAM], t->live_by_kind[GLBUF_KIND_POOL]);
+              t->live_by_kind[GLBUF_KIND_STREAM], t->live_by_kind[GLBUF_KIND_POOL],
+              t->live_by_kind[GLBUF_KIND_READBACK]);
 }
 
 /* Frees every live object of `kind`. A teardown may free other objects too
@@ -285,6 +332,7 @@ void glbuf_ctx_destroy(glbuf_ctx *ctx)
     log_objects_left(ctx);
     /* Pools first: their acquired buffers become plain buffers, freed last. */
     free_objects_of_kind(ctx, GLBUF_KIND_POOL, glbuf_pool_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_READBACK, glbuf_readback_teardown);
     free_objects_of_kind(ctx, GLBUF_KIND_STREAM, glbuf_stream_teardown);
     free_objects_of_kind(ctx, GLBUF_KIND_MEGA, glbuf_mega_teardown);
     free_objects_of_kind(ctx, GLBUF_KIND_BUFFER, glbuf_buffer_teardown);

@@ -28,7 +28,7 @@ typedef enum glbuf_object_kind {
     GLBUF_KIND_MEGA,
     GLBUF_KIND_STREAM,
     GLBUF_KIND_POOL,
-    GLBUF_KIND_READBACK, /* reserved for glbuf_readback */
+    GLBUF_KIND_READBACK,
     GLBUF_KIND_COUNT
 } glbuf_object_kind;
 

@@ -7,6 +7,7 @@
 #include "gl_ops.h"
 #include "glbuf_assert.h"
 #include "host_alloc.h"
+#include "pow2.h"
 
 #define STREAM_KIND 0x4D525453u /* "STRM" */
 #define DEFAULT_CAPACITY ((uint64_t)4 << 20)
@@ -67,29 +68,6 @@ static glbuf_result check_stream(const glbuf_stream_obj *s)
     return s->kind == STREAM_KIND ? GLBUF_OK : GLBUF_ERR_WRONG_KIND;
 }
 
-static int is_pow2(uint64_t x)
-{
-    return x != 0 && (x & (x - 1)) == 0;
-}
-
-static uint64_t pow2_ceil(uint64_t x)
-{
-    uint64_t p = 1;
-    while (p < x && p <= UINT64_MAX / 2) {
-        p *= 2;
-    }
-    return p;
-}
-
-static uint64_t pow2_floor(uint64_t x)
-{
-    uint64_t p = 1;
-    while (p <= x / 2) {
-        p *= 2;
-    }
-    return p;
-}
-
 static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
     return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
@@ -127,37 +105,22 @@ static glbuf_result create_ring(glbuf_stream_obj *s, uint64_t capacity, stream_r
             return GLBUF_ERR_OUT_OF_HOST_MEMORY;
         }
     }
-    glbuf_gl_drain(ctx);
-    g->name = glbuf_gl_create(ctx);
-    if (g->name == 0) {
-        (void)glbuf_gl_check(ctx, "glCreateBuffers", s->label);
-        destroy_ring(s, g);
-        return GLBUF_ERR_GL;
-    }
-    glbuf_result r;
+    glbuf_gl_store_desc store = {(size_t)capacity, 0, 0, GL_STREAM_DRAW, "stream ring", s->label};
     if (s->persistent) {
         GLbitfield coherence = s->explicit_flush ? 0 : GL_MAP_COHERENT_BIT;
-        glbuf_gl_storage(ctx, g->name, (size_t)capacity, NULL, GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | coherence);
-        r = glbuf_gl_check(ctx, "glBufferStorage (stream ring)", s->label);
-        if (r == GLBUF_OK) {
-            GLbitfield access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
-                                (s->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT);
-            g->base = glbuf_gl_map_range(ctx, g->name, 0, (size_t)capacity, access);
-            (void)glbuf_gl_check(ctx, "glMapBufferRange (stream ring)", s->label);
-            if (g->base == NULL) {
-                glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", s->label);
-                r = GLBUF_ERR_MAP_FAILED;
-            }
-        }
-    } else {
-        glbuf_gl_data(ctx, g->name, (size_t)capacity, NULL, GL_STREAM_DRAW);
-        r = glbuf_gl_check(ctx, "glBufferData (stream ring)", s->label);
+        store.storage_flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | coherence;
+        store.map_access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
+                           (s->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT);
     }
+    void *map = NULL;
+    glbuf_result r = glbuf_gl_create_store(ctx, &store, &g->name, &map);
     if (r != GLBUF_OK) {
         destroy_ring(s, g);
         return r;
     }
-    glbuf_label_buffer(ctx, g->name, s->label);
+    if (s->persistent) {
+        g->base = map;
+    }
     *out = g;
     return GLBUF_OK;
 }
@@ -280,7 +243,7 @@ static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
         need = sat_mul(need, s->frames_in_flight);
     }
     uint64_t capacity = glbuf_growth_next_capacity(GLBUF_GROWTH_POW2, 0, old->capacity, need);
-    if (capacity > s->max_capacity || !is_pow2(capacity)) {
+    if (capacity > s->max_capacity || !glbuf_is_pow2(capacity)) {
         capacity = s->max_capacity;
     }
     stream_ring *g = NULL;
@@ -373,8 +336,8 @@ static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc,
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    uint64_t max_capacity = desc->max_capacity ? pow2_floor(desc->max_capacity) : DEFAULT_MAX_CAPACITY;
-    uint64_t capacity = desc->capacity ? pow2_ceil(desc->capacity) : DEFAULT_CAPACITY;
+    uint64_t max_capacity = desc->max_capacity ? glbuf_pow2_floor(desc->max_capacity) : DEFAULT_MAX_CAPACITY;
+    uint64_t capacity = desc->capacity ? glbuf_pow2_ceil(desc->capacity) : DEFAULT_CAPACITY;
     if (desc->capacity == 0 && capacity > max_capacity) {
         capacity = max_capacity;
     }
@@ -437,7 +400,7 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    if (!is_pow2(align) || align > s->max_capacity) {
+    if (!glbuf_is_pow2(align) || align > s->max_capacity) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
     if (size > s->max_capacity) {

@@ -23,6 +23,7 @@
 #include "glbuf/mega.h"
 #include "glbuf/pool.h"
 #include "glbuf/ranges.h"
+#include "glbuf/readback.h"
 #include "glbuf/stream.h"
 #include "gl_fixture.h"
 
@@ -69,6 +70,10 @@ typedef struct world {
     glbuf_pool p_dead, p_foreign;
     glbuf_ranges *rg, *rg2;
     glbuf_range h, h_freed, h_other;
+    /* rb: full (4096 of 4096 bytes held by req); rb2 holds req_other;
+     * rb_foreign: ctx2's; rb_dead: destroyed; req_released: given back */
+    glbuf_readback rb, rb2, rb_foreign, rb_dead;
+    glbuf_readback_request req, req_released, req_other;
 } world;
 
 static world W;
@@ -196,6 +201,19 @@ static void snap_ranges(sbuf *b, glbuf_ranges *r)
     put(b, " meta=%llu extent=%llu\n", st.metadata_bytes, glbuf_ranges_used_extent(r));
 }
 
+static void snap_readback(sbuf *b, glbuf_readback rb, glbuf_readback_request req, uint64_t size)
+{
+    glbuf_readback_stats st = glbuf_readback_get_stats(W.ctx, rb);
+    put(b, "readback requests=%llu completed=%llu", st.requests, st.completed);
+    put(b, " pending=%llu waits=%llu", st.polls_pending, st.waits);
+    put(b, " growths=%llu cap=%llu", st.growths, st.capacity);
+    put(b, " held=%llu live=%llu", st.bytes_held, st.bytes_live);
+    /* complete since setup: a poll makes no GL call and changes nothing */
+    const void *data = NULL;
+    ck_assert_int_eq(glbuf_readback_poll(W.ctx, rb, req, &data), GLBUF_OK);
+    put(b, " data=%llx live_requests=%llu\n", fnv(data, (size_t)size), st.live_requests);
+}
+
 /* Everything observable; failed-allocation counters are left out (documented
  * to count FULL and out-of-memory failures). */
 static char *snapshot(void)
@@ -221,6 +239,8 @@ static char *snapshot(void)
     snap_pool(&b, W.ctx2, W.p_foreign);
     snap_ranges(&b, W.rg);
     snap_ranges(&b, W.rg2);
+    snap_readback(&b, W.rb, W.req, 1024);
+    snap_readback(&b, W.rb2, W.req_other, 256);
     return b.p;
 }
 
@@ -451,10 +471,34 @@ static void setup(void)
     ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 100, 16, &W.h_freed, NULL), GLBUF_OK);
     ck_assert_int_eq(glbuf_ranges_free(W.rg, W.h_freed), GLBUF_OK);
     ck_assert_int_eq(glbuf_ranges_alloc(W.rg2, 100, 16, &W.h_other, NULL), GLBUF_OK);
+
+    glbuf_readback_desc rbd;
+    memset(&rbd, 0, sizeof rbd);
+    rbd.capacity = 4096;
+    rbd.max_capacity = 4096;
+    ck_assert_int_eq(glbuf_readback_create(W.ctx, &rbd, &W.rb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_create(W.ctx, &rbd, &W.rb2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_create(W.ctx, &rbd, &W.rb_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_create(W.ctx2, &rbd, &W.rb_foreign), GLBUF_OK);
+    uint32_t src = glbuf_buffer_name(W.ctx, W.buf);
+    ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb, src, 0, 1024, &W.req_released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_release(W.ctx, W.rb, W.req_released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb, src, 0, 1024, &W.req), GLBUF_OK);
+    glbuf_readback_request rest[3];
+    for (int i = 0; i < 3; i++) { /* the ring full */
+        ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb, src, 0, 1024, &rest[i]), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb2, src, 256, 256, &W.req_other), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_wait(W.ctx, W.rb, W.req, UINT64_MAX, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_wait(W.ctx, W.rb2, W.req_other, UINT64_MAX, NULL), GLBUF_OK);
 }
 
 static void teardown(void)
 {
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx2, W.rb_foreign), GLBUF_OK);
     glbuf_ranges_destroy(W.rg);
     glbuf_ranges_destroy(W.rg2);
     ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p, W.pooled), GLBUF_OK);
@@ -938,6 +982,82 @@ static void table_ranges(void)
     BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &wrong_size, 1));
 }
 
+/* The (ctx, readback) pairs every readback call must refuse, with the code
+ * for each: a NULL context, 0, a destroyed object, a forged id, another
+ * context's readback, a buffer's id. Call sites use C and R. */
+#define RB_COMMON(fn, expr)                                                                                 \
+    do {                                                                                                    \
+        const glbuf_readback rs_[6] = {W.rb, {0}, W.rb_dead, {0xFFFFFFFFu}, W.rb_foreign, {W.buf.id}};      \
+        const glbuf_result want_[6] = {GLBUF_ERR_NULL, GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,   \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_WRONG_KIND};                                               \
+        for (int k_ = 0; k_ < 6; k_++) {                                                                    \
+            glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
+            glbuf_readback R = rs_[k_];                                                                     \
+            (void)C;                                                                                        \
+            (void)R;                                                                                        \
+            BAD(fn, want_[k_], expr);                                                                       \
+        }                                                                                                   \
+    } while (0)
+
+static void table_readback(void)
+{
+    glbuf_readback made = {0};
+    glbuf_readback_request out = {0};
+    const void *data = NULL;
+    uint32_t src = glbuf_buffer_name(W.ctx, W.buf);
+    glbuf_readback_desc d;
+    memset(&d, 0, sizeof d);
+
+    BAD(glbuf_readback_create, GLBUF_ERR_NULL, glbuf_readback_create(NULL, &d, &made));
+    BAD(glbuf_readback_create, GLBUF_ERR_NULL, glbuf_readback_create(W.ctx, NULL, &made));
+    BAD(glbuf_readback_create, GLBUF_ERR_NULL, glbuf_readback_create(W.ctx, &d, NULL));
+    d.memory = GLBUF_READBACK_MEMORY_COUNT;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    d.memory = GLBUF_READBACK_MEMORY_DEFAULT;
+    d.trim_frames = 100001;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    d.trim_frames = 0;
+    d.capacity = 8192;
+    d.max_capacity = 4096;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    d.capacity = 0;
+    d.max_capacity = UINT64_MAX;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    ck_assert_uint_eq(made.id, 0);
+
+    RB_COMMON(glbuf_readback_destroy, glbuf_readback_destroy(C, R));
+    RB_COMMON(glbuf_readback_copy, glbuf_readback_copy(C, R, src, 0, 64, &out));
+    RB_COMMON(glbuf_readback_poll, glbuf_readback_poll(C, R, W.req, &data));
+    RB_COMMON(glbuf_readback_wait, glbuf_readback_wait(C, R, W.req, 0, &data));
+    RB_COMMON(glbuf_readback_release, glbuf_readback_release(C, R, W.req));
+    const glbuf_readback invalid[4] = {{0}, W.rb_dead, {0xFFFFFFFFu}, {W.buf.id}};
+    for (int k = 0; k < 4; k++) {
+        BADV(glbuf_readback_get_stats, glbuf_readback_stats st = glbuf_readback_get_stats(W.ctx, invalid[k]),
+             st.capacity == 0 && st.requests == 0);
+    }
+    BADV(glbuf_readback_get_stats, glbuf_readback_stats st = glbuf_readback_get_stats(NULL, W.rb), st.capacity == 0);
+
+    BAD(glbuf_readback_copy, GLBUF_ERR_NULL, glbuf_readback_copy(W.ctx, W.rb2, src, 0, 64, NULL));
+    BAD(glbuf_readback_copy, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_copy(W.ctx, W.rb2, 0, 0, 64, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_ZERO_SIZE, glbuf_readback_copy(W.ctx, W.rb2, src, 0, 0, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_OVERFLOW, glbuf_readback_copy(W.ctx, W.rb2, src, UINT64_MAX, 2, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_OVERFLOW, glbuf_readback_copy(W.ctx, W.rb2, src, BIG - 1, 1, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_TOO_LARGE, glbuf_readback_copy(W.ctx, W.rb2, src, 0, 4097, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_FULL, glbuf_readback_copy(W.ctx, W.rb, src, 0, 64, &out));
+    ck_assert_uint_eq(out.id, 0);
+
+    const glbuf_readback_request bad_req[5] = {
+        {0}, W.req_released, W.req_other, {W.req.id ^ ((uint64_t)1 << 24)}, {W.req.id + 100u}};
+    for (int k = 0; k < 5; k++) {
+        glbuf_readback_request Q = bad_req[k];
+        BAD(glbuf_readback_poll, GLBUF_ERR_INVALID_HANDLE, glbuf_readback_poll(W.ctx, W.rb, Q, &data));
+        BAD(glbuf_readback_wait, GLBUF_ERR_INVALID_HANDLE, glbuf_readback_wait(W.ctx, W.rb, Q, UINT64_MAX, &data));
+        BAD(glbuf_readback_release, GLBUF_ERR_INVALID_HANDLE, glbuf_readback_release(W.ctx, W.rb, Q));
+    }
+    ck_assert_ptr_null(data);
+}
+
 /* ---- tests ------------------------------------------------------------------------------- */
 
 START_TEST(every_public_function_refuses_bad_input_and_changes_nothing)
@@ -948,6 +1068,7 @@ START_TEST(every_public_function_refuses_bad_input_and_changes_nothing)
     table_mega();
     table_stream_pool();
     table_ranges();
+    table_readback();
     teardown();
 
     /* the meta-check: every GLBUF_API function is in the table */

@@ -9,6 +9,7 @@
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
 #include "glbuf/pool.h"
+#include "glbuf/readback.h"
 #include "glbuf/stream.h"
 
 START_TEST(create_rejects_missing_get_proc_address)
@@ -265,6 +266,12 @@ START_TEST(destroy_frees_every_object_left_alive_and_counts_each_kind)
         ck_assert_int_eq(glbuf_stream_alloc(ctx, stream, 64, 16, &a), GLBUF_OK);
         names[n++] = a.name;
 
+        glbuf_readback_desc rd = {0};
+        glbuf_readback rb = {0};
+        glbuf_readback_request req = {0};
+        ck_assert_int_eq(glbuf_readback_create(ctx, &rd, &rb), GLBUF_OK);
+        ck_assert_int_eq(glbuf_readback_copy(ctx, rb, names[0], 0, 64, &req), GLBUF_OK);
+
         glbuf_pool_desc pd = {0};
         glbuf_pool pool = {0};
         glbuf_buffer acquired = {0}, idle = {0};
@@ -288,7 +295,7 @@ START_TEST(destroy_frees_every_object_left_alive_and_counts_each_kind)
         }
         ck_assert_int_eq(warning_count, 1);
         ck_assert_str_eq(warning_lines[0], "context destroyed with objects alive, freed: 1 buffers (+2 pooled), "
-                                           "1 megabuffers, 1 streams, 1 pools");
+                                           "1 megabuffers, 1 streams, 1 pools, 1 readbacks");
     }
 }
 END_TEST

@@ -110,7 +110,7 @@ typedef struct glbuf_caps {
     X(InvalidateBufferData) X(InvalidateBufferSubData)                                          \
     X(GetBufferParameteri64v) X(GetNamedBufferParameteri64v)                                    \
     X(ObjectLabel) X(DebugMessageCallback) X(GetPointerv) X(Enable)                             \
-    X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish)
+    X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish) X(MemoryBarrier)
 
 typedef enum glbuf_gl_call {
 #define GLBUF_GL_CALL_ENUM(name) GLBUF_GL_##name,
