@@ -1,5 +1,6 @@
 /* test_ctx.c - glbuf_ctx on a real headless context: loading, capabilities,
  * counters, debug-message routing and the frame clock. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,87 @@ START_TEST(a_failed_fence_is_covered_by_the_next_one)
 }
 END_TEST
 
+/* ---- contexts glbuf is handed directly ---------------------------------------
+ * These make their own context; Mesa's MESA_GL_VERSION_OVERRIDE is read once
+ * per process, at the first context, so the TCase has no fixture context. */
+
+/* A compatibility-profile context of the version Mesa is told to pose as
+ * (others ignore the variable and give what they have). */
+static glbuf_headless *compat_context(const char *mesa_version, int major, int minor)
+{
+    setenv("MESA_GL_VERSION_OVERRIDE", mesa_version, 1);
+    unsetenv("MESA_GLSL_VERSION_OVERRIDE");
+    char why[256] = "";
+    glbuf_headless_desc d = {major, minor, 0};
+    glbuf_headless *h = glbuf_headless_create_compatibility(&d, why, sizeof why);
+    ck_assert_msg(h != NULL, "compatibility context: %s", why);
+    fx_gl = fx_own_gl_load();
+    ck_assert_ptr_nonnull(fx_gl);
+    return h;
+}
+
+START_TEST(a_gl_2_1_context_is_refused_and_left_without_an_error)
+{
+    glbuf_headless *h = compat_context("2.1", 2, 1);
+    const char *version = (const char *)fx_gl->GetString(GL_VERSION);
+    if (strncmp(version, "2.", 2) != 0) {
+        glbuf_headless_destroy(h);
+        FX_SKIP("the driver gave GL %s for a 2.1 compatibility context: no 2.1 context to refuse", version);
+    }
+    while (fx_gl->GetError() != GL_NO_ERROR) {
+    }
+    glbuf_ctx_desc desc = {0};
+    desc.get_proc_address = glbuf_headless_get_proc;
+    glbuf_ctx *ctx = (glbuf_ctx *)&desc; /* must stay untouched */
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_ERR_UNSUPPORTED);
+    ck_assert_ptr_eq(ctx, (glbuf_ctx *)&desc);
+    ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
+    glbuf_headless_destroy(h);
+}
+END_TEST
+
+START_TEST(a_3_3_compatibility_context_is_accepted_and_works)
+{
+    glbuf_headless *h = compat_context("3.3COMPAT", 3, 3);
+    GLint major = 0, minor = 0, mask = 0;
+    fx_gl->GetIntegerv(GL_MAJOR_VERSION, &major);
+    fx_gl->GetIntegerv(GL_MINOR_VERSION, &minor);
+    fx_gl->GetIntegerv(GL_CONTEXT_PROFILE_MASK, &mask);
+    ck_assert_int_ge(major * 10 + minor, 33);
+    ck_assert_int_ne(mask & GL_CONTEXT_COMPATIBILITY_PROFILE_BIT, 0);
+    glbuf_ctx_desc desc = {0};
+    desc.get_proc_address = glbuf_headless_get_proc;
+    desc.validation = 1;
+    glbuf_ctx *ctx = NULL;
+    ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_get_caps(ctx).gl_major * 10 + glbuf_ctx_get_caps(ctx).gl_minor, major * 10 + minor);
+    uint8_t data[300], got[300];
+    fx_pattern(data, sizeof data, 9);
+    glbuf_buffer_desc bd = {0};
+    bd.size = sizeof data;
+    bd.data = data;
+    glbuf_buffer b;
+    ck_assert_int_eq(glbuf_buffer_create(ctx, &bd, &b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_buffer_append(ctx, b, data, 100), GLBUF_OK); /* grows: a GPU copy */
+    fx_gl->GetNamedBufferSubData(glbuf_buffer_name(ctx, b), 0, sizeof got, got);
+    ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
+    fx_check_pattern(got, sizeof got, 9);
+    fx_gl->GetNamedBufferSubData(glbuf_buffer_name(ctx, b), 300, 100, got);
+    fx_check_pattern(got, 100, 9);
+    ck_assert_int_eq(glbuf_buffer_destroy(ctx, b), GLBUF_OK);
+    glbuf_ctx_destroy(&ctx);
+    glbuf_headless_destroy(h);
+}
+END_TEST
+
+static void no_fixture(void) {}
+
+static void add_context_tests(TCase *tc)
+{
+    tcase_add_test(tc, a_gl_2_1_context_is_refused_and_left_without_an_error);
+    tcase_add_test(tc, a_3_3_compatibility_context_is_accepted_and_works);
+}
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, create_rejects_missing_get_proc_address);
@@ -206,5 +288,6 @@ int main(void)
 {
     Suite *s = suite_create("ctx");
     fx_add_tcases(s, "ctx", add_tests, 0);
+    fx_add_tcase(s, "ctx/other-contexts", no_fixture, no_fixture, add_context_tests);
     return fx_run(s);
 }

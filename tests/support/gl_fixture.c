@@ -1,9 +1,10 @@
 /* gl_fixture.c - per-test headless GL context and glbuf_ctx, and the runner
  * that reports the profile and its skips (gl_fixture.h). */
-#define _GNU_SOURCE /* program_invocation_short_name */
+#define _GNU_SOURCE
 #include "gl_fixture.h"
 
-#include <errno.h>
+#include <errno.h> /* program_invocation_short_name */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,6 @@ glbuf_ctx *fx_ctx;
 GladGLContext *fx_gl;
 GladGLContext *fx_lib_gl;
 int fx_errors_logged;
-
-/* The TCase a test runs in ("" outside the fixture), for skip lines. */
-static char tcase_running[96];
 
 static void fx_log(glbuf_log_level level, const char *message, void *user)
 {
@@ -46,7 +44,6 @@ static void setup_with(uint32_t disable_caps)
     glbuf_result r = glbuf_ctx_create(&desc, &fx_ctx);
     ck_assert_msg(r == GLBUF_OK, "glbuf_ctx_create: %s", glbuf_result_str(r));
     fx_lib_gl = glbuf_ctx_gl_table(fx_ctx);
-    snprintf(tcase_running, sizeof tcase_running, "%s", tcase_name());
 }
 
 void fx_setup(void) { setup_with(0); }
@@ -78,6 +75,28 @@ static void note_path(const char *path)
     }
 }
 
+/* Check's fixtures take no argument and tcase_name() names the test, not
+ * the TCase: each TCase gets a setup of its own that records its name (for
+ * skip lines) and calls the real setup. */
+static void (*tcase_setups[64])(void);
+static const char *tcase_running = "?";
+
+#define FX_ENTER(i)                                                                                             \
+    static void enter_##i(void)                                                                                 \
+    {                                                                                                           \
+        tcase_running = tcase_names[i];                                                                         \
+        tcase_setups[i]();                                                                                      \
+    }
+#define FX_ENTER8(i) FX_ENTER(i##0) FX_ENTER(i##1) FX_ENTER(i##2) FX_ENTER(i##3) FX_ENTER(i##4) FX_ENTER(i##5) \
+    FX_ENTER(i##6) FX_ENTER(i##7)
+FX_ENTER(0) FX_ENTER(1) FX_ENTER(2) FX_ENTER(3) FX_ENTER(4) FX_ENTER(5) FX_ENTER(6) FX_ENTER(7)
+FX_ENTER8(1) FX_ENTER8(2) FX_ENTER8(3) FX_ENTER8(4) FX_ENTER8(5) FX_ENTER8(6) FX_ENTER8(7)
+#define FX_ENTRY8(i) enter_##i##0, enter_##i##1, enter_##i##2, enter_##i##3, enter_##i##4, enter_##i##5, \
+    enter_##i##6, enter_##i##7
+static void (*const tcase_enter[64])(void) = {
+    enter_0, enter_1, enter_2, enter_3, enter_4, enter_5, enter_6, enter_7, FX_ENTRY8(1), FX_ENTRY8(2),
+    FX_ENTRY8(3), FX_ENTRY8(4), FX_ENTRY8(5), FX_ENTRY8(6), FX_ENTRY8(7)};
+
 void fx_add_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
                   void (*add_tests)(TCase *tc))
 {
@@ -85,10 +104,11 @@ void fx_add_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardo
         fprintf(stderr, "fx_add_tcase: more than 64 TCases\n");
         abort();
     }
-    char *stored = tcase_names[tcase_names_used++];
-    snprintf(stored, sizeof tcase_names[0], "%s", name);
-    TCase *tc = tcase_create(stored);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    int i = tcase_names_used++;
+    snprintf(tcase_names[i], sizeof tcase_names[i], "%s", name);
+    tcase_setups[i] = setup;
+    TCase *tc = tcase_create(tcase_names[i]);
+    tcase_add_checked_fixture(tc, tcase_enter[i], teardown);
     tcase_set_timeout(tc, 120);
     add_tests(tc);
     suite_add_tcase(s, tc);
@@ -130,26 +150,35 @@ int fx_has(uint32_t features)
     return (fx_profile_get()->features & features) == features;
 }
 
-int fx_skip_unless(uint32_t features, const char *test_fn, const char *what)
+void fx_skip(const char *test_fn, const char *fmt, ...)
 {
-    if (fx_has(features)) {
-        return 0;
-    }
-    const fx_profile *p = fx_profile_get();
-    uint32_t missing = features & ~p->features;
     char name[128];
     snprintf(name, sizeof name, "%s", test_fn);
     size_t len = strlen(name);
     if (len > 3 && strcmp(name + len - 3, "_fn") == 0) { /* START_TEST's function suffix */
         name[len - 3] = '\0';
     }
+    char why[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
     char line[512];
-    int n = snprintf(line, sizeof line, "%s%s%s\t%s needs %s; GL %d.%d here\n", tcase_running,
-                     tcase_running[0] ? ":" : "", name, what, fx_feature_name(missing), p->major, p->minor);
+    int n = snprintf(line, sizeof line, "%s:%s\t%s\n", tcase_running, name, why);
     if (skip_log != NULL && n > 0) {
         /* one write per line: the children append one after the other */
         (void)!write(fileno(skip_log), line, strlen(line));
     }
+}
+
+int fx_skip_unless(uint32_t features, const char *test_fn, const char *what)
+{
+    if (fx_has(features)) {
+        return 0;
+    }
+    const fx_profile *p = fx_profile_get();
+    fx_skip(test_fn, "%s needs %s; GL %d.%d here", what, fx_feature_name(features & ~p->features), p->major,
+            p->minor);
     return 1;
 }
 

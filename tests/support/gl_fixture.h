@@ -62,6 +62,13 @@ int fx_has(uint32_t features);
         }                                                                                                       \
     } while (0)
 int fx_skip_unless(uint32_t features, const char *test_fn, const char *what);
+/* In a test: skips it, by name, for the reason given (printf format). */
+#define FX_SKIP(...)                                                                                            \
+    do {                                                                                                        \
+        fx_skip(__func__, __VA_ARGS__);                                                                         \
+        return;                                                                                                 \
+    } while (0)
+void fx_skip(const char *test_fn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* GL_OUT_OF_MEMORY on demand: the storage calls (glBufferData,
  * glNamedBufferData, glBufferStorage, glNamedBufferStorage) of exactly `size`
