@@ -412,6 +412,18 @@ static void mega_frame(wl *w, uint32_t f, uint32_t seed)
     }
 }
 
+/* Writes a fresh stream allocation and puts it in the model. */
+static void stream_written(wl *w, const glbuf_stream_allocation *al, uint64_t size, uint32_t seed)
+{
+    ck_assert_int_lt(w->sa_count, STREAM_MAX);
+    stream_model *sm = &w->sa[w->sa_count++];
+    sm->name = al->name;
+    sm->offset = al->offset;
+    sm->size = size;
+    sm->seed = seed;
+    fill(al->ptr, size, seed);
+}
+
 static void stream_frame(wl *w, uint32_t f, uint32_t seed)
 {
     uint64_t ubo = glbuf_ctx_get_caps(w->ctx).uniform_offset_alignment;
@@ -419,15 +431,27 @@ static void stream_frame(wl *w, uint32_t f, uint32_t seed)
     const uint64_t aligns[5] = {16, ubo, 4, 16, 256};
     int count = f == 3 ? 5 : 4; /* frame 3 alone needs more than the ring: growth */
     for (int i = 0; i < count; i++) {
-        ck_assert_int_lt(w->sa_count, STREAM_MAX);
+        /* Not DO(): the allocation is written before settle() verifies,
+         * because verifying flushes the stream, and the rule of use is
+         * alloc -> write -> flush. A flush between an allocation and its
+         * write uploads the allocation unwritten on the fallback path
+         * (explicit flush: flushes it unwritten) and no later flush covers
+         * it again. */
         glbuf_stream_allocation al;
-        DO(w, glbuf_stream_alloc(w->s, sizes[i], aligns[i], &al));
-        stream_model *sm = &w->sa[w->sa_count++];
-        sm->name = al.name;
-        sm->offset = al.offset;
-        sm->size = sizes[i];
-        sm->seed = seed + 30 + (uint32_t)i;
-        fill(al.ptr, sm->size, sm->seed);
+        uint32_t al_seed = seed + 30 + (uint32_t)i;
+        long inj = injected_now(w);
+        glbuf_result r = glbuf_stream_alloc(w->s, sizes[i], aligns[i], &al);
+        if (r == GLBUF_OK) {
+            stream_written(w, &al, sizes[i], al_seed);
+        }
+        if (settle(w, r, inj, "glbuf_stream_alloc", __LINE__)) {
+            verify_all(w);
+            r = glbuf_stream_alloc(w->s, sizes[i], aligns[i], &al);
+            ck_assert_msg(r == GLBUF_OK, "run %ld: glbuf_stream_alloc failed again (%s) after the injected fault",
+                          w->cfg->run, glbuf_result_name(r));
+            w->res->retries++;
+            stream_written(w, &al, sizes[i], al_seed);
+        }
     }
     DO(w, glbuf_stream_flush(w->s));
 }

@@ -9,7 +9,7 @@
  * injected must succeed; a call during which one was injected must return
  * GLBUF_OK (the library absorbed it) or one of the sweep's allowed codes.
  * After every injected fault the whole model is read back through GL
- * (uncounted: the GL table's readback entries are never wrapped) and must
+ * (through the test's own GL table, never the wrapped one) and must
  * match byte for byte; then the failed call is retried and must succeed, so
  * the objects are shown to keep working. At the end every GL buffer is gone
  * (glbuf's count and glIsBuffer) and the caller checks the host allocator's
