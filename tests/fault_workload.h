@@ -3,7 +3,9 @@
  * buffer, a megabuffer, a stream ring and a pool, drives them through six
  * frames (write, append, grow, re-specify, orphan, map/unmap, allocate, free,
  * defragment, stream, acquire/release/trim, end frames) and destroys
- * everything, keeping a CPU model of every byte it wrote.
+ * everything, keeping a CPU model of every byte it wrote. Fence polls are
+ * answered as by a GPU of fixed speed (first poll of a fence: pending; later
+ * ones: wait for it), so a run makes the same calls on every driver.
  *
  * Every call goes through one check: a call during which no fault was
  * injected must succeed; a call during which one was injected must return

@@ -1,6 +1,7 @@
 /* test_ctx.c - glbuf_ctx on a real headless context: loading, capabilities,
  * counters, debug-message routing and the frame clock. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,8 +213,9 @@ static glbuf_headless *compat_context(const char *mesa_version, int major, int m
 START_TEST(a_gl_2_1_context_is_refused_and_left_without_an_error)
 {
     glbuf_headless *h = compat_context("2.1", 2, 1);
-    const char *version = (const char *)fx_gl->GetString(GL_VERSION);
-    if (strncmp(version, "2.", 2) != 0) {
+    char version[128];
+    snprintf(version, sizeof version, "%s", (const char *)fx_gl->GetString(GL_VERSION));
+    if (strncmp(version, "2.", 2) != 0) { /* NVIDIA hands out its newest compatibility version */
         glbuf_headless_destroy(h);
         FX_SKIP("the driver gave GL %s for a 2.1 compatibility context: no 2.1 context to refuse", version);
     }

@@ -8,8 +8,8 @@
  *   glUnmapNamedBuffer / glUnmapBuffer   unmap, then return GL_FALSE;
  *   glFenceSync   NULL;
  *   glClientWaitSync   GL_TIMEOUT_EXPIRED (odd N) or GL_WAIT_FAILED (even N).
- * Fence polls answer alike on every driver (see f_wait), so that the N-th
- * fallible call is the same call on llvmpipe and on a real GPU.
+ * Under this layer the workload answers fence polls alike on every driver
+ * (fault_workload.h), so the N-th call is the same call on every GPU.
  * Each run: the failing call returns an error code (or absorbs the fault),
  * every byte written before reads back unchanged, the call retried succeeds,
  * the rest of the script succeeds, every GL buffer and every host block is
@@ -31,8 +31,6 @@ static struct {
     long injected; /* faults injected this run */
     int oom_pending;
     long by_entry[16];
-    GLsync polled[GLBUF_MAX_FENCES + 4]; /* fences polled once already */
-    int polled_count;
     GladGLContext real;
 } F;
 
@@ -145,41 +143,12 @@ static GLsync GLAD_API_PTR f_fence(GLenum condition, GLbitfield flags)
     return F.real.FenceSync(condition, flags);
 }
 
-/* A non-blocking poll (timeout 0) finds a fence pending the first time, as
- * on a GPU still busy with the frame just ended (an H200 always is, llvmpipe
- * often is not), and waits for it the next time (the GPU got there
- * meanwhile). Left to the driver, how many polls a run makes, and so which
- * call is the N-th, depends on the GPU's speed: run 23 of the fallback
- * sweep was a poll on the H200 and a glBufferData on llvmpipe. */
 static GLenum GLAD_API_PTR f_wait(GLsync sync, GLbitfield flags, GLuint64 timeout)
 {
     if (hit(E_WAIT)) {
         return (F.fail_at % 2) ? GL_TIMEOUT_EXPIRED : GL_WAIT_FAILED;
     }
-    if (timeout == 0) {
-        int seen = 0;
-        for (int i = 0; i < F.polled_count && !seen; i++) {
-            seen = F.polled[i] == sync;
-        }
-        if (!seen) {
-            ck_assert_int_lt(F.polled_count, (int)(sizeof F.polled / sizeof F.polled[0]));
-            F.polled[F.polled_count++] = sync;
-            return GL_TIMEOUT_EXPIRED;
-        }
-        timeout = GL_TIMEOUT_IGNORED;
-    }
     return F.real.ClientWaitSync(sync, flags, timeout);
-}
-
-static void GLAD_API_PTR f_delete_sync(GLsync sync)
-{
-    for (int i = 0; i < F.polled_count; i++) {
-        if (F.polled[i] == sync) { /* a later fence may get the same handle */
-            F.polled[i] = F.polled[--F.polled_count];
-            break;
-        }
-    }
-    F.real.DeleteSync(sync);
 }
 
 static GLenum GLAD_API_PTR f_get_error(void)
@@ -208,7 +177,6 @@ static void install(glbuf_ctx *ctx, void *user)
     gl->UnmapBuffer = f_unmap;
     gl->FenceSync = f_fence;
     gl->ClientWaitSync = f_wait;
-    gl->DeleteSync = f_delete_sync;
     gl->GetError = f_get_error;
 }
 

@@ -87,15 +87,17 @@ static const char *tcase_running = "?";
         tcase_running = tcase_names[i];                                                                         \
         tcase_setups[i]();                                                                                      \
     }
-#define FX_ENTER8(i) FX_ENTER(i##0) FX_ENTER(i##1) FX_ENTER(i##2) FX_ENTER(i##3) FX_ENTER(i##4) FX_ENTER(i##5) \
-    FX_ENTER(i##6) FX_ENTER(i##7)
-FX_ENTER(0) FX_ENTER(1) FX_ENTER(2) FX_ENTER(3) FX_ENTER(4) FX_ENTER(5) FX_ENTER(6) FX_ENTER(7)
-FX_ENTER8(1) FX_ENTER8(2) FX_ENTER8(3) FX_ENTER8(4) FX_ENTER8(5) FX_ENTER8(6) FX_ENTER8(7)
-#define FX_ENTRY8(i) enter_##i##0, enter_##i##1, enter_##i##2, enter_##i##3, enter_##i##4, enter_##i##5, \
-    enter_##i##6, enter_##i##7
+#define FX_ENTER10(t) FX_ENTER(t##0) FX_ENTER(t##1) FX_ENTER(t##2) FX_ENTER(t##3) FX_ENTER(t##4) FX_ENTER(t##5) \
+    FX_ENTER(t##6) FX_ENTER(t##7) FX_ENTER(t##8) FX_ENTER(t##9)
+FX_ENTER(0) FX_ENTER(1) FX_ENTER(2) FX_ENTER(3) FX_ENTER(4) FX_ENTER(5) FX_ENTER(6) FX_ENTER(7) FX_ENTER(8) FX_ENTER(9)
+FX_ENTER10(1) FX_ENTER10(2) FX_ENTER10(3) FX_ENTER10(4) FX_ENTER10(5)
+FX_ENTER(60) FX_ENTER(61) FX_ENTER(62) FX_ENTER(63)
+#define FX_ENTRY10(t) enter_##t##0, enter_##t##1, enter_##t##2, enter_##t##3, enter_##t##4, enter_##t##5, \
+    enter_##t##6, enter_##t##7, enter_##t##8, enter_##t##9
 static void (*const tcase_enter[64])(void) = {
-    enter_0, enter_1, enter_2, enter_3, enter_4, enter_5, enter_6, enter_7, FX_ENTRY8(1), FX_ENTRY8(2),
-    FX_ENTRY8(3), FX_ENTRY8(4), FX_ENTRY8(5), FX_ENTRY8(6), FX_ENTRY8(7)};
+    enter_0, enter_1, enter_2, enter_3, enter_4, enter_5, enter_6, enter_7, enter_8, enter_9,
+    FX_ENTRY10(1), FX_ENTRY10(2), FX_ENTRY10(3), FX_ENTRY10(4), FX_ENTRY10(5),
+    enter_60, enter_61, enter_62, enter_63};
 
 void fx_add_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
                   void (*add_tests)(TCase *tc))
