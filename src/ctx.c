@@ -194,13 +194,16 @@ static uint64_t query_alignment(glbuf_ctx *ctx, GLenum pname, uint64_t fallback)
     return v > 0 ? (uint64_t)v : fallback;
 }
 
-static glbuf_result query_caps(glbuf_ctx *ctx, uint32_t disabled)
+/* `version` is what glad parsed from GL_VERSION. GL_MAJOR_VERSION is not
+ * asked for: it does not exist before GL 3.0, and the query would leave
+ * GL_INVALID_ENUM behind in a context glbuf then refuses. Core and
+ * compatibility profiles are treated alike: glbuf uses nothing either lacks. */
+static glbuf_result query_caps(glbuf_ctx *ctx, int version, uint32_t disabled)
 {
     glbuf_caps *c = &ctx->caps;
     const GladGLContext *gl = &ctx->gl;
-    GLint major = 0, minor = 0;
-    GLBUF_GL(ctx, GetIntegerv)(GL_MAJOR_VERSION, &major);
-    GLBUF_GL(ctx, GetIntegerv)(GL_MINOR_VERSION, &minor);
+    int major = GLAD_VERSION_MAJOR(version);
+    int minor = GLAD_VERSION_MINOR(version);
     c->gl_major = major;
     c->gl_minor = minor;
     if (major * 10 + minor < 33) {
@@ -260,11 +263,12 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
     ctx->frame = 1;
 
     glbuf_get_proc_address_fn get = desc->get_proc_address;
-    if (glbuf_glad_load_context_userptr(&ctx->gl, load_through, &get) == 0) {
+    int version = glbuf_glad_load_context_userptr(&ctx->gl, load_through, &get);
+    if (version == 0) {
         glbuf_host_free(&allocator, ctx);
         return GLBUF_ERR_LOAD_FAILED;
     }
-    glbuf_result r = query_caps(ctx, desc->disable_caps);
+    glbuf_result r = query_caps(ctx, version, desc->disable_caps);
     if (r == GLBUF_OK) {
         /* Last: the table's owner identity is the only thing to give back. */
         r = glbuf_objects_init(&ctx->objects);

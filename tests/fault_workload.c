@@ -12,6 +12,7 @@
 #include "glbuf/pool.h"
 #include "glbuf/stream.h"
 #include "headless.h"
+#include "own_gl.h"
 
 #define FRAMES 6u
 #define A_MAX 32768u
@@ -244,6 +245,62 @@ static int settle(wl *w, glbuf_result r, long injected_before, const char *what,
         }                                                                                                      \
     } while (0)
 
+/* ---- a GPU of fixed speed ----------------------------------------------------
+ * A non-blocking fence poll (timeout 0) finds a fence pending the first time,
+ * as on a GPU still busy with the frame just ended (an H200 always is,
+ * llvmpipe often is not), and waits for it the next time (the GPU got there
+ * meanwhile). Left to the driver, how many polls a run makes, and what glbuf
+ * retires and allocates after them, depends on the GPU's speed: the N-th
+ * fallible call or host allocation would be another call on another driver,
+ * or in another run (run 23 of the GL fallback sweep was a poll on the H200
+ * and a glBufferData on llvmpipe; the host sweep's counting run and its run
+ * 43 differed on the H200). */
+
+static struct {
+    GLsync polled[GLBUF_MAX_FENCES + 4]; /* fences polled once already */
+    int count;
+    PFNGLCLIENTWAITSYNCPROC wait;
+    PFNGLDELETESYNCPROC delete_sync;
+} fixed_gpu;
+
+static GLenum GLAD_API_PTR fixed_wait(GLsync sync, GLbitfield flags, GLuint64 timeout)
+{
+    if (timeout == 0) {
+        int seen = 0;
+        for (int i = 0; i < fixed_gpu.count && !seen; i++) {
+            seen = fixed_gpu.polled[i] == sync;
+        }
+        if (!seen) {
+            ck_assert_int_lt(fixed_gpu.count, (int)(sizeof fixed_gpu.polled / sizeof fixed_gpu.polled[0]));
+            fixed_gpu.polled[fixed_gpu.count++] = sync;
+            return GL_TIMEOUT_EXPIRED;
+        }
+        timeout = GL_TIMEOUT_IGNORED;
+    }
+    return fixed_gpu.wait(sync, flags, timeout);
+}
+
+static void GLAD_API_PTR fixed_delete_sync(GLsync sync)
+{
+    for (int i = 0; i < fixed_gpu.count; i++) {
+        if (fixed_gpu.polled[i] == sync) { /* a later fence may get the same handle */
+            fixed_gpu.polled[i] = fixed_gpu.polled[--fixed_gpu.count];
+            break;
+        }
+    }
+    fixed_gpu.delete_sync(sync);
+}
+
+static void install_fixed_gpu(glbuf_ctx *ctx)
+{
+    GladGLContext *gl = glbuf_ctx_gl_table(ctx);
+    memset(&fixed_gpu, 0, sizeof fixed_gpu);
+    fixed_gpu.wait = gl->ClientWaitSync;
+    fixed_gpu.delete_sync = gl->DeleteSync;
+    gl->ClientWaitSync = fixed_wait;
+    gl->DeleteSync = fixed_delete_sync;
+}
+
 static void quiet_log(glbuf_log_level level, const char *message, void *user)
 {
     (void)user;
@@ -411,6 +468,18 @@ static void mega_frame(wl *w, uint32_t f, uint32_t seed)
     }
 }
 
+/* Writes a fresh stream allocation and puts it in the model. */
+static void stream_written(wl *w, const glbuf_stream_allocation *al, uint64_t size, uint32_t seed)
+{
+    ck_assert_int_lt(w->sa_count, STREAM_MAX);
+    stream_model *sm = &w->sa[w->sa_count++];
+    sm->name = al->name;
+    sm->offset = al->offset;
+    sm->size = size;
+    sm->seed = seed;
+    fill(al->ptr, size, seed);
+}
+
 static void stream_frame(wl *w, uint32_t f, uint32_t seed)
 {
     uint64_t ubo = glbuf_ctx_get_caps(w->ctx).uniform_offset_alignment;
@@ -418,15 +487,27 @@ static void stream_frame(wl *w, uint32_t f, uint32_t seed)
     const uint64_t aligns[5] = {16, ubo, 4, 16, 256};
     int count = f == 3 ? 5 : 4; /* frame 3 alone needs more than the ring: growth */
     for (int i = 0; i < count; i++) {
-        ck_assert_int_lt(w->sa_count, STREAM_MAX);
+        /* Not DO(): the allocation is written before settle() verifies,
+         * because verifying flushes the stream, and the rule of use is
+         * alloc -> write -> flush. A flush between an allocation and its
+         * write uploads the allocation unwritten on the fallback path
+         * (explicit flush: flushes it unwritten) and no later flush covers
+         * it again. */
         glbuf_stream_allocation al;
-        DO(w, glbuf_stream_alloc(w->ctx, w->s, sizes[i], aligns[i], &al));
-        stream_model *sm = &w->sa[w->sa_count++];
-        sm->name = al.name;
-        sm->offset = al.offset;
-        sm->size = sizes[i];
-        sm->seed = seed + 30 + (uint32_t)i;
-        fill(al.ptr, sm->size, sm->seed);
+        uint32_t al_seed = seed + 30 + (uint32_t)i;
+        long inj = injected_now(w);
+        glbuf_result r = glbuf_stream_alloc(w->ctx, w->s, sizes[i], aligns[i], &al);
+        if (r == GLBUF_OK) {
+            stream_written(w, &al, sizes[i], al_seed);
+        }
+        if (settle(w, r, inj, "glbuf_stream_alloc", __LINE__)) {
+            verify_all(w);
+            r = glbuf_stream_alloc(w->ctx, w->s, sizes[i], aligns[i], &al);
+            ck_assert_msg(r == GLBUF_OK, "run %ld: glbuf_stream_alloc failed again (%s) after the injected fault",
+                          w->cfg->run, glbuf_result_name(r));
+            w->res->retries++;
+            stream_written(w, &al, sizes[i], al_seed);
+        }
     }
     DO(w, glbuf_stream_flush(w->ctx, w->s));
 }
@@ -573,7 +654,8 @@ void fw_run(const fw_config *cfg, fw_result *res)
     cd.disable_caps = cfg->disable_caps;
     cd.validation = 1;
     DO(w, glbuf_ctx_create(&cd, &w->ctx));
-    w->gl = glbuf_ctx_gl_table(w->ctx);
+    w->gl = fx_own_gl_load(); /* the test's own: readbacks are never wrapped */
+    install_fixed_gpu(w->ctx);
     if (cfg->install != NULL) {
         cfg->install(w->ctx, cfg->user);
     }

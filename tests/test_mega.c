@@ -133,13 +133,13 @@ START_TEST(a_freed_range_is_reused_only_after_its_fence)
     /* the GPU may still read it: not handed out again in this frame */
     ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 0, &b, &off), GLBUF_ERR_FULL);
     /* nor after the frame ended while its fence has not signalled */
-    real_wait = fx_gl->ClientWaitSync;
-    fx_gl->ClientWaitSync = fence_never_signals;
+    real_wait = fx_lib_gl->ClientWaitSync;
+    fx_lib_gl->ClientWaitSync = fence_never_signals;
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 0, &b, &off), GLBUF_ERR_FULL);
     ck_assert_int_eq(glbuf_mega_collect(fx_ctx, m), GLBUF_OK);
     ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).pending_frees, 1);
-    fx_gl->ClientWaitSync = real_wait;
+    fx_lib_gl->ClientWaitSync = real_wait;
     ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, 1, UINT64_MAX), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4096, 0, &b, &off), GLBUF_OK);
     ck_assert_uint_eq(off, 0);
@@ -262,10 +262,10 @@ static void *GLAD_API_PTR fail_bound_map(GLenum t, GLintptr o, GLsizeiptr len, G
 static void inject(GLsizeiptr size, int fail_map)
 {
     if (fail_map) {
-        real_named_map = fx_gl->MapNamedBufferRange;
-        real_bound_map = fx_gl->MapBufferRange;
-        fx_gl->MapNamedBufferRange = fail_named_map;
-        fx_gl->MapBufferRange = fail_bound_map;
+        real_named_map = fx_lib_gl->MapNamedBufferRange;
+        real_bound_map = fx_lib_gl->MapBufferRange;
+        fx_lib_gl->MapNamedBufferRange = fail_named_map;
+        fx_lib_gl->MapBufferRange = fail_bound_map;
     } else {
         fx_inject_oom(size, 0, 0);
     }
@@ -274,8 +274,8 @@ static void inject(GLsizeiptr size, int fail_map)
 static void uninject(int fail_map)
 {
     if (fail_map) {
-        fx_gl->MapNamedBufferRange = real_named_map;
-        fx_gl->MapBufferRange = real_bound_map;
+        fx_lib_gl->MapNamedBufferRange = real_named_map;
+        fx_lib_gl->MapBufferRange = real_bound_map;
     } else {
         fx_stop_injecting();
     }
@@ -550,6 +550,7 @@ typedef struct draw_cmd {
  * among freed junk; one indirect allocation with the four commands. */
 START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
 {
+    FX_REQUIRE(FX_GL_4_3, "glMultiDrawElementsIndirect");
     glbuf_mega m = make(64 * 1024, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range junk[8], verts[4], idx[4], cmds;
     for (int i = 0; i < 8; i++) {
@@ -585,11 +586,11 @@ START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
     glbuf_mega_offset(fx_ctx, m, cmds, &cmd_offset);
     GLuint name = glbuf_mega_get_stats(fx_ctx, m).name;
 
-    const char *vs = "#version 450 core\n"
+    const char *vs = "#version 330 core\n"
                      "layout(location = 0) in vec4 p;\n"
                      "flat out int id;\n"
                      "void main() { gl_Position = vec4(p.xy, 0.0, 1.0); id = int(p.z); }\n";
-    const char *fs = "#version 450 core\n"
+    const char *fs = "#version 330 core\n"
                      "flat in int id;\n"
                      "out vec4 color;\n"
                      "const vec4 colors[4] = vec4[4](vec4(1,0,0,1), vec4(0,1,0,1), vec4(0,0,1,1), vec4(1,1,0,1));\n"
@@ -681,10 +682,6 @@ int main(void)
 {
     Suite *s = suite_create("mega");
     fx_add_tcases(s, "mega", add_tests, 1);
-    TCase *tc = tcase_create("mega/explicit-flush");
-    tcase_add_checked_fixture(tc, setup_explicit, teardown_explicit);
-    tcase_set_timeout(tc, 120);
-    add_tests(tc);
-    suite_add_tcase(s, tc);
+    fx_add_tcase(s, "mega/explicit-flush", setup_explicit, teardown_explicit, add_tests);
     return fx_run(s);
 }

@@ -296,13 +296,13 @@ START_TEST(wait_times_out_and_changes_nothing)
     gpu_write(&w, 9);
     glbuf_readback_request req = request(rb, &w, 0, 65536);
     glbuf_readback_stats before = glbuf_readback_get_stats(fx_ctx, rb);
-    real_client_wait = fx_gl->ClientWaitSync;
-    fx_gl->ClientWaitSync = stuck_gpu_client_wait;
+    real_client_wait = fx_lib_gl->ClientWaitSync;
+    fx_lib_gl->ClientWaitSync = stuck_gpu_client_wait;
     const void *data = NULL;
     ck_assert_int_eq(glbuf_readback_wait(fx_ctx, rb, req, 1000000u, &data), GLBUF_ERR_TIMEOUT);
     ck_assert_uint_eq(last_timeout, 1000000u); /* the caller's timeout reached GL */
     ck_assert_int_eq(glbuf_readback_poll(fx_ctx, rb, req, &data), GLBUF_ERR_TIMEOUT);
-    fx_gl->ClientWaitSync = real_client_wait;
+    fx_lib_gl->ClientWaitSync = real_client_wait;
     ck_assert_ptr_null(data);
     glbuf_readback_stats st = glbuf_readback_get_stats(fx_ctx, rb);
     ck_assert_uint_eq(st.waits, before.waits + 1);
@@ -660,11 +660,11 @@ START_TEST(a_failed_fence_keeps_nothing)
     gpu_write(&w, 4);
     glbuf_readback_request live = request(rb, &w, 0, 1024);
     glbuf_readback_stats st = glbuf_readback_get_stats(fx_ctx, rb);
-    PFNGLFENCESYNCPROC real = fx_gl->FenceSync;
-    fx_gl->FenceSync = failing_fence;
+    PFNGLFENCESYNCPROC real = fx_lib_gl->FenceSync;
+    fx_lib_gl->FenceSync = failing_fence;
     glbuf_readback_request out = {0};
     ck_assert_int_eq(glbuf_readback_copy(fx_ctx, rb, w.ssbo, 4096, 1024, &out), GLBUF_ERR_FENCE_FAILED);
-    fx_gl->FenceSync = real;
+    fx_lib_gl->FenceSync = real;
     ck_assert_uint_eq(out.id, 0);
     ck_assert(same_stats(st, glbuf_readback_get_stats(fx_ctx, rb)));
     fx_errors_logged = 0;
@@ -739,14 +739,14 @@ START_TEST(pbo_style_fetch_failures_are_reported)
     glbuf_readback_request a = request(rb, &w, 0, 1024);
     glbuf_readback_request b = request(rb, &w, 1024, 1024);
     ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
-    real_map_named = fx_gl->MapNamedBufferRange;
-    real_map_bound = fx_gl->MapBufferRange;
-    fx_gl->MapNamedBufferRange = failing_map_named;
-    fx_gl->MapBufferRange = failing_map_bound;
+    real_map_named = fx_lib_gl->MapNamedBufferRange;
+    real_map_bound = fx_lib_gl->MapBufferRange;
+    fx_lib_gl->MapNamedBufferRange = failing_map_named;
+    fx_lib_gl->MapBufferRange = failing_map_bound;
     const void *data = NULL;
     glbuf_result r = glbuf_readback_poll(fx_ctx, rb, a, &data);
-    fx_gl->MapNamedBufferRange = real_map_named;
-    fx_gl->MapBufferRange = real_map_bound;
+    fx_lib_gl->MapNamedBufferRange = real_map_named;
+    fx_lib_gl->MapBufferRange = real_map_bound;
     if (persistent()) { /* nothing to map: the ring is mapped for good */
         ck_assert_int_eq(r, GLBUF_OK);
         ck_assert_uint_eq(glbuf_readback_get_stats(fx_ctx, rb).fetches, 0);
@@ -757,15 +757,15 @@ START_TEST(pbo_style_fetch_failures_are_reported)
         ck_assert_uint_eq(glbuf_readback_get_stats(fx_ctx, rb).fetches, 1);
     }
     check_bytes(data, 0, 1024, 11);
-    real_unmap_named = fx_gl->UnmapNamedBuffer;
-    real_unmap_bound = fx_gl->UnmapBuffer;
-    fx_gl->UnmapNamedBuffer = losing_unmap_named;
-    fx_gl->UnmapBuffer = losing_unmap_bound;
+    real_unmap_named = fx_lib_gl->UnmapNamedBuffer;
+    real_unmap_bound = fx_lib_gl->UnmapBuffer;
+    fx_lib_gl->UnmapNamedBuffer = losing_unmap_named;
+    fx_lib_gl->UnmapBuffer = losing_unmap_bound;
     data = NULL;
     r = glbuf_readback_wait(fx_ctx, rb, b, UINT64_MAX, &data);
     glbuf_result again = glbuf_readback_poll(fx_ctx, rb, b, &data);
-    fx_gl->UnmapNamedBuffer = real_unmap_named;
-    fx_gl->UnmapBuffer = real_unmap_bound;
+    fx_lib_gl->UnmapNamedBuffer = real_unmap_named;
+    fx_lib_gl->UnmapBuffer = real_unmap_bound;
     if (persistent()) {
         ck_assert_int_eq(r, GLBUF_OK);
         ck_assert_int_eq(again, GLBUF_OK);

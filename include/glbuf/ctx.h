@@ -142,8 +142,11 @@ typedef struct glbuf_ctx_stats {
  * GLBUF_ERR_INVALID_ARGUMENT (only one of allocator.alloc/free set, unknown
  * disable_caps bits), GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_LOAD_FAILED (no
  * current context, or glGetString unavailable), GLBUF_ERR_UNSUPPORTED
- * (below GL 3.3 core) or GLBUF_ERR_FULL (2^18 - 1 handle tables - contexts
- * and allocators - are alive in the process). On failure *out is untouched. */
+ * (GL_VERSION below 3.3) or GLBUF_ERR_FULL (2^18 - 1 handle tables -
+ * contexts and allocators - are alive in the process). Any GL 3.3 or later context is accepted, core or
+ * compatibility profile: glbuf uses nothing either profile lacks. A refused
+ * context is left as it was found (no GL error raised). On failure *out is
+ * untouched. */
 GLBUF_API glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out);
 
 /* Waits for the GPU, frees every object still alive in the context (pools

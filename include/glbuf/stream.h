@@ -178,9 +178,13 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
 GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
                                           glbuf_stream_allocation *out);
 
-/* Makes everything written through allocation pointers since the last flush
- * (in this frame) visible to GL commands issued after it. Call it after
- * writing and before the GL commands that read (see "The one rule of use").
+/* Makes the allocations handed out since the last flush (in this frame)
+ * visible to GL commands issued after it, with what was written into them by
+ * then. Call it after writing and before the GL commands that read (see "The
+ * one rule of use"): an allocation is covered by the first flush after it
+ * only, so on the explicit-flush and fallback paths bytes written into it
+ * after that flush never reach GL (the coherent path shows them anyway; do
+ * not rely on it).
  * GL calls: none (coherent); glFlushMappedNamedBufferRange per written range
  * (explicit_flush; two when the range wraps); glNamedBufferSubData per
  * written range (fallback). Written ranges of rings replaced during this
