@@ -60,7 +60,9 @@ static const char usage_text[] =
     "                 newest spare, growing it by the policy, never shrinking it); growth:\n"
     "                 glbuf_buffer_append; streaming: copy_data into one buffer each frame\n"
     "  megabuffer     glbuf_mega: alloc + write, fenced free; draws: one multi-draw-indirect\n"
-    "  tiered-pools   glbuf_pool (16 KiB, 256 KiB, 4 MiB, oversized): acquire + sub-data, release\n"
+    "  tiered-pools   glbuf_pool with its defaults (8 size classes per power of two, reuse\n"
+    "                 within a quarter of the request, idle buffers kept as the last 8 frames\n"
+    "                 needed, 256 MiB idle budget): acquire + sub-data, release\n"
     "  stream-ring    glbuf_stream: alloc + memcpy + flush (streaming only)\n"
     "\n"
     "Workloads:\n"
@@ -86,6 +88,12 @@ static const char usage_tail[] =
     "storage over the largest frame; drawing, storage over vertex bytes. External\n"
     "fragmentation (megabuffer only: other strategies leave placement to the driver):\n"
     "1 - largest free block / free bytes, at the churn peak and at the end of growth.\n"
+    "Buffers created / deleted per 1000 operations and GL calls besides the uploads come\n"
+    "from the same counters (churn and streaming). Pools: reuse rate = acquisitions served\n"
+    "by an idle buffer / acquisitions, over the whole run (warm-up included) and over its\n"
+    "second half (steady state); live bytes held = capacity of the acquired buffers over\n"
+    "their requested bytes at the churn peak (the size-class waste; the idle buffers make\n"
+    "the rest of bytes held per byte requested).\n"
     "Timings are this run's; compare strategies within one run, not runs across machines.\n"
     "\n"
     "JSON top level: tool, version, gl_vendor, gl_renderer, gl_version, date, quick,\n"
@@ -95,7 +103,7 @@ static void usage(FILE *f)
 {
     fputs(usage_text, f);
     for (int i = 0; i < BENCH_FIELD_COUNT; i++) {
-        fprintf(f, "  %-30s %s\n", bench_field_names[i], bench_field_descs[i]);
+        fprintf(f, "  %-34s %s\n", bench_field_names[i], bench_field_descs[i]);
     }
     fputs(usage_tail, f);
 }
