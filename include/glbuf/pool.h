@@ -120,7 +120,7 @@ typedef struct glbuf_pool_tier_stats {
     uint64_t trimmed;         /* idle buffers deleted by glbuf_pool_trim */
     uint64_t evicted;         /* idle buffers deleted to stay within the idle budget */
     uint64_t discarded;       /* released buffers deleted because their capacity changed
-                                 (or passed GLsizeiptr's class sizes) */
+                                 (or was not a class size: the exception above) */
     uint64_t bytes_held;      /* capacity of the live and idle buffers */
     uint64_t bytes_idle;      /* capacity of the idle buffers */
     uint64_t bytes_requested; /* sizes requested by the live buffers */
