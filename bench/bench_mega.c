@@ -60,7 +60,7 @@ static result run_mega(glbuf_ctx *ctx, const uint64_t *sizes, int n, const uint8
     glbuf_mega_desc d = {0};
     d.capacity = capacity;
     d.max_capacity = 1ull << 36;
-    glbuf_mega *m = NULL;
+    glbuf_mega m = {0};
     if (glbuf_mega_create(ctx, &d, &m) != GLBUF_OK) {
         fprintf(stderr, "mega create failed\n");
         exit(1);
@@ -68,22 +68,22 @@ static result run_mega(glbuf_ctx *ctx, const uint64_t *sizes, int n, const uint8
     glbuf_ctx_reset_stats(ctx);
     double t0 = bench_now_s();
     for (int i = 0; i < n; i++) {
-        if (glbuf_mega_alloc(m, sizes[i], 0, &r[i], NULL) != GLBUF_OK ||
-            glbuf_mega_write(m, r[i], 0, src, sizes[i]) != GLBUF_OK) {
+        if (glbuf_mega_alloc(ctx, m, sizes[i], 0, &r[i], NULL) != GLBUF_OK ||
+            glbuf_mega_write(ctx, m, r[i], 0, src, sizes[i]) != GLBUF_OK) {
             fprintf(stderr, "mega alloc failed at %d\n", i);
             exit(1);
         }
     }
-    glbuf_mega_flush(m);
+    glbuf_mega_flush(ctx, m);
     finish(ctx);
     double t1 = bench_now_s();
     uint64_t calls = glbuf_ctx_get_stats(ctx).calls_total;
     for (int i = 0; i < n; i++) {
-        glbuf_mega_free(m, r[i]);
+        glbuf_mega_free(ctx, m, r[i]);
     }
-    glbuf_mega_wait_idle(m);
+    glbuf_mega_wait_idle(ctx, m);
     double t2 = bench_now_s();
-    glbuf_mega_destroy(&m);
+    glbuf_mega_destroy(ctx, m);
     free(r);
     result res = {(t1 - t0) * 1e9 / n, (t2 - t1) * 1e9 / n, (double)calls / n};
     return res;
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
         }
     }
     free(src);
-    glbuf_ctx_destroy(&ctx);
+    glbuf_ctx_destroy(ctx);
     glbuf_headless_destroy(h);
     return 0;
 }

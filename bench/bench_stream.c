@@ -85,7 +85,7 @@ static timing run(bench *b, int m, uint64_t size, int frames)
     double *u = malloc((size_t)frames * sizeof *u);
     uint8_t *host = NULL;
     glbuf_buffer buf = {0};
-    glbuf_stream *stream = NULL;
+    glbuf_stream stream = {0};
     if (m == 0) {
         host = malloc((size_t)(size * FRAMES_IN_FLIGHT));
         memset(host, 1, (size_t)(size * FRAMES_IN_FLIGHT));
@@ -132,9 +132,9 @@ static timing run(bench *b, int m, uint64_t size, int frames)
         }
         default: {
             glbuf_stream_allocation a;
-            check("stream_alloc", glbuf_stream_alloc(stream, size, 256, &a));
+            check("stream_alloc", glbuf_stream_alloc(b->ctx, stream, size, 256, &a));
             memcpy(a.ptr, b->src, (size_t)size);
-            check("stream_flush", glbuf_stream_flush(stream));
+            check("stream_flush", glbuf_stream_flush(b->ctx, stream));
             t1 = bench_now_s();
             consume_and_end_frame(b, a.name, a.offset, size);
             break;
@@ -147,14 +147,14 @@ static timing run(bench *b, int m, uint64_t size, int frames)
         }
     }
     check("wait_idle", glbuf_ctx_wait_idle(b->ctx));
-    if (stream != NULL) {
-        glbuf_stream_stats st = glbuf_stream_get_stats(stream);
+    if (stream.id != 0) {
+        glbuf_stream_stats st = glbuf_stream_get_stats(b->ctx, stream);
         if (st.growths != 0 || st.waits != 0) {
             fprintf(stderr, "  (ring %s: %llu growths, %llu waits, %.3f ms waited)\n",
                     size_names[size == sizes[0] ? 0 : size == sizes[1] ? 1 : 2], (unsigned long long)st.growths,
                     (unsigned long long)st.waits, (double)st.wait_ns * 1e-6);
         }
-        glbuf_stream_destroy(&stream);
+        check("stream_destroy", glbuf_stream_destroy(b->ctx, stream));
     }
     if (buf.id != 0) {
         glbuf_buffer_destroy(b->ctx, buf);
@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 
     glbuf_buffer_destroy(b.ctx, b.sink);
     free(b.src);
-    glbuf_ctx_destroy(&b.ctx);
+    glbuf_ctx_destroy(b.ctx);
     glbuf_headless_destroy(h);
     return 0;
 }

@@ -283,7 +283,7 @@ int main(int argc, char **argv)
         status = 1;
     }
     free(e.src);
-    glbuf_ctx_destroy(&e.ctx);
+    glbuf_ctx_destroy(e.ctx);
     glbuf_headless_destroy(h);
     bench_trace_free(&trace);
     return status;

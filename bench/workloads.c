@@ -74,23 +74,23 @@ static glbuf_buffer new_buffer(glbuf_ctx *ctx, uint64_t size, const void *data, 
     return b;
 }
 
-static glbuf_mega *new_mega(glbuf_ctx *ctx, uint64_t capacity, const char *label)
+static glbuf_mega new_mega(glbuf_ctx *ctx, uint64_t capacity, const char *label)
 {
     glbuf_mega_desc d = {0};
     d.capacity = capacity;
     d.max_capacity = (uint64_t)4 << 30;
     d.label = label;
-    glbuf_mega *m = NULL;
+    glbuf_mega m = {0};
     bench_check("glbuf_mega_create", glbuf_mega_create(ctx, &d, &m));
     return m;
 }
 
-static glbuf_pool *new_pool(glbuf_ctx *ctx, const char *label)
+static glbuf_pool new_pool(glbuf_ctx *ctx, const char *label)
 {
     glbuf_pool_desc d = {0};
     d.usage = GLBUF_USAGE_DYNAMIC_DRAW; /* reused buffers are rewritten */
     d.label = label;
-    glbuf_pool *p = NULL;
+    glbuf_pool p = {0};
     bench_check("glbuf_pool_create", glbuf_pool_create(ctx, &d, &p));
     return p;
 }
@@ -111,9 +111,9 @@ typedef struct pool_mark {
     uint64_t acquired, reused;
 } pool_mark;
 
-static pool_mark pool_mark_of(const glbuf_pool *pool)
+static pool_mark pool_mark_of(const glbuf_ctx *ctx, glbuf_pool pool)
 {
-    glbuf_pool_stats ps = glbuf_pool_get_stats(pool);
+    glbuf_pool_stats ps = glbuf_pool_get_stats(ctx, pool);
     pool_mark m = {ps.acquired, 0};
     for (int i = 0; i < GLBUF_POOL_TIERS; i++) {
         m.reused += ps.tiers[i].reused;
@@ -124,10 +124,11 @@ static pool_mark pool_mark_of(const glbuf_pool *pool)
 /* The pool's reuse rates (whole run; since `half`, the second half), and on
  * stderr what its buffers went through, with the GL calls per acquisition by
  * entry point, to read its rows by. */
-static void pool_figures(const glbuf_pool *pool, pool_mark half, const glbuf_ctx_stats *st, bench_row *row)
+static void pool_figures(const glbuf_ctx *ctx, glbuf_pool pool, pool_mark half, const glbuf_ctx_stats *st,
+                         bench_row *row)
 {
-    glbuf_pool_stats ps = glbuf_pool_get_stats(pool);
-    pool_mark end = pool_mark_of(pool);
+    glbuf_pool_stats ps = glbuf_pool_get_stats(ctx, pool);
+    pool_mark end = pool_mark_of(ctx, pool);
     row->v[BENCH_F_REUSE_RATE] = end.acquired ? (double)end.reused / (double)end.acquired : NAN;
     row->v[BENCH_F_STEADY_REUSE_RATE] =
         end.acquired > half.acquired ? (double)(end.reused - half.reused) / (double)(end.acquired - half.acquired)
@@ -156,9 +157,9 @@ static void pool_figures(const glbuf_pool *pool, pool_mark half, const glbuf_ctx
     fputc('\n', stderr);
 }
 
-static double mega_fragmentation(const glbuf_mega *m)
+static double mega_fragmentation(glbuf_ctx *ctx, glbuf_mega m)
 {
-    glbuf_mega_stats ms = glbuf_mega_get_stats(m);
+    glbuf_mega_stats ms = glbuf_mega_get_stats(ctx, m);
     return ms.free_bytes ? 1.0 - (double)ms.largest_free_block / (double)ms.free_bytes : 0.0;
 }
 
@@ -172,8 +173,8 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
     glbuf_buffer *spare = bench_xcalloc(t->n_ids, sizeof *spare);
     uint8_t *live = bench_xcalloc(t->n_ids, 1);
     size_t n_spare = 0;
-    glbuf_mega *mega = s == BENCH_MEGABUFFER ? new_mega(ctx, t->capacity, "churn") : NULL;
-    glbuf_pool *pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "churn") : NULL;
+    glbuf_mega mega = s == BENCH_MEGABUFFER ? new_mega(ctx, t->capacity, "churn") : (glbuf_mega){0};
+    glbuf_pool pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "churn") : (glbuf_pool){0};
     glbuf_growth policy = policy_of(s);
     double held = NAN, live_held = NAN, frag = NAN, paused = 0.0;
     uint64_t requested = 0;
@@ -192,11 +193,11 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
                 buf[id] = new_buffer(ctx, o->size, e->src, GLBUF_GROWTH_EXACT, GLBUF_USAGE_STATIC_DRAW, "churn");
                 break;
             case BENCH_MEGABUFFER:
-                bench_check("glbuf_mega_alloc", glbuf_mega_alloc(mega, o->size, o->align, &mr[id], NULL));
-                bench_check("glbuf_mega_write", glbuf_mega_write(mega, mr[id], 0, e->src, o->size));
+                bench_check("glbuf_mega_alloc", glbuf_mega_alloc(ctx, mega, o->size, o->align, &mr[id], NULL));
+                bench_check("glbuf_mega_write", glbuf_mega_write(ctx, mega, mr[id], 0, e->src, o->size));
                 break;
             case BENCH_TIERED_POOLS:
-                bench_check("glbuf_pool_acquire", glbuf_pool_acquire(pool, o->size, &buf[id]));
+                bench_check("glbuf_pool_acquire", glbuf_pool_acquire(ctx, pool, o->size, &buf[id]));
                 bench_check("glbuf_buffer_sub_data", glbuf_buffer_sub_data(ctx, buf[id], 0, o->size, e->src));
                 break;
             default:
@@ -217,10 +218,10 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
                 bench_check("glbuf_buffer_destroy", glbuf_buffer_destroy(ctx, buf[id]));
                 break;
             case BENCH_MEGABUFFER:
-                bench_check("glbuf_mega_free", glbuf_mega_free(mega, mr[id]));
+                bench_check("glbuf_mega_free", glbuf_mega_free(ctx, mega, mr[id]));
                 break;
             case BENCH_TIERED_POOLS:
-                bench_check("glbuf_pool_release", glbuf_pool_release(pool, buf[id]));
+                bench_check("glbuf_pool_release", glbuf_pool_release(ctx, pool, buf[id]));
                 break;
             default:
                 spare[n_spare++] = buf[id];
@@ -234,11 +235,11 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
         if (i == t->peak_index) { /* untimed: what is held when the most is live */
             double p0 = bench_now_s();
             uint64_t bytes = 0;
-            if (mega != NULL) {
-                bytes = glbuf_mega_get_stats(mega).capacity;
-                frag = mega_fragmentation(mega);
-            } else if (pool != NULL) {
-                glbuf_pool_stats ps = glbuf_pool_get_stats(pool);
+            if (mega.id != 0) {
+                bytes = glbuf_mega_get_stats(ctx, mega).capacity;
+                frag = mega_fragmentation(ctx, mega);
+            } else if (pool.id != 0) {
+                glbuf_pool_stats ps = glbuf_pool_get_stats(ctx, pool);
                 bytes = ps.bytes_held;
                 live_held = (double)(ps.bytes_held - ps.bytes_idle) / (double)ps.bytes_requested;
             } else {
@@ -252,14 +253,14 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
             held = (double)bytes / (double)t->peak_bytes;
             paused += bench_now_s() - p0;
         }
-        if (pool != NULL && i + 1 == t->n_ops / 2) { /* untimed: the steady half starts */
+        if (pool.id != 0 && i + 1 == t->n_ops / 2) { /* untimed: the steady half starts */
             double p0 = bench_now_s();
-            half = pool_mark_of(pool);
+            half = pool_mark_of(ctx, pool);
             paused += bench_now_s() - p0;
         }
     }
-    if (mega != NULL) {
-        bench_check("glbuf_mega_flush", glbuf_mega_flush(mega));
+    if (mega.id != 0) {
+        bench_check("glbuf_mega_flush", glbuf_mega_flush(ctx, mega));
     }
     bench_check("wait_idle", glbuf_ctx_wait_idle(ctx));
     double elapsed = bench_now_s() - t0 - paused;
@@ -275,18 +276,18 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
     row->v[BENCH_F_REALLOCATIONS] = (double)st.reallocations;
     row->v[BENCH_F_BYTES_COPIED_BY_GROWTH] = (double)st.bytes_copied_by_growth;
     buffer_figures(&st, n, row);
-    if (pool != NULL) {
+    if (pool.id != 0) {
         row->v[BENCH_F_LIVE_BYTES_HELD_PER_BYTE_REQUESTED] = live_held;
-        pool_figures(pool, half, &st, row);
+        pool_figures(ctx, pool, half, &st, row);
     }
     for (uint32_t k = 0; k < t->n_ids; k++) {
         if (!live[k]) {
             continue;
         }
-        if (mega != NULL) {
-            glbuf_mega_free(mega, mr[k]);
-        } else if (pool != NULL) {
-            glbuf_pool_release(pool, buf[k]);
+        if (mega.id != 0) {
+            glbuf_mega_free(ctx, mega, mr[k]);
+        } else if (pool.id != 0) {
+            glbuf_pool_release(ctx, pool, buf[k]);
         } else {
             glbuf_buffer_destroy(ctx, buf[k]);
         }
@@ -294,8 +295,12 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
     for (size_t k = 0; k < n_spare; k++) {
         glbuf_buffer_destroy(ctx, spare[k]);
     }
-    glbuf_mega_destroy(&mega);
-    glbuf_pool_destroy(&pool);
+    if (mega.id != 0) {
+        bench_check("glbuf_mega_destroy", glbuf_mega_destroy(ctx, mega));
+    }
+    if (pool.id != 0) {
+        bench_check("glbuf_pool_destroy", glbuf_pool_destroy(ctx, pool));
+    }
     bench_check("wait_idle", glbuf_ctx_wait_idle(ctx));
     free(buf);
     free(mr);
@@ -324,16 +329,16 @@ void bench_churn(bench_env *e, const bench_params *p, bench_results *r)
 
 /* Sampled after every append (inside the timed loop, as the buffer's cached
  * capacity is): the stats scan the free list, one or two blocks here. */
-static uint64_t mega_capacity(const glbuf_mega *m)
+static uint64_t mega_capacity(glbuf_ctx *ctx, glbuf_mega m)
 {
-    return glbuf_mega_get_stats(m).capacity;
+    return glbuf_mega_get_stats(ctx, m).capacity;
 }
 
 static void growth_one(bench_env *e, const uint64_t *chunks, size_t n, double seconds, int s, bench_row *row)
 {
     glbuf_ctx *ctx = e->ctx;
     glbuf_buffer b = {0};
-    glbuf_mega *m = NULL;
+    glbuf_mega m = {0};
     if (s == BENCH_MEGABUFFER) {
         m = new_mega(ctx, GLBUF_MEGA_SIMPLE_2D, "growth");
     } else {
@@ -353,19 +358,19 @@ static void growth_one(bench_env *e, const uint64_t *chunks, size_t n, double se
         }
         total += chunks[i];
         done++;
-        if (m != NULL) {
+        if (m.id != 0) {
             glbuf_mega_range rr;
-            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(m, chunks[i], 0, &rr, NULL));
-            bench_check("glbuf_mega_write", glbuf_mega_write(m, rr, 0, e->src, chunks[i]));
+            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(ctx, m, chunks[i], 0, &rr, NULL));
+            bench_check("glbuf_mega_write", glbuf_mega_write(ctx, m, rr, 0, e->src, chunks[i]));
         } else {
             bench_check("glbuf_buffer_append", glbuf_buffer_append(ctx, b, e->src, chunks[i]));
         }
-        uint64_t cap = m != NULL ? mega_capacity(m) : glbuf_buffer_capacity(ctx, b);
+        uint64_t cap = m.id != 0 ? mega_capacity(ctx, m) : glbuf_buffer_capacity(ctx, b);
         held_sum += (double)cap;
         asked_sum += (double)total;
     }
-    if (m != NULL) {
-        bench_check("glbuf_mega_flush", glbuf_mega_flush(m));
+    if (m.id != 0) {
+        bench_check("glbuf_mega_flush", glbuf_mega_flush(ctx, m));
     }
     bench_check("wait_idle", glbuf_ctx_wait_idle(ctx));
     double elapsed = bench_now_s() - t0;
@@ -377,9 +382,11 @@ static void growth_one(bench_env *e, const uint64_t *chunks, size_t n, double se
     row->v[BENCH_F_BYTES_HELD_PER_BYTE_REQUESTED] = held_sum / asked_sum;
     row->v[BENCH_F_REALLOCATIONS] = (double)st.reallocations;
     row->v[BENCH_F_BYTES_COPIED_BY_GROWTH] = (double)st.bytes_copied_by_growth;
-    if (m != NULL) {
-        row->v[BENCH_F_EXTERNAL_FRAGMENTATION] = mega_fragmentation(m);
-        glbuf_mega_destroy(&m);
+    if (m.id != 0) {
+        row->v[BENCH_F_EXTERNAL_FRAGMENTATION] = mega_fragmentation(ctx, m);
+        if (m.id != 0) {
+            bench_check("glbuf_mega_destroy", glbuf_mega_destroy(ctx, m));
+        }
     } else {
         glbuf_buffer_destroy(ctx, b);
     }
@@ -452,9 +459,9 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
 {
     glbuf_ctx *ctx = e->ctx;
     glbuf_buffer b = {0};
-    glbuf_mega *m = NULL;
-    glbuf_pool *pool = NULL;
-    glbuf_stream *ring = NULL;
+    glbuf_mega m = {0};
+    glbuf_pool pool = {0};
+    glbuf_stream ring = {0};
     if (is_policy(s)) {
         b = new_buffer(ctx, 0, NULL, policy_of(s), GLBUF_USAGE_STREAM_DRAW, "streaming");
     } else if (s == BENCH_MEGABUFFER) {
@@ -472,8 +479,8 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
     uint64_t bytes = 0, held_peak = 0;
     pool_mark half = {0, 0};
     for (int f = 0; f < ss->frames; f++) {
-        if (pool != NULL && f == ss->frames / 2) {
-            half = pool_mark_of(pool); /* untimed: the steady half starts */
+        if (pool.id != 0 && f == ss->frames / 2) {
+            half = pool_mark_of(ctx, pool); /* untimed: the steady half starts */
         }
         uint64_t size = ss->sizes[f];
         uint32_t name = 0;
@@ -486,19 +493,19 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
             fb = new_buffer(ctx, size, e->src, GLBUF_GROWTH_EXACT, GLBUF_USAGE_STREAM_DRAW, "streaming");
             break;
         case BENCH_MEGABUFFER:
-            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(m, size, 256, &mr, &offset));
-            bench_check("glbuf_mega_write", glbuf_mega_write(m, mr, 0, e->src, size));
-            bench_check("glbuf_mega_flush", glbuf_mega_flush(m));
+            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(ctx, m, size, 256, &mr, &offset));
+            bench_check("glbuf_mega_write", glbuf_mega_write(ctx, m, mr, 0, e->src, size));
+            bench_check("glbuf_mega_flush", glbuf_mega_flush(ctx, m));
             break;
         case BENCH_TIERED_POOLS:
-            bench_check("glbuf_pool_acquire", glbuf_pool_acquire(pool, size, &fb));
+            bench_check("glbuf_pool_acquire", glbuf_pool_acquire(ctx, pool, size, &fb));
             bench_check("glbuf_buffer_sub_data", glbuf_buffer_sub_data(ctx, fb, 0, size, e->src));
             break;
         case BENCH_STREAM_RING: {
             glbuf_stream_allocation a;
-            bench_check("glbuf_stream_alloc", glbuf_stream_alloc(ring, size, 256, &a));
+            bench_check("glbuf_stream_alloc", glbuf_stream_alloc(ctx, ring, size, 256, &a));
             memcpy(a.ptr, e->src, (size_t)size);
-            bench_check("glbuf_stream_flush", glbuf_stream_flush(ring));
+            bench_check("glbuf_stream_flush", glbuf_stream_flush(ctx, ring));
             name = a.name;
             offset = a.offset;
             break;
@@ -516,16 +523,16 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
             break;
         case BENCH_TIERED_POOLS:
             name = glbuf_buffer_name(ctx, fb);
-            held = glbuf_pool_get_stats(pool).bytes_held;
+            held = glbuf_pool_get_stats(ctx, pool).bytes_held;
             break;
         case BENCH_MEGABUFFER: {
-            glbuf_mega_stats ms = glbuf_mega_get_stats(m);
+            glbuf_mega_stats ms = glbuf_mega_get_stats(ctx, m);
             name = ms.name;
             held = ms.capacity;
             break;
         }
         case BENCH_STREAM_RING:
-            held = glbuf_stream_get_stats(ring).bytes_held;
+            held = glbuf_stream_get_stats(ctx, ring).bytes_held;
             break;
         default:
             name = glbuf_buffer_name(ctx, b);
@@ -538,9 +545,9 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
         if (s == BENCH_PER_RESOURCE) {
             bench_check("glbuf_buffer_destroy", glbuf_buffer_destroy(ctx, fb));
         } else if (s == BENCH_TIERED_POOLS) {
-            bench_check("glbuf_pool_release", glbuf_pool_release(pool, fb));
+            bench_check("glbuf_pool_release", glbuf_pool_release(ctx, pool, fb));
         } else if (s == BENCH_MEGABUFFER) {
-            bench_check("glbuf_mega_free", glbuf_mega_free(m, mr));
+            bench_check("glbuf_mega_free", glbuf_mega_free(ctx, m, mr));
         }
         double t3 = bench_now_s();
         upload += (t1 - t0) + (t3 - t2);
@@ -560,21 +567,27 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
     row->v[BENCH_F_UPLOAD_GBPS] = gbps;
     row->v[BENCH_F_UPLOAD_FRACTION_OF_MEMCPY] = gbps / memcpy_gbps;
     buffer_figures(&st, ss->frames, row);
-    if (ring != NULL) {
-        glbuf_stream_stats rs = glbuf_stream_get_stats(ring);
+    if (ring.id != 0) {
+        glbuf_stream_stats rs = glbuf_stream_get_stats(ctx, ring);
         fprintf(stderr, "glbuf-bench:   ring: %llu growths, %llu waits (%.1f ms), %s\n",
                 (unsigned long long)rs.growths, (unsigned long long)rs.waits, (double)rs.wait_ns * 1e-6,
                 rs.persistent ? "persistent" : "orphaning fallback");
     }
-    if (pool != NULL) {
-        pool_figures(pool, half, &st, row);
+    if (pool.id != 0) {
+        pool_figures(ctx, pool, half, &st, row);
     }
     if (b.id != 0) {
         glbuf_buffer_destroy(ctx, b);
     }
-    glbuf_mega_destroy(&m);
-    glbuf_pool_destroy(&pool);
-    glbuf_stream_destroy(&ring);
+    if (m.id != 0) {
+        bench_check("glbuf_mega_destroy", glbuf_mega_destroy(ctx, m));
+    }
+    if (pool.id != 0) {
+        bench_check("glbuf_pool_destroy", glbuf_pool_destroy(ctx, pool));
+    }
+    if (ring.id != 0) {
+        bench_check("glbuf_stream_destroy", glbuf_stream_destroy(ctx, ring));
+    }
     bench_check("wait_idle", glbuf_ctx_wait_idle(ctx));
 }
 
@@ -648,8 +661,8 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
     int k = ds->objects;
     glbuf_buffer *bufs = bench_xcalloc((size_t)k, sizeof *bufs);
     unsigned int *names = bench_xcalloc((size_t)k, sizeof *names);
-    glbuf_pool *pool = NULL;
-    glbuf_mega *m = NULL;
+    glbuf_pool pool = {0};
+    glbuf_mega m = {0};
     glbuf_buffer indirect = {0};
     unsigned int mega_name = 0;
     uint64_t held = 0;
@@ -659,16 +672,16 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
         for (int i = 0; i < k; i++) {
             glbuf_mega_range rr;
             uint64_t off = 0;
-            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(m, obj_bytes, DRAW_STRIDE, &rr, &off));
+            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(ctx, m, obj_bytes, DRAW_STRIDE, &rr, &off));
             bench_check("glbuf_mega_write",
-                        glbuf_mega_write(m, rr, 0, ds->verts + (size_t)i * DRAW_VERTICES * 2, obj_bytes));
+                        glbuf_mega_write(ctx, m, rr, 0, ds->verts + (size_t)i * DRAW_VERTICES * 2, obj_bytes));
             cmds[i].count = DRAW_VERTICES;
             cmds[i].instance_count = 1;
             cmds[i].first = (uint32_t)(off / DRAW_STRIDE);
             cmds[i].base_instance = 0;
         }
-        bench_check("glbuf_mega_flush", glbuf_mega_flush(m));
-        glbuf_mega_stats ms = glbuf_mega_get_stats(m);
+        bench_check("glbuf_mega_flush", glbuf_mega_flush(ctx, m));
+        glbuf_mega_stats ms = glbuf_mega_get_stats(ctx, m);
         mega_name = ms.name;
         held = ms.capacity;
         glbuf_buffer_desc d = {0};
@@ -679,11 +692,11 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
         bench_check("glbuf_buffer_create", glbuf_buffer_create(ctx, &d, &indirect));
         free(cmds);
     } else {
-        pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "drawing") : NULL;
+        pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "drawing") : (glbuf_pool){0};
         for (int i = 0; i < k; i++) {
             const float *v = ds->verts + (size_t)i * DRAW_VERTICES * 2;
-            if (pool != NULL) {
-                bench_check("glbuf_pool_acquire", glbuf_pool_acquire(pool, obj_bytes, &bufs[i]));
+            if (pool.id != 0) {
+                bench_check("glbuf_pool_acquire", glbuf_pool_acquire(ctx, pool, obj_bytes, &bufs[i]));
                 bench_check("glbuf_buffer_sub_data", glbuf_buffer_sub_data(ctx, bufs[i], 0, obj_bytes, v));
             } else {
                 bufs[i] = new_buffer(ctx, obj_bytes, v, GLBUF_GROWTH_EXACT, GLBUF_USAGE_STATIC_DRAW, "drawing");
@@ -691,8 +704,8 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
             }
             names[i] = glbuf_buffer_name(ctx, bufs[i]);
         }
-        if (pool != NULL) {
-            held = glbuf_pool_get_stats(pool).bytes_held;
+        if (pool.id != 0) {
+            held = glbuf_pool_get_stats(ctx, pool).bytes_held;
         }
     }
     int total_frames = DRAW_WARMUP + ds->frames;
@@ -705,7 +718,7 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
         double t0 = bench_now_s();
         gl->BeginQuery(BENCH_GL_TIME_ELAPSED, queries[f]);
         gl->Clear(BENCH_GL_COLOR_BUFFER_BIT);
-        if (m != NULL) {
+        if (m.id != 0) {
             gl->VertexArrayVertexBuffer(ds->vao, 0, mega_name, 0, DRAW_STRIDE);
             gl->BindBuffer(BENCH_GL_DRAW_INDIRECT_BUFFER, glbuf_buffer_name(ctx, indirect));
             gl->MultiDrawArraysIndirect(BENCH_GL_TRIANGLES, NULL, k, 0);
@@ -740,18 +753,22 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
     row->v[BENCH_F_FRAME_CPU_MS] = bench_median(cpu, (size_t)ds->frames);
     row->v[BENCH_F_FRAME_GPU_MS] = bench_median(gpu, (size_t)ds->frames);
 
-    if (m != NULL) {
+    if (m.id != 0) {
         glbuf_buffer_destroy(ctx, indirect);
-        glbuf_mega_destroy(&m);
+        if (m.id != 0) {
+            bench_check("glbuf_mega_destroy", glbuf_mega_destroy(ctx, m));
+        }
     } else {
         for (int i = 0; i < k; i++) {
-            if (pool != NULL) {
-                glbuf_pool_release(pool, bufs[i]);
+            if (pool.id != 0) {
+                glbuf_pool_release(ctx, pool, bufs[i]);
             } else {
                 glbuf_buffer_destroy(ctx, bufs[i]);
             }
         }
-        glbuf_pool_destroy(&pool);
+        if (pool.id != 0) {
+            bench_check("glbuf_pool_destroy", glbuf_pool_destroy(ctx, pool));
+        }
     }
     bench_check("wait_idle", glbuf_ctx_wait_idle(ctx));
     free(queries);

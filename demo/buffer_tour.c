@@ -106,7 +106,7 @@ int main(void)
     ok = ok && append_stream(ctx, GLBUF_GROWTH_FACTOR_1_5, "FACTOR_1_5");
     ok = ok && append_stream(ctx, GLBUF_GROWTH_FIXED_STEP, "FIXED_STEP");
 
-    glbuf_ctx_destroy(&ctx);
+    glbuf_ctx_destroy(ctx);
     glbuf_headless_destroy(h);
     return ok ? 0 : 1;
 }

@@ -18,7 +18,7 @@
 #include "glbuf/stream.h"
 #include "headless.h"
 #include "overlay.h"
-#include "png.h"
+#include "png_write.h"
 #include "render.h"
 #include "scene.h"
 #include "strategies.h"
@@ -225,7 +225,7 @@ typedef struct app {
     demo_window *window;
     GLuint fbo, colour;
     glbuf_ctx *ctx;
-    glbuf_stream *stream;
+    glbuf_stream stream;
     render *render;
     overlay *overlay;
     strategy *strat;
@@ -300,7 +300,7 @@ static int write_screenshot(app *a, const char *path)
         px[i] = 255; /* blending wrote alpha; the picture is opaque */
     }
     char why[256] = "";
-    int ok = demo_png_write(path, px, a->width, a->height, stride, 1, why, sizeof why);
+    int ok = rgba_png_write(path, px, a->width, a->height, stride, 1, why, sizeof why);
     free(px);
     if (!ok) {
         fprintf(stderr, "glbuf-demo: %s\n", why);
@@ -393,7 +393,7 @@ static int run(app *a)
         demo_gl_counts counts = {0, 0};
         glBindFramebuffer(GL_FRAMEBUFFER, a->fbo);
         uint64_t streamed = 0;
-        if ((r = render_scene(a->render, &a->scene, a->strat, a->stream, a->width, a->height, &counts,
+        if ((r = render_scene(a->render, &a->scene, a->strat, a->ctx, a->stream, a->width, a->height, &counts,
                               &streamed)) != GLBUF_OK) {
             return fail("draw", r), 1;
         }
@@ -408,7 +408,7 @@ static int run(app *a)
         }
         h->stream_bytes = streamed;
         h->memory = strategy_memory(a->strat);
-        if ((r = overlay_draw(a->overlay, h, a->width, a->height, a->stream, &counts)) != GLBUF_OK) {
+        if ((r = overlay_draw(a->overlay, h, a->width, a->height, a->ctx, a->stream, &counts)) != GLBUF_OK) {
             return fail("overlay", r), 1;
         }
 
@@ -551,12 +551,14 @@ static void close_all(app *a)
     strategy_destroy(a->strat);
     overlay_destroy(a->overlay);
     render_destroy(a->render);
-    glbuf_stream_destroy(&a->stream);
+    if (a->stream.id != 0) {
+        glbuf_stream_destroy(a->ctx, a->stream);
+    }
     if (a->fbo) {
         glDeleteFramebuffers(1, &a->fbo);
         glDeleteRenderbuffers(1, &a->colour);
     }
-    glbuf_ctx_destroy(&a->ctx);
+    glbuf_ctx_destroy(a->ctx);
     scene_free(&a->scene);
     window_destroy(a->window);
     glbuf_headless_destroy(a->headless);

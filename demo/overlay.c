@@ -362,7 +362,7 @@ static void layout(overlay *o, const demo_hud *h, int width, int height)
     rect(o, 0, 0, 0, 0, panel);
     float pw;
     if (compact) {
-        float tx = text(o, x, y, strategy_colour(h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
+        float tx = text(o, x, y, strategy_colour((int)h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
                         strategy_name(h->strategy));
         text(o, tx + cw, y, white, "%.2f ms%s", h->frame_ms, h->paused ? " PAUSED" : "");
         y += lh;
@@ -374,7 +374,7 @@ static void layout(overlay *o, const demo_hud *h, int width, int height)
     } else {
         float tx = text(o, x, y, white, "glbuf");
         tx = text(o, tx + cw, y, dim, "strategy");
-        tx = text(o, tx + cw, y, strategy_colour(h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
+        tx = text(o, tx + cw, y, strategy_colour((int)h->strategy, 1.0f), "[%d] %s", (int)h->strategy + 1,
                   strategy_name(h->strategy));
         if (h->paused) {
             text(o, tx + 2 * cw, y, rgba(1.0f, 0.8f, 0.3f, 1.0f), "PAUSED");
@@ -460,8 +460,8 @@ static void layout(overlay *o, const demo_hud *h, int width, int height)
     }
 }
 
-glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height, glbuf_stream *stream,
-                          demo_gl_counts *counts)
+glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height, glbuf_ctx *ctx,
+                          glbuf_stream stream, demo_gl_counts *counts)
 {
     o->count = 0;
     o->scale = width >= 1000 && height >= 560 ? 2 : 1;
@@ -471,12 +471,12 @@ glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height
     }
     glbuf_stream_allocation a;
     uint64_t bytes = (uint64_t)o->count * sizeof(ov_vertex);
-    glbuf_result r = glbuf_stream_alloc(stream, bytes, 16, &a);
+    glbuf_result r = glbuf_stream_alloc(ctx, stream, bytes, 16, &a);
     if (r != GLBUF_OK) {
         return r;
     }
     memcpy(a.ptr, o->verts, (size_t)bytes);
-    if ((r = glbuf_stream_flush(stream)) != GLBUF_OK) {
+    if ((r = glbuf_stream_flush(ctx, stream)) != GLBUF_OK) {
         return r;
     }
     glEnable(GL_BLEND);

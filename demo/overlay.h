@@ -42,7 +42,7 @@ void overlay_destroy(overlay *o);
 
 /* Lays out and draws the whole overlay over a width x height framebuffer
  * (already bound). */
-glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height, glbuf_stream *stream,
-                          demo_gl_counts *counts);
+glbuf_result overlay_draw(overlay *o, const demo_hud *hud, int width, int height, glbuf_ctx *ctx,
+                          glbuf_stream stream, demo_gl_counts *counts);
 
 #endif /* DEMO_OVERLAY_H */

@@ -139,8 +139,8 @@ void render_destroy(render *r)
     free(r);
 }
 
-glbuf_result render_scene(render *r, const demo_scene *scene, strategy *strat, glbuf_stream *stream, int width,
-                          int height, demo_gl_counts *counts, uint64_t *stream_bytes)
+glbuf_result render_scene(render *r, const demo_scene *scene, strategy *strat, glbuf_ctx *ctx, glbuf_stream stream,
+                          int width, int height, demo_gl_counts *counts, uint64_t *stream_bytes)
 {
     *stream_bytes = 0;
     glbuf_result res;
@@ -149,18 +149,18 @@ glbuf_result render_scene(render *r, const demo_scene *scene, strategy *strat, g
     uint32_t trail_count = 0;
     if (scene->live_count > 0) {
         uint64_t bytes = (uint64_t)scene->live_count * sizeof(demo_instance);
-        if ((res = glbuf_stream_alloc(stream, bytes, 16, &inst)) != GLBUF_OK) {
+        if ((res = glbuf_stream_alloc(ctx, stream, bytes, 16, &inst)) != GLBUF_OK) {
             return res;
         }
         scene_write_instances(scene, inst.ptr);
         *stream_bytes += bytes;
         bytes = (uint64_t)scene->live_count * SCENE_TRAIL_VERTICES * sizeof(demo_trail_vertex);
-        if ((res = glbuf_stream_alloc(stream, bytes, 16, &trail)) != GLBUF_OK) {
+        if ((res = glbuf_stream_alloc(ctx, stream, bytes, 16, &trail)) != GLBUF_OK) {
             return res;
         }
         trail_count = scene_write_trails(scene, trail.ptr);
         *stream_bytes += (uint64_t)trail_count * sizeof(demo_trail_vertex);
-        if ((res = glbuf_stream_flush(stream)) != GLBUF_OK) {
+        if ((res = glbuf_stream_flush(ctx, stream)) != GLBUF_OK) {
             return res;
         }
     }

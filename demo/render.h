@@ -20,7 +20,7 @@ void render_destroy(render *r);
 /* Clears the bound framebuffer (width x height), draws the background, the
  * trails and, through the strategy, the shapes. *stream_bytes gets the bytes
  * streamed. */
-glbuf_result render_scene(render *r, const demo_scene *scene, strategy *strat, glbuf_stream *stream, int width,
-                          int height, demo_gl_counts *counts, uint64_t *stream_bytes);
+glbuf_result render_scene(render *r, const demo_scene *scene, strategy *strat, glbuf_ctx *ctx, glbuf_stream stream,
+                          int width, int height, demo_gl_counts *counts, uint64_t *stream_bytes);
 
 #endif /* DEMO_RENDER_H */

@@ -36,9 +36,9 @@ struct strategy {
     glbuf_buffer arena;
     uint64_t arena_live, arena_dead; /* bytes */
     /* pool */
-    glbuf_pool *pool;
+    glbuf_pool pool;
     /* mega */
-    glbuf_mega *mega;
+    glbuf_mega mega;
     int compacting;
 };
 
@@ -140,8 +140,12 @@ void strategy_destroy(strategy *s)
     if (s->kind == STRATEGY_POW2) {
         glbuf_buffer_destroy(s->ctx, s->arena);
     }
-    glbuf_pool_destroy(&s->pool);
-    glbuf_mega_destroy(&s->mega);
+    if (s->pool.id != 0) {
+        glbuf_pool_destroy(s->ctx, s->pool);
+    }
+    if (s->mega.id != 0) {
+        glbuf_mega_destroy(s->ctx, s->mega);
+    }
     free(s->slots);
     free(s);
 }
@@ -199,23 +203,23 @@ glbuf_result strategy_upload(strategy *s, uint32_t slot, const demo_mesh *m)
     }
     case STRATEGY_POOL:
         if (st->used) {
-            glbuf_pool_release(s->pool, st->buf);
+            glbuf_pool_release(s->ctx, s->pool, st->buf);
         }
-        r = glbuf_pool_acquire(s->pool, m->size, &st->buf);
+        r = glbuf_pool_acquire(s->ctx, s->pool, m->size, &st->buf);
         if (r == GLBUF_OK) {
             r = glbuf_buffer_sub_data(s->ctx, st->buf, 0, m->size, m->bytes);
         }
         break;
     case STRATEGY_MEGA:
         if (st->used) {
-            glbuf_mega_free(s->mega, st->range);
+            glbuf_mega_free(s->ctx, s->mega, st->range);
         }
-        uint64_t growths = glbuf_mega_get_stats(s->mega).growths;
-        r = glbuf_mega_alloc(s->mega, m->size, 0, &st->range, NULL);
+        uint64_t growths = glbuf_mega_get_stats(s->ctx, s->mega).growths;
+        r = glbuf_mega_alloc(s->ctx, s->mega, m->size, 0, &st->range, NULL);
         if (r == GLBUF_OK) {
-            r = glbuf_mega_write(s->mega, st->range, 0, m->bytes, m->size);
+            r = glbuf_mega_write(s->ctx, s->mega, st->range, 0, m->bytes, m->size);
         }
-        s->growths += glbuf_mega_get_stats(s->mega).growths - growths;
+        s->growths += glbuf_mega_get_stats(s->ctx, s->mega).growths - growths;
         break;
     default:
         return GLBUF_ERR_INVALID_ARGUMENT;
@@ -245,9 +249,9 @@ glbuf_result strategy_release(strategy *s, uint32_t slot)
         st->bytes = NULL;
         return GLBUF_OK;
     case STRATEGY_POOL:
-        return glbuf_pool_release(s->pool, st->buf);
+        return glbuf_pool_release(s->ctx, s->pool, st->buf);
     case STRATEGY_MEGA:
-        return glbuf_mega_free(s->mega, st->range);
+        return glbuf_mega_free(s->ctx, s->mega, st->range);
     default:
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
@@ -297,7 +301,7 @@ glbuf_result strategy_update(strategy *s)
     }
     if (s->kind == STRATEGY_MEGA && s->compacting) {
         glbuf_mega_defrag_report rep;
-        glbuf_result r = glbuf_mega_defragment(s->mega, MEGA_DEFRAG_BUDGET, NULL, NULL, &rep);
+        glbuf_result r = glbuf_mega_defragment(s->ctx, s->mega, MEGA_DEFRAG_BUDGET, NULL, NULL, &rep);
         if (r != GLBUF_OK || rep.moves_left == 0) {
             s->compacting = 0;
         }
@@ -318,14 +322,14 @@ typedef struct draw_command {
  * (vertices then indices, each mesh at a multiple of 16 bytes); the commands
  * go through the stream ring. */
 static glbuf_result draw_shared(strategy *s, uint32_t vao, uint32_t name, const demo_scene *scene,
-                                glbuf_stream *stream, demo_gl_counts *counts)
+                                glbuf_stream stream, demo_gl_counts *counts)
 {
     uint32_t n = scene->live_count;
     if (n == 0) {
         return GLBUF_OK;
     }
     glbuf_stream_allocation a;
-    glbuf_result r = glbuf_stream_alloc(stream, (uint64_t)n * sizeof(draw_command), 4, &a);
+    glbuf_result r = glbuf_stream_alloc(s->ctx, stream, (uint64_t)n * sizeof(draw_command), 4, &a);
     if (r != GLBUF_OK) {
         return r;
     }
@@ -334,14 +338,14 @@ static glbuf_result draw_shared(strategy *s, uint32_t vao, uint32_t name, const 
         const slot_state *st = &s->slots[scene->live[k]];
         uint64_t offset = st->offset;
         if (s->kind == STRATEGY_MEGA) {
-            glbuf_mega_offset(s->mega, st->range, &offset);
+            glbuf_mega_offset(s->ctx, s->mega, st->range, &offset);
         }
         draw_command c = {st->index_count, 1,
                           (uint32_t)((offset + (uint64_t)st->vertex_count * SCENE_VERTEX_SIZE) / 4),
                           (int32_t)(offset / SCENE_VERTEX_SIZE), k};
         cmd[k] = c; /* write-only memory: one store per command */
     }
-    if ((r = glbuf_stream_flush(stream)) != GLBUF_OK) {
+    if ((r = glbuf_stream_flush(s->ctx, stream)) != GLBUF_OK) {
         return r;
     }
     glVertexArrayVertexBuffer(vao, 0, name, 0, SCENE_VERTEX_SIZE);
@@ -354,12 +358,12 @@ static glbuf_result draw_shared(strategy *s, uint32_t vao, uint32_t name, const 
     return GLBUF_OK;
 }
 
-glbuf_result strategy_draw(strategy *s, uint32_t vao, const demo_scene *scene, glbuf_stream *stream,
+glbuf_result strategy_draw(strategy *s, uint32_t vao, const demo_scene *scene, glbuf_stream stream,
                            demo_gl_counts *counts)
 {
     if (s->kind == STRATEGY_MEGA) {
-        glbuf_mega_flush(s->mega);
-        return draw_shared(s, vao, glbuf_mega_get_stats(s->mega).name, scene, stream, counts);
+        glbuf_mega_flush(s->ctx, s->mega);
+        return draw_shared(s, vao, glbuf_mega_gl_name(s->ctx, s->mega), scene, stream, counts);
     }
     if (s->kind == STRATEGY_POW2) {
         return draw_shared(s, vao, glbuf_buffer_name(s->ctx, s->arena), scene, stream, counts);
@@ -387,7 +391,7 @@ demo_memory strategy_memory(const strategy *s)
     m.growths = s->growths;
     m.compacting = (uint32_t)s->compacting;
     if (s->kind == STRATEGY_MEGA) {
-        glbuf_mega_stats ms = glbuf_mega_get_stats(s->mega);
+        glbuf_mega_stats ms = glbuf_mega_get_stats(s->ctx, s->mega);
         m.used = ms.used_bytes;
         m.capacity = ms.capacity;
         m.fragmentation = ms.free_bytes ? 1.0 - (double)ms.largest_free_block / (double)ms.free_bytes : 0.0;
@@ -412,7 +416,7 @@ demo_memory strategy_memory(const strategy *s)
         }
     }
     if (s->kind == STRATEGY_POOL) {
-        glbuf_pool_stats ps = glbuf_pool_get_stats(s->pool);
+        glbuf_pool_stats ps = glbuf_pool_get_stats(s->ctx, s->pool);
         m.capacity = ps.bytes_held;
         m.buffers = 0;
         for (int t = 0; t < GLBUF_POOL_TIERS; t++) {
@@ -451,7 +455,7 @@ void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
 {
     if (s->kind == STRATEGY_MEGA) {
         map_walk w = {fn, user};
-        glbuf_mega_for_each_block(s->mega, mega_block, &w);
+        glbuf_mega_for_each_block(s->ctx, s->mega, mega_block, &w);
         return;
     }
     if (s->kind == STRATEGY_POW2) {
@@ -502,7 +506,7 @@ void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
         at += cap > st->size ? cap : st->size;
     }
     if (s->kind == STRATEGY_POOL) {
-        uint64_t idle = glbuf_pool_get_stats(s->pool).bytes_idle;
+        uint64_t idle = glbuf_pool_get_stats(s->ctx, s->pool).bytes_idle;
         if (idle > 0) {
             fn(user, BLOCK_PENDING, at, idle, 0);
         }

@@ -85,7 +85,7 @@ glbuf_result strategy_update(strategy *s);
 /* Draws the scene's live shapes with the bound program; `vao` has the mesh
  * format on binding 0 and the instances (instance k = live shape k) bound on
  * binding 1. */
-glbuf_result strategy_draw(strategy *s, uint32_t vao, const demo_scene *scene, glbuf_stream *stream,
+glbuf_result strategy_draw(strategy *s, uint32_t vao, const demo_scene *scene, glbuf_stream stream,
                            demo_gl_counts *counts);
 
 demo_memory strategy_memory(const strategy *s);

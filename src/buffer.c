@@ -51,7 +51,7 @@ static GLbitfield gl_map_flags(uint32_t f)
     return g;
 }
 
-glbuf_buffer_obj *glbuf_buffer_lookup(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_result *why)
+glbuf_buffer_obj *glbuf_buffer_lookup(const glbuf_ctx *ctx, glbuf_buffer buf, glbuf_result *why)
 {
     if (ctx == NULL) {
         *why = GLBUF_ERR_NULL;
@@ -72,6 +72,16 @@ static glbuf_result check_range(uint64_t offset, uint64_t size, uint64_t limit)
 static const char *label_of(const glbuf_buffer_obj *b)
 {
     return b->label ? b->label : "buffer";
+}
+
+const char *glbuf_buffer_label(const glbuf_buffer_obj *b)
+{
+    return label_of(b);
+}
+
+GLenum glbuf_buffer_gl_usage(glbuf_usage usage)
+{
+    return gl_usages[usage];
 }
 
 static glbuf_result set_label(glbuf_ctx *ctx, glbuf_buffer_obj *b, const char *label)
@@ -101,7 +111,10 @@ static glbuf_result respecify(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capa
     glbuf_result r = glbuf_gl_check(ctx, "glBufferData", label_of(b));
     if (r != GLBUF_OK) {
         b->capacity = glbuf_gl_query_size(ctx, b->name);
-        if (b->size > b->capacity) {
+        if (b->size - b->pending_size > b->capacity) {
+            /* The driver released the store under the uploaded bytes: staged
+             * bytes have no place after them any more. */
+            glbuf_buffer_drop_staged(ctx, b);
             b->size = b->capacity;
         }
         return r;
@@ -123,53 +136,6 @@ static glbuf_result check_respecifiable(const glbuf_buffer_obj *b)
         return GLBUF_ERR_IMMUTABLE;
     }
     return b->mapped ? GLBUF_ERR_ALREADY_MAPPED : GLBUF_OK;
-}
-
-/* Grows the store to `capacity` keeping the first `size` bytes and the name:
- *   used bytes -> temporary buffer -> re-specified store.
- * If the re-specification fails the old capacity is re-specified and the
- * bytes come back from the temporary, so nothing is lost. */
-static glbuf_result grow_keeping_contents(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capacity)
-{
-    uint64_t keep = b->size;
-    uint64_t old_capacity = b->capacity;
-    if (keep == 0) {
-        return respecify(ctx, b, capacity, NULL, b->usage);
-    }
-    glbuf_gl_drain(ctx);
-    GLuint temp = glbuf_gl_create(ctx);
-    glbuf_gl_data(ctx, temp, (size_t)keep, NULL, GL_STREAM_COPY);
-    glbuf_result r = glbuf_gl_check(ctx, "glBufferData (growth staging)", label_of(b));
-    if (temp == 0 || r != GLBUF_OK) {
-        glbuf_gl_delete(ctx, temp);
-        return r != GLBUF_OK ? r : GLBUF_ERR_GL;
-    }
-    glbuf_label_buffer(ctx, temp, "growth staging");
-    glbuf_gl_copy(ctx, b->name, temp, 0, 0, (size_t)keep);
-    glbuf_gl_data(ctx, b->name, (size_t)capacity, NULL, gl_usages[b->usage]);
-    r = glbuf_gl_check(ctx, "glBufferData (growth)", label_of(b));
-    uint64_t restored_capacity = capacity;
-    if (r != GLBUF_OK) {
-        glbuf_gl_data(ctx, b->name, (size_t)old_capacity, NULL, gl_usages[b->usage]);
-        if (glbuf_gl_check(ctx, "glBufferData (restore after failed growth)", label_of(b)) != GLBUF_OK) {
-            glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': could not restore the store after a failed growth",
-                      label_of(b));
-            glbuf_gl_delete(ctx, temp);
-            b->capacity = glbuf_gl_query_size(ctx, b->name);
-            b->size = 0;
-            return r;
-        }
-        restored_capacity = old_capacity;
-    }
-    glbuf_gl_copy(ctx, temp, b->name, 0, 0, (size_t)keep);
-    glbuf_gl_delete(ctx, temp);
-    ctx->stats.bytes_copied_by_growth += 2 * keep;
-    b->capacity = restored_capacity;
-    if (r == GLBUF_OK) {
-        b->reallocations++;
-        ctx->stats.reallocations++;
-    }
-    return r;
 }
 
 /* The combinations glMapBufferRange accepts for this buffer (GL 4.5 §6.3):
@@ -238,7 +204,9 @@ glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, 
     b->growth = desc->growth;
     b->growth_step = desc->growth_step;
     b->storage_flags = desc->storage_flags;
-    uint32_t id = 0;
+    b->batch_appends = desc->batch_appends != 0;
+    b->growth_may_rename = desc->growth_may_rename != 0;
+    uint64_t id = 0;
     glbuf_result r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_BUFFER, b, &id);
     if (r == GLBUF_OK && desc->label != NULL) {
         r = set_label(ctx, b, desc->label); /* before the GL name: sets no GL label yet */
@@ -278,10 +246,17 @@ glbuf_result glbuf_buffer_destroy(glbuf_ctx *ctx, glbuf_buffer buf)
         (void)glbuf_gl_unmap(ctx, b->name);
     }
     glbuf_gl_delete(ctx, b->name);
+    glbuf_buffer_release_staging(ctx, b);
     glbuf_objects_remove(&ctx->objects, buf.id);
     glbuf_host_free(&ctx->allocator, b->label);
     glbuf_host_free(&ctx->allocator, b);
     return GLBUF_OK;
+}
+
+void glbuf_buffer_teardown(glbuf_ctx *ctx, uint64_t id)
+{
+    glbuf_buffer buf = {id};
+    (void)glbuf_buffer_destroy(ctx, buf);
 }
 
 glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data,
@@ -300,6 +275,7 @@ glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, 
     }
     r = respecify(ctx, b, size, data, usage);
     if (r == GLBUF_OK) {
+        glbuf_buffer_drop_staged(ctx, b); /* replaced with the rest */
         b->size = size;
     }
     return r;
@@ -325,8 +301,18 @@ glbuf_result glbuf_buffer_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t of
     if (size == 0) {
         return GLBUF_OK;
     }
-    glbuf_gl_sub_data(ctx, b->name, (size_t)offset, (size_t)size, data);
-    glbuf_validate(ctx, "glBufferSubData", label_of(b));
+    /* [ uploaded: GL ][ staged: CPU ]; the write may fall on either or both. */
+    uint64_t uploaded = b->size - b->pending_size;
+    if (offset + size > uploaded) {
+        uint64_t from = offset > uploaded ? offset : uploaded;
+        glbuf_buffer_write_staged(b, (size_t)(from - uploaded), (const uint8_t *)data + (from - offset),
+                                  (size_t)(offset + size - from));
+    }
+    if (offset < uploaded) {
+        uint64_t n = offset + size < uploaded ? size : uploaded - offset;
+        glbuf_gl_sub_data(ctx, b->name, (size_t)offset, (size_t)n, data);
+        glbuf_validate(ctx, "glBufferSubData", label_of(b));
+    }
     return GLBUF_OK;
 }
 
@@ -337,7 +323,7 @@ glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_
     if (out == NULL && size > 0) {
         return GLBUF_ERR_NULL;
     }
-    glbuf_result r = check_range(offset, size, b->capacity);
+    glbuf_result r = check_range(offset, size, glbuf_buffer_settled_capacity(b, 0));
     if (r != GLBUF_OK) {
         return r;
     }
@@ -346,6 +332,10 @@ glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_
     }
     if (size == 0) {
         return GLBUF_OK;
+    }
+    r = glbuf_buffer_settle(ctx, b, 0);
+    if (r != GLBUF_OK) {
+        return r;
     }
     glbuf_gl_get_sub_data(ctx, b->name, (size_t)offset, (size_t)size, out);
     glbuf_validate(ctx, "glGetBufferSubData", label_of(b));
@@ -364,20 +354,27 @@ glbuf_result glbuf_buffer_copy_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t s
     if (b->mapped) {
         return GLBUF_ERR_ALREADY_MAPPED;
     }
-    if (size <= b->capacity) {
+    /* Every check against the capacity the staged bytes' upload gives, before
+     * that upload: bad input changes nothing. */
+    uint64_t settled = glbuf_buffer_settled_capacity(b, 0);
+    glbuf_result r = GLBUF_OK;
+    if (size <= settled) {
         if (b->storage_flags != 0 && !(b->storage_flags & GLBUF_STORAGE_DYNAMIC)) {
             return GLBUF_ERR_IMMUTABLE;
         }
+    } else if ((r = check_respecifiable(b)) != GLBUF_OK) {
+        return r;
+    }
+    if ((r = glbuf_buffer_settle(ctx, b, 0)) != GLBUF_OK) {
+        return r;
+    }
+    if (size <= b->capacity) {
         if (size > 0) {
             glbuf_gl_sub_data(ctx, b->name, 0, (size_t)size, data);
         }
         b->size = size;
         glbuf_validate(ctx, "copy_data", label_of(b));
         return GLBUF_OK;
-    }
-    glbuf_result r = check_respecifiable(b);
-    if (r != GLBUF_OK) {
-        return r;
     }
     if (b->growth == GLBUF_GROWTH_EXACT) {
         r = respecify(ctx, b, size, data, b->usage);
@@ -400,41 +397,54 @@ glbuf_result glbuf_buffer_ensure_min_size(glbuf_ctx *ctx, glbuf_buffer buf, uint
     if (!glbuf_fits_glsizeiptr(min_size)) {
         return GLBUF_ERR_OVERFLOW;
     }
-    if (min_size <= b->capacity) {
-        return GLBUF_OK;
+    glbuf_result r = GLBUF_OK;
+    if (min_size > glbuf_buffer_settled_capacity(b, 0) && (r = check_respecifiable(b)) != GLBUF_OK) {
+        return r;
     }
-    glbuf_result r = check_respecifiable(b);
-    if (r == GLBUF_OK) {
-        r = respecify(ctx, b, min_size, NULL, b->usage);
+    if ((r = glbuf_buffer_settle(ctx, b, 0)) != GLBUF_OK || min_size <= b->capacity) {
+        return r;
     }
+    r = respecify(ctx, b, min_size, NULL, b->usage);
     if (r == GLBUF_OK) {
         b->size = min_size;
     }
     return r;
 }
 
-glbuf_result glbuf_buffer_reserve(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t capacity)
+/* The checks of a call that makes the store hold `capacity` bytes (and the
+ * staged bytes): a growth needs a mutable, unmapped store. */
+static glbuf_result check_reservable(const glbuf_buffer_obj *b, uint64_t capacity)
 {
-    LOOKUP(ctx, buf, b);
     if (!glbuf_fits_glsizeiptr(capacity)) {
         return GLBUF_ERR_OVERFLOW;
     }
-    if (capacity <= b->capacity) {
-        return GLBUF_OK;
-    }
-    glbuf_result r = check_respecifiable(b);
+    return glbuf_buffer_settled_capacity(b, capacity) > b->capacity ? check_respecifiable(b) : GLBUF_OK;
+}
+
+glbuf_result glbuf_buffer_reserve(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t capacity)
+{
+    LOOKUP(ctx, buf, b);
+    glbuf_result r = check_reservable(b, capacity);
     if (r != GLBUF_OK) {
         return r;
     }
-    return grow_keeping_contents(ctx, b,
-                                 glbuf_growth_next_capacity(b->growth, b->growth_step, b->capacity, capacity));
+    /* Staged bytes stay staged unless the store grows now: then they are
+     * uploaded with the growth rather than after a second one. */
+    if (capacity <= b->capacity) {
+        return GLBUF_OK;
+    }
+    return glbuf_buffer_settle(ctx, b, capacity);
 }
 
 glbuf_result glbuf_buffer_resize(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size)
 {
-    glbuf_result r = glbuf_buffer_reserve(ctx, buf, size);
+    LOOKUP(ctx, buf, b);
+    glbuf_result r = check_reservable(b, size);
     if (r == GLBUF_OK) {
-        glbuf_buffer_lookup(ctx, buf, &r)->size = size;
+        r = glbuf_buffer_settle(ctx, b, size); /* the staged bytes must be in GL before the size moves */
+    }
+    if (r == GLBUF_OK) {
+        b->size = size;
     }
     return r;
 }
@@ -454,6 +464,12 @@ glbuf_result glbuf_buffer_append(glbuf_ctx *ctx, glbuf_buffer buf, const void *d
     if (b->storage_flags != 0 && (!(b->storage_flags & GLBUF_STORAGE_DYNAMIC) || b->size + size > b->capacity)) {
         return GLBUF_ERR_IMMUTABLE;
     }
+    if (b->batch_appends) {
+        if (!glbuf_fits_glsizeiptr(b->size + size)) {
+            return GLBUF_ERR_OVERFLOW;
+        }
+        return size > 0 ? glbuf_buffer_stage(ctx, b, data, (size_t)size) : GLBUF_OK;
+    }
     glbuf_result r = glbuf_buffer_reserve(ctx, buf, b->size + size);
     if (r != GLBUF_OK || size == 0) {
         return r;
@@ -471,10 +487,11 @@ glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t o
     if (out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    if (length == 0 || b->capacity == 0) {
+    uint64_t capacity = glbuf_buffer_settled_capacity(b, 0);
+    if (length == 0 || capacity == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    glbuf_result r = check_range(offset, length, b->capacity);
+    glbuf_result r = check_range(offset, length, capacity);
     if (r != GLBUF_OK) {
         return r;
     }
@@ -483,6 +500,9 @@ glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t o
     }
     if (b->mapped) {
         return GLBUF_ERR_ALREADY_MAPPED;
+    }
+    if ((r = glbuf_buffer_settle(ctx, b, 0)) != GLBUF_OK) {
+        return r;
     }
     glbuf_gl_drain(ctx);
     void *p = glbuf_gl_map_range(ctx, b->name, (size_t)offset, (size_t)length, gl_map_flags(access));
@@ -502,13 +522,14 @@ glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t o
 glbuf_result glbuf_buffer_map(glbuf_ctx *ctx, glbuf_buffer buf, uint32_t access, void **out)
 {
     LOOKUP(ctx, buf, b);
-    return glbuf_buffer_map_range(ctx, buf, 0, b->capacity, access, out);
+    return glbuf_buffer_map_range(ctx, buf, 0, glbuf_buffer_settled_capacity(b, 0), access, out);
 }
 
 glbuf_result glbuf_buffer_map_replace(glbuf_ctx *ctx, glbuf_buffer buf, void **out)
 {
     LOOKUP(ctx, buf, b);
-    return glbuf_buffer_map_range(ctx, buf, 0, b->capacity, GLBUF_MAP_WRITE | GLBUF_MAP_INVALIDATE_BUFFER, out);
+    return glbuf_buffer_map_range(ctx, buf, 0, glbuf_buffer_settled_capacity(b, 0),
+                                  GLBUF_MAP_WRITE | GLBUF_MAP_INVALIDATE_BUFFER, out);
 }
 
 glbuf_result glbuf_buffer_flush_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t length)
@@ -554,9 +575,12 @@ glbuf_result glbuf_buffer_orphan(glbuf_ctx *ctx, glbuf_buffer buf)
     if (r != GLBUF_OK) {
         return r;
     }
+    /* Staged bytes would be undefined once uploaded: drop them, but give the
+     * store the capacity their upload would have, so size <= capacity. */
     uint64_t size = b->size;
-    r = respecify(ctx, b, b->capacity, NULL, b->usage);
+    r = respecify(ctx, b, glbuf_buffer_settled_capacity(b, 0), NULL, b->usage);
     if (r == GLBUF_OK) {
+        glbuf_buffer_drop_staged(ctx, b);
         b->size = size;
     }
     return r;
@@ -568,7 +592,7 @@ glbuf_result glbuf_buffer_set_label(glbuf_ctx *ctx, glbuf_buffer buf, const char
     return set_label(ctx, b, label);
 }
 
-glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out)
+glbuf_result glbuf_buffer_get_info(const glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out)
 {
     LOOKUP(ctx, buf, b);
     if (out == NULL) {
@@ -584,24 +608,26 @@ glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffe
     out->reallocations = b->reallocations;
     out->mapped = b->mapped;
     out->label = label_of(b);
+    out->pending_bytes = b->pending_size;
+    out->storage_generation = b->storage_generation;
     return GLBUF_OK;
 }
 
-uint32_t glbuf_buffer_name(glbuf_ctx *ctx, glbuf_buffer buf)
+uint32_t glbuf_buffer_name(const glbuf_ctx *ctx, glbuf_buffer buf)
 {
     glbuf_result why;
     const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);
     return b ? b->name : 0;
 }
 
-uint64_t glbuf_buffer_size(glbuf_ctx *ctx, glbuf_buffer buf)
+uint64_t glbuf_buffer_size(const glbuf_ctx *ctx, glbuf_buffer buf)
 {
     glbuf_result why;
     const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);
     return b ? b->size : 0;
 }
 
-uint64_t glbuf_buffer_capacity(glbuf_ctx *ctx, glbuf_buffer buf)
+uint64_t glbuf_buffer_capacity(const glbuf_ctx *ctx, glbuf_buffer buf)
 {
     glbuf_result why;
     const glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, buf, &why);

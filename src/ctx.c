@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buffer_internal.h"
 #include "ctx_internal.h"
+#include "glbuf_assert.h"
+#include "driver_messages.h"
 #include "host_alloc.h"
 
 #define KNOWN_CAPS ((uint32_t)(GLBUF_CAP_DSA | GLBUF_CAP_BUFFER_STORAGE | GLBUF_CAP_DEBUG))
@@ -27,7 +30,7 @@ void glbuf_log(const glbuf_ctx *ctx, glbuf_log_level level, const char *fmt, ...
     if (ctx == NULL || ctx->logger.log == NULL) {
         return;
     }
-    char line[512];
+    char line[1024]; /* room for a driver message and its explanation */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -119,11 +122,51 @@ static GLADapiproc load_through(void *user, const char *name)
     return (GLADapiproc)get(name);
 }
 
+static const char *debug_source_name(GLenum source)
+{
+    switch (source) {
+    case GL_DEBUG_SOURCE_API: return "API";
+    case GL_DEBUG_SOURCE_WINDOW_SYSTEM: return "WINDOW_SYSTEM";
+    case GL_DEBUG_SOURCE_SHADER_COMPILER: return "SHADER_COMPILER";
+    case GL_DEBUG_SOURCE_THIRD_PARTY: return "THIRD_PARTY";
+    case GL_DEBUG_SOURCE_APPLICATION: return "APPLICATION";
+    default: return "OTHER";
+    }
+}
+
+static const char *debug_type_name(GLenum type)
+{
+    switch (type) {
+    case GL_DEBUG_TYPE_ERROR: return "ERROR";
+    case GL_DEBUG_TYPE_DEPRECATED_BEHAVIOR: return "DEPRECATED";
+    case GL_DEBUG_TYPE_UNDEFINED_BEHAVIOR: return "UNDEFINED";
+    case GL_DEBUG_TYPE_PORTABILITY: return "PORTABILITY";
+    case GL_DEBUG_TYPE_PERFORMANCE: return "PERFORMANCE";
+    case GL_DEBUG_TYPE_MARKER: return "MARKER";
+    case GL_DEBUG_TYPE_PUSH_GROUP: return "PUSH_GROUP";
+    case GL_DEBUG_TYPE_POP_GROUP: return "POP_GROUP";
+    default: return "OTHER";
+    }
+}
+
+static const char *debug_severity_name(GLenum severity)
+{
+    switch (severity) {
+    case GL_DEBUG_SEVERITY_HIGH: return "HIGH";
+    case GL_DEBUG_SEVERITY_MEDIUM: return "MEDIUM";
+    case GL_DEBUG_SEVERITY_LOW: return "LOW";
+    default: return "NOTIFICATION";
+    }
+}
+
+/* The driver's messages, one logger line each with source, type, severity
+ * and ID; a message about the placement of one of glbuf's buffers gets a
+ * second line naming the object and saying what it means. The driver may
+ * call this from its own thread: it reads only what never changes after
+ * creation (logger, label prefix) and makes no GL call. */
 static void GLAD_API_PTR debug_message(GLenum source, GLenum type, GLuint id, GLenum severity,
                                        GLsizei length, const GLchar *message, const void *user)
 {
-    (void)source;
-    (void)id;
     (void)length;
     const glbuf_ctx *ctx = user;
     glbuf_log_level level = GLBUF_LOG_DEBUG;
@@ -136,7 +179,12 @@ static void GLAD_API_PTR debug_message(GLenum source, GLenum type, GLuint id, GL
     } else if (severity == GL_DEBUG_SEVERITY_LOW) {
         level = GLBUF_LOG_INFO;
     }
-    glbuf_log(ctx, level, "GL: %s", message);
+    glbuf_log(ctx, level, "GL [%s %s %s id %u] %s", debug_source_name(source), debug_type_name(type),
+              debug_severity_name(severity), id, message);
+    glbuf_driver_note note;
+    if (glbuf_driver_explain(message, ctx->label_prefix, &note) && note.glbuf_owned) {
+        glbuf_log(ctx, level, "GL [id %u] glbuf buffer '%s': %s", id, note.object, note.explanation);
+    }
 }
 
 static uint64_t query_alignment(glbuf_ctx *ctx, GLenum pname, uint64_t fallback)
@@ -146,13 +194,16 @@ static uint64_t query_alignment(glbuf_ctx *ctx, GLenum pname, uint64_t fallback)
     return v > 0 ? (uint64_t)v : fallback;
 }
 
-static glbuf_result query_caps(glbuf_ctx *ctx, uint32_t disabled)
+/* `version` is what glad parsed from GL_VERSION. GL_MAJOR_VERSION is not
+ * asked for: it does not exist before GL 3.0, and the query would leave
+ * GL_INVALID_ENUM behind in a context glbuf then refuses. Core and
+ * compatibility profiles are treated alike: glbuf uses nothing either lacks. */
+static glbuf_result query_caps(glbuf_ctx *ctx, int version, uint32_t disabled)
 {
     glbuf_caps *c = &ctx->caps;
     const GladGLContext *gl = &ctx->gl;
-    GLint major = 0, minor = 0;
-    GLBUF_GL(ctx, GetIntegerv)(GL_MAJOR_VERSION, &major);
-    GLBUF_GL(ctx, GetIntegerv)(GL_MINOR_VERSION, &minor);
+    int major = GLAD_VERSION_MAJOR(version);
+    int minor = GLAD_VERSION_MINOR(version);
     c->gl_major = major;
     c->gl_minor = minor;
     if (major * 10 + minor < 33) {
@@ -209,15 +260,19 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
     ctx->validation = desc->validation;
     snprintf(ctx->label_prefix, sizeof ctx->label_prefix, "%s",
              desc->label_prefix ? desc->label_prefix : "glbuf");
-    glbuf_objects_init(&ctx->objects);
     ctx->frame = 1;
 
     glbuf_get_proc_address_fn get = desc->get_proc_address;
-    if (glbuf_glad_load_context_userptr(&ctx->gl, load_through, &get) == 0) {
+    int version = glbuf_glad_load_context_userptr(&ctx->gl, load_through, &get);
+    if (version == 0) {
         glbuf_host_free(&allocator, ctx);
         return GLBUF_ERR_LOAD_FAILED;
     }
-    glbuf_result r = query_caps(ctx, desc->disable_caps);
+    glbuf_result r = query_caps(ctx, version, desc->disable_caps);
+    if (r == GLBUF_OK) {
+        /* Last: the table's owner identity is the only thing to give back. */
+        r = glbuf_objects_init(&ctx->objects);
+    }
     if (r != GLBUF_OK) {
         glbuf_host_free(&allocator, ctx);
         return r;
@@ -239,22 +294,58 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
     return GLBUF_OK;
 }
 
-void glbuf_ctx_destroy(glbuf_ctx **pctx)
+/* Logs one line counting what the app left alive, by kind. Buffers held by a
+ * pool (idle or acquired) are the pool's and counted apart. */
+static void log_objects_left(const glbuf_ctx *ctx)
 {
-    if (pctx == NULL || *pctx == NULL) {
+    const glbuf_objects *t = &ctx->objects;
+    if (t->live == 0) {
         return;
     }
-    glbuf_ctx *ctx = *pctx;
+    uint32_t pooled = 0;
+    for (uint32_t i = 0; i < t->used; i++) {
+        if (t->slots[i].kind == GLBUF_KIND_BUFFER && ((const glbuf_buffer_obj *)t->slots[i].ptr)->owner != NULL) {
+            pooled++;
+        }
+    }
+    glbuf_log(ctx, GLBUF_LOG_WARNING,
+              "context destroyed with objects alive, freed: %u buffers (+%u pooled), %u megabuffers, %u streams, "
+              "%u pools, %u readbacks",
+              t->live_by_kind[GLBUF_KIND_BUFFER] - pooled, pooled, t->live_by_kind[GLBUF_KIND_MEGA],
+              t->live_by_kind[GLBUF_KIND_STREAM], t->live_by_kind[GLBUF_KIND_POOL],
+              t->live_by_kind[GLBUF_KIND_READBACK]);
+}
+
+/* Frees every live object of `kind`. A teardown may free other objects too
+ * (a pool its idle buffers), so each slot is looked at when it is reached. */
+static void free_objects_of_kind(glbuf_ctx *ctx, glbuf_object_kind kind, void (*teardown)(glbuf_ctx *, uint64_t))
+{
+    for (uint32_t i = 0; i < ctx->objects.used && ctx->objects.live_by_kind[kind] > 0; i++) {
+        if (ctx->objects.slots[i].kind == (uint8_t)kind) {
+            teardown(ctx, glbuf_objects_id_at(&ctx->objects, i));
+        }
+    }
+}
+
+void glbuf_ctx_destroy(glbuf_ctx *ctx)
+{
+    if (ctx == NULL) {
+        return;
+    }
     (void)glbuf_ctx_wait_idle(ctx);
+    log_objects_left(ctx);
+    /* Pools first: their acquired buffers become plain buffers, freed last. */
+    free_objects_of_kind(ctx, GLBUF_KIND_POOL, glbuf_pool_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_READBACK, glbuf_readback_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_STREAM, glbuf_stream_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_MEGA, glbuf_mega_teardown);
+    free_objects_of_kind(ctx, GLBUF_KIND_BUFFER, glbuf_buffer_teardown);
+    GLBUF_ASSERT(ctx->objects.live == 0);
     for (unsigned i = 0; i < ctx->fence_count; i++) {
         glbuf_frame_fence *f = &ctx->fences[(ctx->fence_head + i) % GLBUF_MAX_FENCES];
         if (f->sync != NULL) {
             GLBUF_GL(ctx, DeleteSync)(f->sync);
         }
-    }
-    if (ctx->objects.live != 0) {
-        glbuf_log(ctx, GLBUF_LOG_WARNING, "context destroyed with %u buffers alive (not deleted)",
-                  ctx->objects.live);
     }
     if (ctx->installed_debug_callback) {
         GLBUF_GL(ctx, DebugMessageCallback)(ctx->app_debug_callback, ctx->app_debug_user);
@@ -262,7 +353,6 @@ void glbuf_ctx_destroy(glbuf_ctx **pctx)
     glbuf_allocator allocator = ctx->allocator;
     glbuf_objects_release(&ctx->objects, &allocator);
     glbuf_host_free(&allocator, ctx);
-    *pctx = NULL;
 }
 
 glbuf_caps glbuf_ctx_get_caps(const glbuf_ctx *ctx)

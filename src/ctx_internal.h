@@ -35,6 +35,8 @@ struct glbuf_ctx {
     uint64_t completed_frame; /* newest frame known complete */
     glbuf_frame_fence fences[GLBUF_MAX_FENCES]; /* ring, oldest at fence_head */
     unsigned fence_head, fence_count;
+
+    struct glbuf_buffer_obj *staged_buffers; /* buffers with batched appends not yet in GL */
 };
 
 /* Calls GL entry point `fn` through the context's table and counts it:
@@ -73,6 +75,29 @@ void glbuf_label_buffer(glbuf_ctx *ctx, GLuint name, const char *label);
 /* Polls the frame fences without blocking and returns the newest completed
  * frame; modules retire what was freed at or before it. */
 uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx);
+
+/* For glbuf_ctx_destroy: each module frees its live object `id` as its
+ * destroy call does (the pool without its log line: the context counts what
+ * was left in one line). */
+void glbuf_buffer_teardown(glbuf_ctx *ctx, uint64_t id);
+void glbuf_mega_teardown(glbuf_ctx *ctx, uint64_t id);
+void glbuf_stream_teardown(glbuf_ctx *ctx, uint64_t id);
+void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id);
+void glbuf_readback_teardown(glbuf_ctx *ctx, uint64_t id);
+
+/* Uploads the batched appends of every buffer that has some (buffer_batch.c),
+ * for glbuf_ctx_end_frame. Returns the first failure; failed buffers keep
+ * their bytes staged. */
+glbuf_result glbuf_buffers_flush_staged(glbuf_ctx *ctx);
+
+/* One fence, polled without blocking (glClientWaitSync, timeout 0, flush
+ * bit; not counted as a wait): GLBUF_OK when it has signalled,
+ * GLBUF_ERR_TIMEOUT while pending, GLBUF_ERR_FENCE_FAILED (GL_WAIT_FAILED). */
+glbuf_result glbuf_sync_poll(glbuf_ctx *ctx, GLsync sync);
+
+/* The same, blocking up to timeout_ns; counted in fence_waits and
+ * fence_wait_ns. */
+glbuf_result glbuf_sync_wait(glbuf_ctx *ctx, GLsync sync, uint64_t timeout_ns);
 
 /* Test seam: the table glbuf calls through. Tests replace entries in it to
  * inject failures. Exported so tests can link the shared library too. */

@@ -28,34 +28,48 @@ static void pop_oldest(glbuf_ctx *ctx)
     ctx->fence_count--;
 }
 
+static glbuf_result sync_result(GLenum r)
+{
+    if (r == GL_ALREADY_SIGNALED || r == GL_CONDITION_SATISFIED) {
+        return GLBUF_OK;
+    }
+    return r == GL_TIMEOUT_EXPIRED ? GLBUF_ERR_TIMEOUT : GLBUF_ERR_FENCE_FAILED;
+}
+
+glbuf_result glbuf_sync_poll(glbuf_ctx *ctx, GLsync sync)
+{
+    /* The flush bit makes sure the fence reaches the GPU: without it a
+     * driver may keep it queued, and a poll would never see it signal. */
+    return sync_result(GLBUF_GL(ctx, ClientWaitSync)(sync, GL_SYNC_FLUSH_COMMANDS_BIT, 0));
+}
+
+glbuf_result glbuf_sync_wait(glbuf_ctx *ctx, GLsync sync, uint64_t timeout_ns)
+{
+    uint64_t t0 = now_ns();
+    GLenum r = GLBUF_GL(ctx, ClientWaitSync)(sync, GL_SYNC_FLUSH_COMMANDS_BIT, timeout_ns);
+    ctx->stats.fence_waits++;
+    ctx->stats.fence_wait_ns += now_ns() - t0;
+    return sync_result(r);
+}
+
 /* Waits on the oldest fence. GLBUF_OK once it signalled (and was popped). */
 static glbuf_result wait_oldest(glbuf_ctx *ctx, uint64_t timeout_ns)
 {
     glbuf_frame_fence *f = &ctx->fences[ctx->fence_head];
-    uint64_t t0 = now_ns();
-    GLenum r = GLBUF_GL(ctx, ClientWaitSync)(f->sync, GL_SYNC_FLUSH_COMMANDS_BIT, timeout_ns);
-    ctx->stats.fence_waits++;
-    ctx->stats.fence_wait_ns += now_ns() - t0;
-    if (r == GL_ALREADY_SIGNALED || r == GL_CONDITION_SATISFIED) {
+    glbuf_result r = glbuf_sync_wait(ctx, f->sync, timeout_ns);
+    if (r == GLBUF_OK) {
         pop_oldest(ctx);
-        return GLBUF_OK;
+    } else if (r == GLBUF_ERR_FENCE_FAILED) {
+        glbuf_log(ctx, GLBUF_LOG_ERROR, "glClientWaitSync failed on the fence of frame %llu",
+                  (unsigned long long)f->frame);
     }
-    if (r == GL_TIMEOUT_EXPIRED) {
-        return GLBUF_ERR_TIMEOUT;
-    }
-    glbuf_log(ctx, GLBUF_LOG_ERROR, "glClientWaitSync failed on the fence of frame %llu",
-              (unsigned long long)f->frame);
-    return GLBUF_ERR_FENCE_FAILED;
+    return r;
 }
 
 uint64_t glbuf_ctx_poll_completed(glbuf_ctx *ctx)
 {
     while (ctx->fence_count > 0) {
-        glbuf_frame_fence *f = &ctx->fences[ctx->fence_head];
-        /* The flush bit makes sure the fence reaches the GPU: without it a
-         * driver may keep it queued, and a poll would never see it signal. */
-        GLenum r = GLBUF_GL(ctx, ClientWaitSync)(f->sync, GL_SYNC_FLUSH_COMMANDS_BIT, 0);
-        if (r != GL_ALREADY_SIGNALED && r != GL_CONDITION_SATISFIED) {
+        if (glbuf_sync_poll(ctx, ctx->fences[ctx->fence_head].sync) != GLBUF_OK) {
             break;
         }
         pop_oldest(ctx);
@@ -73,6 +87,8 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     if (ctx == NULL) {
         return GLBUF_ERR_NULL;
     }
+    /* Before the fence, so the uploads belong to the frame that ends. */
+    glbuf_result uploaded = glbuf_buffers_flush_staged(ctx);
     glbuf_result result = GLBUF_OK;
     if (ctx->fence_count == GLBUF_MAX_FENCES) {
         result = wait_oldest(ctx, UINT64_MAX);
@@ -94,7 +110,7 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     }
     ctx->frame++;
     (void)glbuf_ctx_poll_completed(ctx);
-    return result;
+    return result != GLBUF_OK ? result : uploaded;
 }
 
 glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeout_ns)

@@ -2,6 +2,7 @@
 #include "gl_ops.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 static int dsa(const glbuf_ctx *ctx)
 {
@@ -173,4 +174,43 @@ uint64_t glbuf_gl_query_size(glbuf_ctx *ctx, GLuint name)
         GLBUF_GL(ctx, BindBuffer)(GL_COPY_READ_BUFFER, old);
     }
     return size > 0 ? (uint64_t)size : 0;
+}
+
+glbuf_result glbuf_gl_create_store(glbuf_ctx *ctx, const glbuf_gl_store_desc *d, GLuint *out_name, void **out_map)
+{
+    char what[96];
+    glbuf_gl_drain(ctx);
+    GLuint name = glbuf_gl_create(ctx);
+    if (name == 0) {
+        (void)glbuf_gl_check(ctx, "glCreateBuffers", d->label);
+        return GLBUF_ERR_GL;
+    }
+    void *map = NULL;
+    glbuf_result r;
+    if (d->storage_flags != 0) {
+        glbuf_gl_storage(ctx, name, d->size, NULL, d->storage_flags);
+        snprintf(what, sizeof what, "glBufferStorage (%s)", d->what);
+        r = glbuf_gl_check(ctx, what, d->label);
+        if (r == GLBUF_OK) {
+            map = glbuf_gl_map_range(ctx, name, 0, d->size, d->map_access);
+            snprintf(what, sizeof what, "glMapBufferRange (%s)", d->what);
+            (void)glbuf_gl_check(ctx, what, d->label);
+            if (map == NULL) {
+                glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", d->label);
+                r = GLBUF_ERR_MAP_FAILED;
+            }
+        }
+    } else {
+        glbuf_gl_data(ctx, name, d->size, NULL, d->usage);
+        snprintf(what, sizeof what, "glBufferData (%s)", d->what);
+        r = glbuf_gl_check(ctx, what, d->label);
+    }
+    if (r != GLBUF_OK) {
+        glbuf_gl_delete(ctx, name);
+        return r;
+    }
+    glbuf_label_buffer(ctx, name, d->label);
+    *out_name = name;
+    *out_map = map;
+    return GLBUF_OK;
 }

@@ -23,6 +23,25 @@ void *glbuf_gl_map_range(glbuf_ctx *ctx, GLuint name, size_t offset, size_t leng
 GLboolean glbuf_gl_unmap(glbuf_ctx *ctx, GLuint name);
 void glbuf_gl_flush_range(glbuf_ctx *ctx, GLuint name, size_t offset, size_t length);
 
+/* The GL store of a ring (stream, readback): immutable storage mapped
+ * persistently over its whole size, or mutable storage. */
+typedef struct glbuf_gl_store_desc {
+    size_t size;              /* bytes */
+    GLbitfield storage_flags; /* non-zero: glBufferStorage(storage_flags), then mapped */
+    GLbitfield map_access;    /* ... with glMapBufferRange(0, size, map_access) */
+    GLenum usage;             /* storage_flags == 0: glBufferData(NULL, usage), not mapped */
+    const char *what;         /* names the store in error lines: "stream ring" */
+    const char *label;        /* the owner's label: log lines and glObjectLabel */
+} glbuf_gl_store_desc;
+
+/* Creates the buffer, its storage and (immutable) its persistent mapping,
+ * checking glGetError after each step (errors raised earlier are drained
+ * first), then labels it. *out_map is the mapping, NULL for mutable storage.
+ * Fails with GLBUF_ERR_GL (no name, or an unexpected error),
+ * GLBUF_ERR_OUT_OF_GPU_MEMORY (storage) or GLBUF_ERR_MAP_FAILED; nothing is
+ * left behind and the outs are untouched. */
+glbuf_result glbuf_gl_create_store(glbuf_ctx *ctx, const glbuf_gl_store_desc *d, GLuint *out_name, void **out_map);
+
 /* GL_BUFFER_SIZE as the driver sees it: the truth after a failed
  * re-specification, which may or may not have released the old store. */
 uint64_t glbuf_gl_query_size(glbuf_ctx *ctx, GLuint name);

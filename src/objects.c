@@ -1,41 +1,53 @@
-/* objects.c - generation-checked slot table for object handles. */
+/* objects.c - the owner- and generation-checked slot table of object handles. */
 #include "objects.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "host_alloc.h"
+#include "owner_ids.h"
 
-#define INDEX_MASK (GLBUF_OBJECT_MAX - 1u)
-#define GENERATION_MAX 4095u
+#define FIRST_CAPACITY 64u
 
-static atomic_uint tables_made;
-
-void glbuf_objects_init(glbuf_objects *t)
+glbuf_result glbuf_objects_init(glbuf_objects *t)
 {
     memset(t, 0, sizeof *t);
     t->free_head = UINT32_MAX;
-    /* 389 is prime to 4095: consecutive tables start far apart, so a slot
-     * reused a few times in one context does not meet the next context's
-     * first generation. */
-    t->tag = (uint16_t)(atomic_fetch_add(&tables_made, 1u) * 389u % GENERATION_MAX + 1u);
+    return glbuf_owner_acquire(&t->owner);
 }
 
 void glbuf_objects_release(glbuf_objects *t, const glbuf_allocator *a)
 {
     glbuf_host_free(a, t->slots);
-    t->slots = NULL;
-    t->used = t->capacity = t->live = 0;
+    glbuf_owner_release(t->owner);
+    memset(t, 0, sizeof *t);
     t->free_head = UINT32_MAX;
 }
 
-static uint32_t make_id(uint32_t index, uint16_t generation)
+/* Room for one more never-used slot. */
+static glbuf_result grow_slots(glbuf_objects *t, const glbuf_allocator *a)
 {
-    return ((uint32_t)generation << GLBUF_OBJECT_INDEX_BITS) | index;
+    if (t->used < t->capacity) {
+        return GLBUF_OK;
+    }
+    uint32_t cap = t->capacity ? t->capacity * 2u : FIRST_CAPACITY;
+    if (cap > GLBUF_OBJECT_MAX) {
+        cap = GLBUF_OBJECT_MAX;
+    }
+    glbuf_object_slot *slots = glbuf_host_alloc(a, (size_t)cap * sizeof *slots);
+    if (slots == NULL) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    if (t->slots != NULL) {
+        memcpy(slots, t->slots, (size_t)t->used * sizeof *slots);
+    }
+    glbuf_host_free(a, t->slots);
+    t->slots = slots;
+    t->capacity = cap;
+    return GLBUF_OK;
 }
 
 glbuf_result glbuf_objects_insert(glbuf_objects *t, const glbuf_allocator *a, glbuf_object_kind kind,
-                                  void *ptr, uint32_t *out_id)
+                                  void *ptr, uint64_t *out_id)
 {
     uint32_t index;
     if (t->free_head != UINT32_MAX) {
@@ -45,42 +57,30 @@ glbuf_result glbuf_objects_insert(glbuf_objects *t, const glbuf_allocator *a, gl
         if (t->used == GLBUF_OBJECT_MAX) {
             return GLBUF_ERR_FULL;
         }
-        if (t->used == t->capacity) {
-            uint32_t cap = t->capacity ? t->capacity * 2u : 64u;
-            if (cap > GLBUF_OBJECT_MAX) {
-                cap = GLBUF_OBJECT_MAX;
-            }
-            glbuf_object_slot *slots = glbuf_host_alloc(a, (size_t)cap * sizeof *slots);
-            if (slots == NULL) {
-                return GLBUF_ERR_OUT_OF_HOST_MEMORY;
-            }
-            if (t->slots != NULL) {
-                memcpy(slots, t->slots, (size_t)t->used * sizeof *slots);
-            }
-            glbuf_host_free(a, t->slots);
-            t->slots = slots;
-            t->capacity = cap;
+        glbuf_result r = grow_slots(t, a);
+        if (r != GLBUF_OK) {
+            return r;
         }
         index = t->used++;
-        /* so that the bump below lands on the table's tag */
-        t->slots[index].generation = (uint16_t)(t->tag - 1u);
+        t->slots[index].generation = 0;
     }
+    /* A free slot's generation is below GLBUF_ID_GEN_MAX (remove retires the
+     * one that reaches it), so this stays in 1 .. GLBUF_ID_GEN_MAX. */
     glbuf_object_slot *s = &t->slots[index];
-    /* Generations 1..GENERATION_MAX, bumped on every reuse of the slot. */
-    s->generation = (uint16_t)(s->generation % GENERATION_MAX + 1u);
+    s->generation++;
     s->ptr = ptr;
     s->kind = (uint8_t)kind;
     t->live++;
-    *out_id = make_id(index, s->generation);
+    t->live_by_kind[kind]++;
+    *out_id = glbuf_id_make(t->owner, s->generation, index);
     return GLBUF_OK;
 }
 
-void *glbuf_objects_get(const glbuf_objects *t, uint32_t id, glbuf_object_kind kind, glbuf_result *why)
+void *glbuf_objects_get(const glbuf_objects *t, uint64_t id, glbuf_object_kind kind, glbuf_result *why)
 {
-    uint32_t index = id & INDEX_MASK;
-    uint32_t generation = id >> GLBUF_OBJECT_INDEX_BITS;
-    if (id == 0 || index >= t->used || t->slots[index].ptr == NULL ||
-        t->slots[index].generation != generation) {
+    uint32_t index = glbuf_id_index(id);
+    if (id == 0 || glbuf_id_owner(id) != t->owner || index >= t->used || t->slots[index].ptr == NULL ||
+        t->slots[index].generation != glbuf_id_generation(id)) {
         *why = GLBUF_ERR_INVALID_HANDLE;
         return NULL;
     }
@@ -92,13 +92,38 @@ void *glbuf_objects_get(const glbuf_objects *t, uint32_t id, glbuf_object_kind k
     return t->slots[index].ptr;
 }
 
-void glbuf_objects_remove(glbuf_objects *t, uint32_t id)
+void glbuf_objects_remove(glbuf_objects *t, uint64_t id)
 {
-    uint32_t index = id & INDEX_MASK;
+    uint32_t index = glbuf_id_index(id);
     glbuf_object_slot *s = &t->slots[index];
+    t->live_by_kind[s->kind]--;
+    t->live--;
     s->ptr = NULL;
     s->kind = GLBUF_KIND_NONE;
+    if (s->generation == GLBUF_ID_GEN_MAX) {
+        /* Every generation of this slot has been issued: reusing it would
+         * make an old id valid again, so it is never reused. */
+        t->retired++;
+        return;
+    }
     s->next_free = t->free_head;
     t->free_head = index;
-    t->live--;
+}
+
+uint64_t glbuf_objects_id_at(const glbuf_objects *t, uint32_t index)
+{
+    if (index >= t->used || t->slots[index].ptr == NULL) {
+        return 0;
+    }
+    return glbuf_id_make(t->owner, t->slots[index].generation, index);
+}
+
+int glbuf_objects_test_set_generation(glbuf_objects *t, uint32_t index, uint32_t generation)
+{
+    if (index >= t->used || t->slots[index].ptr != NULL || t->slots[index].generation == GLBUF_ID_GEN_MAX ||
+        generation < t->slots[index].generation || generation >= GLBUF_ID_GEN_MAX) {
+        return 0;
+    }
+    t->slots[index].generation = generation;
+    return 1;
 }

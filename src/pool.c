@@ -1,5 +1,6 @@
-/* pool.c - glbuf_pool: the public calls, buffer creation and release; the
- * idle buffers live in pool_idle.c (pool.h, pool_internal.h). */
+/* pool.c - glbuf_pool: the public calls (handles resolved first), buffer
+ * creation and release; the idle buffers live in pool_idle.c (pool.h,
+ * pool_internal.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,15 +14,7 @@
 static const uint64_t default_limits[GLBUF_POOL_TIER_LIMITS] = {(uint64_t)16 << 10, (uint64_t)256 << 10,
                                                                 (uint64_t)4 << 20};
 
-static glbuf_result check_pool(const glbuf_pool *p)
-{
-    if (p == NULL) {
-        return GLBUF_ERR_NULL;
-    }
-    return p->kind == POOL_KIND ? GLBUF_OK : GLBUF_ERR_WRONG_KIND;
-}
-
-static void live_push(glbuf_pool *p, pool_entry *e)
+static void live_push(glbuf_pool_obj *p, pool_entry *e)
 {
     e->next = NULL;
     e->prev = p->live_tail;
@@ -33,7 +26,7 @@ static void live_push(glbuf_pool *p, pool_entry *e)
     p->live_tail = e;
 }
 
-static void live_unlink(glbuf_pool *p, pool_entry *e)
+static void live_unlink(glbuf_pool_obj *p, pool_entry *e)
 {
     if (e->prev != NULL) {
         e->prev->next = e->next;
@@ -48,7 +41,7 @@ static void live_unlink(glbuf_pool *p, pool_entry *e)
     e->prev = e->next = NULL;
 }
 
-static unsigned tier_of(const glbuf_pool *p, uint64_t capacity)
+static unsigned tier_of(const glbuf_pool_obj *p, uint64_t capacity)
 {
     for (unsigned i = 0; i < GLBUF_POOL_TIER_LIMITS; i++) {
         if (capacity <= p->tiers[i].limit) {
@@ -58,7 +51,7 @@ static unsigned tier_of(const glbuf_pool *p, uint64_t capacity)
     return GLBUF_POOL_OVERSIZED;
 }
 
-static glbuf_result create_entry(glbuf_pool *p, uint32_t cls, uint64_t capacity, pool_entry **out)
+static glbuf_result create_entry(glbuf_pool_obj *p, uint32_t cls, uint64_t capacity, pool_entry **out)
 {
     glbuf_ctx *ctx = p->ctx;
     pool_entry *e = glbuf_host_calloc(&ctx->allocator, 1, sizeof *e);
@@ -93,9 +86,9 @@ static glbuf_result create_entry(glbuf_pool *p, uint32_t cls, uint64_t capacity,
     return GLBUF_OK;
 }
 
-/* ---- public API ------------------------------------------------------------ */
+/* ---- operations on a resolved pool (the public API at the end resolves handles) */
 
-glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool **out)
+static glbuf_result pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool_obj **out)
 {
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
@@ -113,7 +106,7 @@ glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbu
     }
     uint32_t frames = desc->demand_frames ? desc->demand_frames : DEFAULT_DEMAND_FRAMES;
     size_t demand_bytes = ((size_t)frames + 1u) * POOL_CLASS_COUNT * sizeof(uint32_t);
-    glbuf_pool *p = glbuf_host_calloc(&ctx->allocator, 1, sizeof *p + demand_bytes);
+    glbuf_pool_obj *p = glbuf_host_calloc(&ctx->allocator, 1, sizeof *p + demand_bytes);
     if (p == NULL) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
@@ -132,12 +125,9 @@ glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbu
     return GLBUF_OK;
 }
 
-void glbuf_pool_destroy(glbuf_pool **pp)
+/* Quiet: the context counts what was left (teardown, a failed create). */
+static void pool_destroy(glbuf_pool_obj *p, int quiet)
 {
-    if (pp == NULL || check_pool(*pp) != GLBUF_OK) {
-        return;
-    }
-    glbuf_pool *p = *pp;
     glbuf_ctx *ctx = p->ctx;
     glbuf_pool_drop_all_idle(p);
     unsigned live = 0;
@@ -153,22 +143,18 @@ void glbuf_pool_destroy(glbuf_pool **pp)
         e->kind = 0;
         glbuf_host_free(&ctx->allocator, e);
     }
-    if (live > 0) {
+    if (live > 0 && !quiet) {
         glbuf_log(ctx, GLBUF_LOG_WARNING,
                   "'%s' destroyed with %u buffers acquired: they are plain buffers now, destroy them", p->label,
                   live);
     }
     p->kind = 0;
     glbuf_host_free(&ctx->allocator, p);
-    *pp = NULL;
 }
 
-glbuf_result glbuf_pool_acquire(glbuf_pool *p, uint64_t size, glbuf_buffer *out)
+static glbuf_result pool_acquire(glbuf_pool_obj *p, uint64_t size, glbuf_buffer *out)
 {
-    glbuf_result r = check_pool(p);
-    if (r != GLBUF_OK) {
-        return r;
-    }
+    glbuf_result r = GLBUF_OK;
     if (out == NULL) {
         return GLBUF_ERR_NULL;
     }
@@ -209,12 +195,9 @@ glbuf_result glbuf_pool_acquire(glbuf_pool *p, uint64_t size, glbuf_buffer *out)
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_pool_release(glbuf_pool *p, glbuf_buffer buf)
+static glbuf_result pool_release(glbuf_pool_obj *p, glbuf_buffer buf)
 {
-    glbuf_result r = check_pool(p);
-    if (r != GLBUF_OK) {
-        return r;
-    }
+    glbuf_result r = GLBUF_OK;
     glbuf_buffer_obj *b = glbuf_buffer_lookup(p->ctx, buf, &r);
     if (b == NULL) {
         return r;
@@ -252,25 +235,18 @@ glbuf_result glbuf_pool_release(glbuf_pool *p, glbuf_buffer buf)
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_pool_trim(glbuf_pool *p, uint64_t idle_frames)
+static glbuf_result pool_trim(glbuf_pool_obj *p, uint64_t idle_frames)
 {
-    glbuf_result r = check_pool(p);
-    if (r != GLBUF_OK) {
-        return r;
-    }
     glbuf_pool_apply_demand(p);
     glbuf_pool_trim_idle(p, idle_frames);
     glbuf_pool_validate(p, "trim");
     return GLBUF_OK;
 }
 
-glbuf_pool_stats glbuf_pool_get_stats(const glbuf_pool *p)
+static glbuf_pool_stats pool_get_stats(const glbuf_pool_obj *p)
 {
     glbuf_pool_stats s;
     memset(&s, 0, sizeof s);
-    if (check_pool(p) != GLBUF_OK) {
-        return s;
-    }
     for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
         s.tiers[i] = p->tiers[i];
         s.bytes_held += s.tiers[i].bytes_held;
@@ -281,4 +257,90 @@ glbuf_pool_stats glbuf_pool_get_stats(const glbuf_pool *p)
     s.idle_budget = p->idle_budget;
     s.demand_frames = p->demand_frames;
     return s;
+}
+
+/* ---- public API: the handle is resolved first, then the functions above ---- */
+
+static glbuf_pool_obj *resolve(const glbuf_ctx *ctx, glbuf_pool pool, glbuf_result *why)
+{
+    if (ctx == NULL) {
+        *why = GLBUF_ERR_NULL;
+        return NULL;
+    }
+    return glbuf_objects_get(&ctx->objects, pool.id, GLBUF_KIND_POOL, why);
+}
+
+#define RESOLVE(ctx, pool, p)                                  \
+    glbuf_result resolve_result_;                              \
+    glbuf_pool_obj *p = resolve(ctx, pool, &resolve_result_); \
+    if (p == NULL) {                                           \
+        return resolve_result_;                                \
+    }
+
+glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool *out)
+{
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_pool_obj *p = NULL;
+    glbuf_result r = pool_create(ctx, desc, &p);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    uint64_t id = 0;
+    r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_POOL, p, &id);
+    if (r != GLBUF_OK) {
+        pool_destroy(p, 1);
+        return r;
+    }
+    out->id = id;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_pool_destroy(glbuf_ctx *ctx, glbuf_pool pool)
+{
+    RESOLVE(ctx, pool, p);
+    glbuf_objects_remove(&ctx->objects, pool.id);
+    pool_destroy(p, 0);
+    return GLBUF_OK;
+}
+
+void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id)
+{
+    glbuf_result why;
+    glbuf_pool_obj *p = glbuf_objects_get(&ctx->objects, id, GLBUF_KIND_POOL, &why);
+    if (p != NULL) {
+        glbuf_objects_remove(&ctx->objects, id);
+        pool_destroy(p, 1); /* the context counts what was left */
+    }
+}
+
+glbuf_result glbuf_pool_acquire(glbuf_ctx *ctx, glbuf_pool pool, uint64_t size, glbuf_buffer *out)
+{
+    RESOLVE(ctx, pool, p);
+    return pool_acquire(p, size, out);
+}
+
+glbuf_result glbuf_pool_release(glbuf_ctx *ctx, glbuf_pool pool, glbuf_buffer buf)
+{
+    RESOLVE(ctx, pool, p);
+    return pool_release(p, buf);
+}
+
+glbuf_result glbuf_pool_trim(glbuf_ctx *ctx, glbuf_pool pool, uint64_t idle_frames)
+{
+    RESOLVE(ctx, pool, p);
+    return pool_trim(p, idle_frames);
+}
+
+glbuf_pool_stats glbuf_pool_get_stats(const glbuf_ctx *ctx, glbuf_pool pool)
+{
+    glbuf_result why;
+    const glbuf_pool_obj *p = resolve(ctx, pool, &why);
+    if (p == NULL) {
+        glbuf_pool_stats none;
+        memset(&none, 0, sizeof none);
+        return none;
+    }
+    return pool_get_stats(p);
 }

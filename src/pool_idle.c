@@ -37,7 +37,7 @@ static void class_unlink(pool_class *c, pool_entry *e)
     c->idle--;
 }
 
-static void age_push(glbuf_pool *p, pool_entry *e)
+static void age_push(glbuf_pool_obj *p, pool_entry *e)
 {
     e->newer = NULL;
     e->older = p->newest;
@@ -49,7 +49,7 @@ static void age_push(glbuf_pool *p, pool_entry *e)
     p->newest = e;
 }
 
-static void age_unlink(glbuf_pool *p, pool_entry *e)
+static void age_unlink(glbuf_pool_obj *p, pool_entry *e)
 {
     if (e->older != NULL) {
         e->older->newer = e->newer;
@@ -66,7 +66,7 @@ static void age_unlink(glbuf_pool *p, pool_entry *e)
 
 /* Takes an idle entry out of its lists and the idle counters (it stays in
  * bytes_held: the caller reuses or deletes it). */
-static void unlink_idle(glbuf_pool *p, pool_entry *e)
+static void unlink_idle(glbuf_pool_obj *p, pool_entry *e)
 {
     class_unlink(&p->classes[e->cls], e);
     age_unlink(p, e);
@@ -76,7 +76,7 @@ static void unlink_idle(glbuf_pool *p, pool_entry *e)
     p->idle_bytes -= e->capacity;
 }
 
-void glbuf_pool_delete_entry(glbuf_pool *p, pool_entry *e)
+void glbuf_pool_delete_entry(glbuf_pool_obj *p, pool_entry *e)
 {
     glbuf_result why;
     glbuf_buffer_obj *b = glbuf_buffer_lookup(p->ctx, e->buf, &why);
@@ -93,7 +93,7 @@ void glbuf_pool_delete_entry(glbuf_pool *p, pool_entry *e)
 
 /* Deletes an idle buffer, counting it in *counter (a field of its tier's
  * stats, or NULL). */
-static void drop_idle(glbuf_pool *p, pool_entry *e, uint64_t *counter)
+static void drop_idle(glbuf_pool_obj *p, pool_entry *e, uint64_t *counter)
 {
     unlink_idle(p, e);
     p->tiers[e->tier].bytes_held -= e->capacity;
@@ -103,7 +103,7 @@ static void drop_idle(glbuf_pool *p, pool_entry *e, uint64_t *counter)
     glbuf_pool_delete_entry(p, e);
 }
 
-void glbuf_pool_idle_push(glbuf_pool *p, pool_entry *e)
+void glbuf_pool_idle_push(glbuf_pool_obj *p, pool_entry *e)
 {
     pool_class *c = &p->classes[e->cls];
     e->release_frame = p->ctx->frame;
@@ -130,7 +130,7 @@ static void promote(pool_class *c, uint64_t completed)
 
 /* The newest ready buffer of class `c` still owned by the pool, unlinked;
  * NULL when there is none. Buffers the app destroyed are forgotten. */
-static pool_entry *take_ready(glbuf_pool *p, pool_class *c)
+static pool_entry *take_ready(glbuf_pool_obj *p, pool_class *c)
 {
     for (;;) {
         pool_entry *e = c->pending != NULL ? c->pending->prev : c->tail;
@@ -157,7 +157,7 @@ static uint32_t fitting_classes_end(uint32_t cls, uint64_t size)
     return end;
 }
 
-static pool_entry *take_from(glbuf_pool *p, uint32_t cls, uint32_t end, uint64_t completed)
+static pool_entry *take_from(glbuf_pool_obj *p, uint32_t cls, uint32_t end, uint64_t completed)
 {
     for (uint32_t i = cls; i < end; i++) {
         pool_class *c = &p->classes[i];
@@ -173,7 +173,7 @@ static pool_entry *take_from(glbuf_pool *p, uint32_t cls, uint32_t end, uint64_t
     return NULL;
 }
 
-pool_entry *glbuf_pool_idle_take(glbuf_pool *p, uint32_t cls, uint64_t size)
+pool_entry *glbuf_pool_idle_take(glbuf_pool_obj *p, uint32_t cls, uint64_t size)
 {
     glbuf_ctx *ctx = p->ctx;
     uint32_t end = fitting_classes_end(cls, size);
@@ -194,7 +194,7 @@ pool_entry *glbuf_pool_idle_take(glbuf_pool *p, uint32_t cls, uint64_t size)
 
 /* ---- giving memory back ------------------------------------------------------ */
 
-void glbuf_pool_apply_demand(glbuf_pool *p)
+void glbuf_pool_apply_demand(glbuf_pool_obj *p)
 {
     uint64_t now = p->ctx->frame;
     if (now == p->policy_frame) {
@@ -228,7 +228,7 @@ void glbuf_pool_apply_demand(glbuf_pool *p)
     }
 }
 
-void glbuf_pool_enforce_budget(glbuf_pool *p)
+void glbuf_pool_enforce_budget(glbuf_pool_obj *p)
 {
     while (p->idle_bytes > p->idle_budget) {
         pool_entry *e = p->oldest;
@@ -236,7 +236,7 @@ void glbuf_pool_enforce_budget(glbuf_pool *p)
     }
 }
 
-void glbuf_pool_trim_idle(glbuf_pool *p, uint64_t idle_frames)
+void glbuf_pool_trim_idle(glbuf_pool_obj *p, uint64_t idle_frames)
 {
     uint64_t now = p->ctx->frame;
     while (p->oldest != NULL && now - p->oldest->release_frame > idle_frames) {
@@ -244,7 +244,7 @@ void glbuf_pool_trim_idle(glbuf_pool *p, uint64_t idle_frames)
     }
 }
 
-void glbuf_pool_drop_all_idle(glbuf_pool *p)
+void glbuf_pool_drop_all_idle(glbuf_pool_obj *p)
 {
     while (p->oldest != NULL) {
         drop_idle(p, p->oldest, NULL);
@@ -253,7 +253,7 @@ void glbuf_pool_drop_all_idle(glbuf_pool *p)
 
 /* ---- validation ---------------------------------------------------------------- */
 
-void glbuf_pool_validate(glbuf_pool *p, const char *what)
+void glbuf_pool_validate(glbuf_pool_obj *p, const char *what)
 {
     if (!p->ctx->validation) {
         return;

@@ -18,11 +18,10 @@
 #include <string.h>
 
 #include "glbuf_assert.h"
+#include "handle_id.h"
 #include "host_alloc.h"
-
-#if !defined(__STDC_NO_ATOMICS__)
-#include <stdatomic.h>
-#endif
+#include "owner_ids.h"
+#include "ranges_internal.h"
 
 /* ---- sizes of the class table ------------------------------------------ */
 
@@ -45,34 +44,39 @@ enum {
 #define HEAD_FLAG 0x80000000u     /* free_prev of a list head: HEAD_FLAG | class */
 #define FIRST_SLOT 2u             /* 0: the sentinel, 1: the scratch record */
 #define MAX_SLOTS INDEX_MASK      /* indices 0 .. MAX_SLOTS - 1 */
-#define GEN_COUNT 1023u           /* generations 0 .. 1022 are issued */
-#define GEN_DEAD 1023u            /* generation of the sentinel and of unused slots */
+#define GEN_MAX GLBUF_ID_GEN_MAX  /* generations 1 .. GEN_MAX are issued */
+#define GEN_DEAD 0u               /* generation of the sentinel, the scratch record and unused slots */
 #define ALIGN_SHIFT INDEX_BITS    /* log2(alignment) in next_align */
 #define DEFAULT_SLOTS 64u
 
-/* 32 bytes. For a live record or the sentinel:
- *   prev_gen   [31:22] generation (GEN_DEAD for the sentinel), [21:0] physical predecessor
- *   next_align [27:22] log2(alignment), [21:0] physical successor or NIL
+/* 40 bytes. For a live record or the sentinel:
+ *   gen        the generation of the live allocation (GEN_DEAD for the sentinel)
+ *   prev       [23:0] physical predecessor (NIL for the sentinel)
+ *   next_align [29:24] log2(alignment), [23:0] physical successor or NIL
  *   free_prev/free_next: links of the size-class list, meaningful while gap > 0;
  *     free_prev is the record before in the list, or HEAD_FLAG | class for the
  *     first; free_next is the record after, or END.
- * For an unused slot:
- *   prev_gen   GEN_DEAD << 22; next_align: the generation to issue next;
+ * For an unused slot (gen GEN_DEAD):
+ *   free_prev: the generation to issue next (1 .. GEN_MAX) while the slot is
+ *     on the stack of unused slots, 0 once it is retired;
  *   free_next: the next unused slot of the stack, or NIL.
- * The scratch record (slot 1, prev_gen GEN_DEAD << 22) ends every list, so
- * list updates write its free_prev instead of testing for the end: the list
- * operations have no branches to mispredict. */
+ * The scratch record (slot 1, gen GEN_DEAD) ends every list, so list updates
+ * write its free_prev instead of testing for the end: the list operations have
+ * no branches to mispredict. */
 typedef struct block {
     uint64_t offset; /* bytes */
     uint64_t size;   /* bytes, as requested */
-    uint32_t prev_gen;
+    uint32_t prev;
     uint32_t next_align;
     uint32_t free_prev;
     uint32_t free_next;
+    uint32_t gen;
+    uint32_t unused_;
 } block;
 
-_Static_assert(sizeof(block) == GLBUF_RANGES_RECORD_BYTES, "a record is 32 bytes");
+_Static_assert(sizeof(block) == GLBUF_RANGES_RECORD_BYTES, "record size as published");
 _Static_assert(GLBUF_RANGES_MAX_ALLOCATIONS == MAX_SLOTS - FIRST_SLOT, "sentinel and scratch take two slots");
+_Static_assert(GLBUF_RANGES_INDEX_BITS == GLBUF_ID_INDEX_BITS, "the shared handle layout");
 
 struct glbuf_ranges {
     block *blocks;      /* slot_cap records; [0, slot_used) initialised; 64-byte aligned */
@@ -81,7 +85,9 @@ struct glbuf_ranges {
     uint32_t slot_used; /* records ever handed out, the two internal ones included */
     uint32_t slot_free; /* top of the unused-slot stack, or NIL */
     uint32_t tail;      /* the record with the highest offset (0 when none is live) */
-    uint32_t tag;       /* first generation of every slot of this instance */
+    uint32_t owner;     /* this instance's identity in every handle (owner_ids.c) */
+    uint32_t retired;   /* slots whose generation reached GEN_MAX: never reused */
+    uint32_t no_checks; /* debug builds: skip the per-operation invariant check */
     uint32_t live;      /* live allocations */
     uint32_t free_blocks;
     uint64_t capacity;  /* bytes */
@@ -133,11 +139,11 @@ static unsigned msb32(uint32_t x) { return msb64(x); }
 
 /* ---- record field accessors ---------------------------------------------- */
 
-static inline uint32_t prev_of(const block *b) { return b->prev_gen & INDEX_MASK; }
-static inline uint32_t gen_of(const block *b) { return b->prev_gen >> INDEX_BITS; }
+static inline uint32_t prev_of(const block *b) { return b->prev; }
+static inline uint32_t gen_of(const block *b) { return b->gen; }
 static inline uint32_t next_of(const block *b) { return b->next_align & INDEX_MASK; }
 static inline unsigned align_log2_of(const block *b) { return (b->next_align >> ALIGN_SHIFT) & 63u; }
-static inline void set_prev(block *b, uint32_t p) { b->prev_gen = (b->prev_gen & ~INDEX_MASK) | p; }
+static inline void set_prev(block *b, uint32_t p) { b->prev = p; }
 static inline void set_next(block *b, uint32_t n) { b->next_align = (b->next_align & ~INDEX_MASK) | n; }
 static inline uint64_t end_of(const block *b) { return b->offset + b->size; }
 
@@ -151,16 +157,19 @@ static inline uint64_t gap_end(const glbuf_ranges *r, const block *b)
 static inline glbuf_range handle_of(const glbuf_ranges *r, uint32_t i)
 {
     glbuf_range h;
-    h.id = (gen_of(&r->blocks[i]) << INDEX_BITS) | i;
+    h.id = glbuf_id_make(r->owner, gen_of(&r->blocks[i]), i);
     return h;
 }
 
-/* The slot of a live handle, or NIL: a bounds check and one compare. */
+/* The slot of a live handle, or NIL: a bounds check and one compare of
+ * owner and generation together. Unused slots, retired slots and the two
+ * internal records have generation GEN_DEAD, which no handle carries. */
 static inline uint32_t lookup(const glbuf_ranges *r, glbuf_range h)
 {
-    uint32_t i = (uint32_t)(h.id & INDEX_MASK);
-    uint32_t g = (uint32_t)(h.id >> INDEX_BITS);
-    if (i >= r->slot_used || g == GEN_DEAD || gen_of(&r->blocks[i]) != g) {
+    uint32_t i = glbuf_id_index(h.id);
+    uint32_t g = glbuf_id_generation(h.id);
+    if (i >= r->slot_used || g == GEN_DEAD ||
+        (h.id >> INDEX_BITS) != (((uint64_t)r->owner << GLBUF_ID_GEN_BITS) | gen_of(&r->blocks[i]))) {
         return NIL;
     }
     return i;
@@ -260,8 +269,15 @@ static inline void list_remove(glbuf_ranges *r, uint32_t i)
 #ifdef NDEBUG
 #define CHECK_INVARIANTS(r) ((void)0)
 #else
-#define CHECK_INVARIANTS(r) GLBUF_ASSERT(glbuf_ranges_invariants_hold(r))
+#define CHECK_INVARIANTS(r) GLBUF_ASSERT((r)->no_checks || glbuf_ranges_invariants_hold(r))
 #endif
+
+void glbuf_ranges_set_debug_checks(glbuf_ranges *r, int on)
+{
+    if (r != NULL) {
+        r->no_checks = on ? 0u : 1u;
+    }
+}
 
 /* ---- creation ------------------------------------------------------------ */
 
@@ -275,19 +291,6 @@ static block *alloc_records(const glbuf_allocator *a, uint32_t count, void **mem
     }
     uintptr_t p = ((uintptr_t)*mem + 63) & ~(uintptr_t)63;
     return (block *)p;
-}
-
-static uint32_t next_instance_tag(void)
-{
-#if !defined(__STDC_NO_ATOMICS__)
-    static atomic_uint counter;
-    unsigned k = atomic_fetch_add_explicit(&counter, 1u, memory_order_relaxed);
-#else
-    static unsigned counter;
-    unsigned k = counter++;
-#endif
-    /* 389 is prime to 1023: consecutive instances get tags far apart. */
-    return (uint32_t)((k * 389u + 1u) % GEN_COUNT);
 }
 
 glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_ranges **out)
@@ -309,14 +312,21 @@ glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_ranges **o
     if (slots > MAX_SLOTS) {
         slots = MAX_SLOTS;
     }
+    /* The identity first: with none free, nothing has been allocated. */
+    uint32_t owner;
+    if (glbuf_owner_acquire(&owner) != GLBUF_OK) {
+        return GLBUF_ERR_FULL;
+    }
     glbuf_ranges *r = glbuf_host_alloc(&a, sizeof *r);
     if (r == NULL) {
+        glbuf_owner_release(owner);
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     void *blocks_mem;
     block *blocks = alloc_records(&a, slots, &blocks_mem);
     if (blocks == NULL) {
         glbuf_host_free(&a, r);
+        glbuf_owner_release(owner);
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     memset(r, 0, sizeof *r);
@@ -326,7 +336,7 @@ glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_ranges **o
     r->slot_used = FIRST_SLOT;
     r->slot_free = NIL;
     r->tail = 0;
-    r->tag = next_instance_tag();
+    r->owner = owner;
     r->capacity = desc->capacity;
     r->allocator = a;
     for (unsigned fl = 0; fl < FL_COUNT; fl++) {
@@ -337,12 +347,13 @@ glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_ranges **o
     block *s = &blocks[0];
     s->offset = 0;
     s->size = 0;
-    s->prev_gen = (GEN_DEAD << INDEX_BITS) | NIL;
+    s->gen = GEN_DEAD;
+    s->unused_ = 0;
+    s->prev = NIL;
     s->next_align = NIL;
     s->free_prev = END;
     s->free_next = END;
-    memset(&blocks[END], 0, sizeof(block));
-    blocks[END].prev_gen = GEN_DEAD << INDEX_BITS;
+    memset(&blocks[END], 0, sizeof(block)); /* gen GEN_DEAD */
     list_insert(r, 0, r->capacity);
     r->free_blocks = 1;
     CHECK_INVARIANTS(r);
@@ -356,8 +367,10 @@ void glbuf_ranges_destroy(glbuf_ranges *r)
         return;
     }
     glbuf_allocator a = r->allocator;
+    uint32_t owner = r->owner;
     glbuf_host_free(&a, r->blocks_mem);
     glbuf_host_free(&a, r);
+    glbuf_owner_release(owner);
 }
 
 /* ---- allocation ---------------------------------------------------------- */
@@ -384,10 +397,10 @@ static inline uint32_t take_slot(glbuf_ranges *r, uint32_t *gen)
     uint32_t i = r->slot_free;
     if (i != NIL) {
         r->slot_free = r->blocks[i].free_next;
-        *gen = r->blocks[i].next_align;
+        *gen = r->blocks[i].free_prev;
     } else {
         i = r->slot_used++;
-        *gen = r->tag;
+        *gen = 1;
     }
     return i;
 }
@@ -540,7 +553,8 @@ glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignme
     block *nb = &r->blocks[n];
     nb->offset = start;
     nb->size = size;
-    nb->prev_gen = (gen << INDEX_BITS) | b;
+    nb->gen = gen;
+    nb->prev = b;
     nb->next_align = ((uint32_t)lsb64(alignment) << ALIGN_SHIFT) | after;
     nb->free_prev = END;
     nb->free_next = END;
@@ -567,7 +581,7 @@ glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignme
         r->peak_used = r->used;
     }
     CHECK_INVARIANTS(r);
-    out_handle->id = (gen << INDEX_BITS) | n;
+    out_handle->id = glbuf_id_make(r->owner, gen, n);
     if (out_offset != NULL) {
         *out_offset = start;
     }
@@ -605,11 +619,19 @@ glbuf_result glbuf_ranges_free(glbuf_ranges *r, glbuf_range h)
     r->live--;
     r->used -= nb->size;
 
-    uint32_t gen = gen_of(nb) + 1;
-    nb->prev_gen = GEN_DEAD << INDEX_BITS;
-    nb->next_align = gen == GEN_COUNT ? 0 : gen;
-    nb->free_next = r->slot_free;
-    r->slot_free = i;
+    /* The slot's next generation, unless it has issued the last one: then it
+     * is retired for good, so that no handle it issued can match again. */
+    uint32_t gen = gen_of(nb);
+    nb->gen = GEN_DEAD;
+    if (LIKELY(gen != GEN_MAX)) {
+        nb->free_prev = gen + 1;
+        nb->free_next = r->slot_free;
+        r->slot_free = i;
+    } else {
+        nb->free_prev = 0;
+        nb->free_next = NIL;
+        r->retired++;
+    }
     CHECK_INVARIANTS(r);
     return GLBUF_OK;
 }
@@ -730,9 +752,9 @@ int glbuf_ranges_invariants_hold(const glbuf_ranges *r)
             return 0;
         }
         const block *b = &bl[i];
-        if (gen_of(b) >= GEN_COUNT || prev_of(b) != prev || b->size == 0 || b->offset < end_of(&bl[prev]) ||
+        if (gen_of(b) == GEN_DEAD || gen_of(b) > GEN_MAX || prev_of(b) != prev || b->size == 0 || b->offset < end_of(&bl[prev]) ||
             b->size > r->capacity || b->offset > r->capacity - b->size ||
-            (b->offset & ((UINT64_C(1) << align_log2_of(b)) - 1)) != 0 || (b->next_align >> 28) != 0) {
+            (b->offset & ((UINT64_C(1) << align_log2_of(b)) - 1)) != 0 || (b->next_align >> 30) != 0) {
             return 0;
         }
         if (b->offset != end_of(&bl[prev])) {
@@ -755,17 +777,21 @@ int glbuf_ranges_invariants_hold(const glbuf_ranges *r)
     if (gaps != r->free_blocks) {
         return 0;
     }
-    /* Unused slots: a stack of dead records; dead + live + sentinel + scratch
-     * = used slots. */
-    uint32_t dead = 0;
+    /* Unused slots: a stack of dead records, each with a generation still to
+     * issue; retired slots have none. dead + retired + live + sentinel +
+     * scratch = used slots. */
+    uint32_t dead = 0, retired = 0;
     for (uint32_t i = r->slot_free; i != NIL; i = bl[i].free_next) {
-        if (i < FIRST_SLOT || i >= n_slots || dead >= n_slots || bl[i].prev_gen != (GEN_DEAD << INDEX_BITS) ||
-            bl[i].next_align >= GEN_COUNT) {
+        if (i < FIRST_SLOT || i >= n_slots || dead >= n_slots || gen_of(&bl[i]) != GEN_DEAD ||
+            bl[i].free_prev == 0 || bl[i].free_prev > GEN_MAX) {
             return 0;
         }
         dead++;
     }
-    if ((uint64_t)dead + r->live + FIRST_SLOT != n_slots) {
+    for (uint32_t i = FIRST_SLOT; i < n_slots; i++) {
+        retired += (uint32_t)(gen_of(&bl[i]) == GEN_DEAD && bl[i].free_prev == 0);
+    }
+    if (retired != r->retired || (uint64_t)dead + retired + r->live + FIRST_SLOT != n_slots) {
         return 0;
     }
     /* Size-class lists: bitmaps match heads, every node is a live record (or
@@ -787,7 +813,7 @@ int glbuf_ranges_invariants_hold(const glbuf_ranges *r)
                     return 0;
                 }
                 const block *b = &bl[i];
-                if (b->free_prev != back || (i != 0 && gen_of(b) >= GEN_COUNT)) {
+                if (b->free_prev != back || (i != 0 && gen_of(b) == GEN_DEAD)) {
                     return 0;
                 }
                 uint32_t nx = next_of(b);

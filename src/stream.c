@@ -7,6 +7,7 @@
 #include "gl_ops.h"
 #include "glbuf_assert.h"
 #include "host_alloc.h"
+#include "pow2.h"
 
 #define STREAM_KIND 0x4D525453u /* "STRM" */
 #define DEFAULT_CAPACITY ((uint64_t)4 << 20)
@@ -36,7 +37,10 @@ typedef struct stream_region {
     uint64_t end; /* position */
 } stream_region;
 
-struct glbuf_stream {
+typedef struct glbuf_stream_obj glbuf_stream_obj;
+
+/* The object behind a glbuf_stream handle (in the context's object table). */
+struct glbuf_stream_obj {
     uint32_t kind; /* STREAM_KIND while alive: first, so any manager can be told apart */
     glbuf_ctx *ctx;
     int persistent;
@@ -56,35 +60,12 @@ struct glbuf_stream {
     char label[48];
 };
 
-static glbuf_result check_stream(const glbuf_stream *s)
+static glbuf_result check_stream(const glbuf_stream_obj *s)
 {
     if (s == NULL) {
         return GLBUF_ERR_NULL;
     }
     return s->kind == STREAM_KIND ? GLBUF_OK : GLBUF_ERR_WRONG_KIND;
-}
-
-static int is_pow2(uint64_t x)
-{
-    return x != 0 && (x & (x - 1)) == 0;
-}
-
-static uint64_t pow2_ceil(uint64_t x)
-{
-    uint64_t p = 1;
-    while (p < x && p <= UINT64_MAX / 2) {
-        p *= 2;
-    }
-    return p;
-}
-
-static uint64_t pow2_floor(uint64_t x)
-{
-    uint64_t p = 1;
-    while (p <= x / 2) {
-        p *= 2;
-    }
-    return p;
 }
 
 static uint64_t sat_mul(uint64_t a, uint64_t b)
@@ -94,7 +75,7 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 
 /* ---- rings ---------------------------------------------------------------- */
 
-static void destroy_ring(glbuf_stream *s, stream_ring *g)
+static void destroy_ring(glbuf_stream_obj *s, stream_ring *g)
 {
     glbuf_ctx *ctx = s->ctx;
     if (s->persistent && g->base != NULL) {
@@ -109,7 +90,7 @@ static void destroy_ring(glbuf_stream *s, stream_ring *g)
 
 /* A ring of `capacity` bytes with its storage (and mapping); nothing is left
  * behind on failure. */
-static glbuf_result create_ring(glbuf_stream *s, uint64_t capacity, stream_ring **out)
+static glbuf_result create_ring(glbuf_stream_obj *s, uint64_t capacity, stream_ring **out)
 {
     glbuf_ctx *ctx = s->ctx;
     stream_ring *g = glbuf_host_calloc(&ctx->allocator, 1, sizeof *g);
@@ -124,37 +105,22 @@ static glbuf_result create_ring(glbuf_stream *s, uint64_t capacity, stream_ring 
             return GLBUF_ERR_OUT_OF_HOST_MEMORY;
         }
     }
-    glbuf_gl_drain(ctx);
-    g->name = glbuf_gl_create(ctx);
-    if (g->name == 0) {
-        (void)glbuf_gl_check(ctx, "glCreateBuffers", s->label);
-        destroy_ring(s, g);
-        return GLBUF_ERR_GL;
-    }
-    glbuf_result r;
+    glbuf_gl_store_desc store = {(size_t)capacity, 0, 0, GL_STREAM_DRAW, "stream ring", s->label};
     if (s->persistent) {
         GLbitfield coherence = s->explicit_flush ? 0 : GL_MAP_COHERENT_BIT;
-        glbuf_gl_storage(ctx, g->name, (size_t)capacity, NULL, GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | coherence);
-        r = glbuf_gl_check(ctx, "glBufferStorage (stream ring)", s->label);
-        if (r == GLBUF_OK) {
-            GLbitfield access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
-                                (s->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT);
-            g->base = glbuf_gl_map_range(ctx, g->name, 0, (size_t)capacity, access);
-            (void)glbuf_gl_check(ctx, "glMapBufferRange (stream ring)", s->label);
-            if (g->base == NULL) {
-                glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", s->label);
-                r = GLBUF_ERR_MAP_FAILED;
-            }
-        }
-    } else {
-        glbuf_gl_data(ctx, g->name, (size_t)capacity, NULL, GL_STREAM_DRAW);
-        r = glbuf_gl_check(ctx, "glBufferData (stream ring)", s->label);
+        store.storage_flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | coherence;
+        store.map_access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
+                           (s->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT);
     }
+    void *map = NULL;
+    glbuf_result r = glbuf_gl_create_store(ctx, &store, &g->name, &map);
     if (r != GLBUF_OK) {
         destroy_ring(s, g);
         return r;
     }
-    glbuf_label_buffer(ctx, g->name, s->label);
+    if (s->persistent) {
+        g->base = map;
+    }
     *out = g;
     return GLBUF_OK;
 }
@@ -162,7 +128,7 @@ static glbuf_result create_ring(glbuf_stream *s, uint64_t capacity, stream_ring 
 /* ---- frames --------------------------------------------------------------- */
 
 /* Retires the regions and rings whose frame has completed (no blocking). */
-static void retire(glbuf_stream *s)
+static void retire(glbuf_stream_obj *s)
 {
     uint64_t done = glbuf_ctx_poll_completed(s->ctx);
     while (s->region_count > 0 && s->regions[s->region_head].frame <= done) {
@@ -185,7 +151,7 @@ static void retire(glbuf_stream *s)
 }
 
 /* Blocks until the oldest region's frame is complete, then retires. */
-static glbuf_result wait_oldest(glbuf_stream *s)
+static glbuf_result wait_oldest(glbuf_stream_obj *s)
 {
     glbuf_ctx *ctx = s->ctx;
     uint64_t ns_before = ctx->stats.fence_wait_ns;
@@ -203,7 +169,7 @@ static glbuf_result wait_oldest(glbuf_stream *s)
 
 /* The first allocation after the frame clock moved: closes the previous
  * frame's region and opens one for the current frame. */
-static glbuf_result begin_frame(glbuf_stream *s)
+static glbuf_result begin_frame(glbuf_stream_obj *s)
 {
     glbuf_ctx *ctx = s->ctx;
     stream_ring *g = s->ring;
@@ -250,7 +216,7 @@ static glbuf_result begin_frame(glbuf_stream *s)
 }
 
 /* Fallback: gives the GL store up so this frame writes to fresh memory. */
-static glbuf_result orphan(glbuf_stream *s)
+static glbuf_result orphan(glbuf_stream_obj *s)
 {
     stream_ring *g = s->ring;
     glbuf_gl_drain(s->ctx);
@@ -266,7 +232,7 @@ static glbuf_result orphan(glbuf_stream *s)
 
 /* Replaces the ring by a bigger one. The old ring lives on, mapped, until
  * the newest frame that used it has completed. */
-static glbuf_result grow(glbuf_stream *s, uint64_t size)
+static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
 {
     stream_ring *old = s->ring;
     if (old->capacity >= s->max_capacity) {
@@ -277,7 +243,7 @@ static glbuf_result grow(glbuf_stream *s, uint64_t size)
         need = sat_mul(need, s->frames_in_flight);
     }
     uint64_t capacity = glbuf_growth_next_capacity(GLBUF_GROWTH_POW2, 0, old->capacity, need);
-    if (capacity > s->max_capacity || !is_pow2(capacity)) {
+    if (capacity > s->max_capacity || !glbuf_is_pow2(capacity)) {
         capacity = s->max_capacity;
     }
     stream_ring *g = NULL;
@@ -320,7 +286,7 @@ static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
 }
 
 /* Finds room for the request: waits for old frames, or grows. */
-static glbuf_result place(glbuf_stream *s, uint64_t size, uint64_t align, uint64_t *out_at)
+static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at)
 {
     for (;;) {
         stream_ring *g = s->ring;
@@ -363,15 +329,15 @@ static glbuf_result place(glbuf_stream *s, uint64_t size, uint64_t align, uint64
     }
 }
 
-/* ---- public API ------------------------------------------------------------ */
+/* ---- operations on a resolved stream (the public API at the end resolves handles) */
 
-glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream **out)
+static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream_obj **out)
 {
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    uint64_t max_capacity = desc->max_capacity ? pow2_floor(desc->max_capacity) : DEFAULT_MAX_CAPACITY;
-    uint64_t capacity = desc->capacity ? pow2_ceil(desc->capacity) : DEFAULT_CAPACITY;
+    uint64_t max_capacity = desc->max_capacity ? glbuf_pow2_floor(desc->max_capacity) : DEFAULT_MAX_CAPACITY;
+    uint64_t capacity = desc->capacity ? glbuf_pow2_ceil(desc->capacity) : DEFAULT_CAPACITY;
     if (desc->capacity == 0 && capacity > max_capacity) {
         capacity = max_capacity;
     }
@@ -380,7 +346,7 @@ glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, 
         (uint64_t)(size_t)max_capacity != max_capacity) {
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
-    glbuf_stream *s = glbuf_host_calloc(&ctx->allocator, 1, sizeof *s);
+    glbuf_stream_obj *s = glbuf_host_calloc(&ctx->allocator, 1, sizeof *s);
     if (s == NULL) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
@@ -404,12 +370,12 @@ glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, 
     return GLBUF_OK;
 }
 
-void glbuf_stream_destroy(glbuf_stream **ps)
+static void stream_destroy(glbuf_stream_obj **ps)
 {
     if (ps == NULL || check_stream(*ps) != GLBUF_OK) {
         return;
     }
-    glbuf_stream *s = *ps;
+    glbuf_stream_obj *s = *ps;
     glbuf_ctx *ctx = s->ctx;
     while (s->retired != NULL) {
         stream_ring *g = s->retired;
@@ -422,7 +388,7 @@ void glbuf_stream_destroy(glbuf_stream **ps)
     *ps = NULL;
 }
 
-glbuf_result glbuf_stream_alloc(glbuf_stream *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out)
+static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out)
 {
     glbuf_result r = check_stream(s);
     if (r != GLBUF_OK) {
@@ -434,7 +400,7 @@ glbuf_result glbuf_stream_alloc(glbuf_stream *s, uint64_t size, uint64_t align, 
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    if (!is_pow2(align) || align > s->max_capacity) {
+    if (!glbuf_is_pow2(align) || align > s->max_capacity) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
     if (size > s->max_capacity) {
@@ -474,7 +440,7 @@ glbuf_result glbuf_stream_alloc(glbuf_stream *s, uint64_t size, uint64_t align, 
 
 /* Flushes or uploads [flushed, head) of one ring: one GL call, two when the
  * range wraps past the end of the ring. */
-static void flush_ring(glbuf_stream *s, stream_ring *g)
+static void flush_ring(glbuf_stream_obj *s, stream_ring *g)
 {
     uint64_t from = g->flushed;
     uint64_t to = g->head;
@@ -498,7 +464,7 @@ static void flush_ring(glbuf_stream *s, stream_ring *g)
     }
 }
 
-glbuf_result glbuf_stream_flush(glbuf_stream *s)
+static glbuf_result stream_flush(glbuf_stream_obj *s)
 {
     glbuf_result r = check_stream(s);
     if (r != GLBUF_OK) {
@@ -512,7 +478,7 @@ glbuf_result glbuf_stream_flush(glbuf_stream *s)
     return GLBUF_OK;
 }
 
-glbuf_stream_stats glbuf_stream_get_stats(const glbuf_stream *s)
+static glbuf_stream_stats stream_get_stats(const glbuf_stream_obj *s)
 {
     glbuf_stream_stats st;
     memset(&st, 0, sizeof st);
@@ -520,4 +486,81 @@ glbuf_stream_stats glbuf_stream_get_stats(const glbuf_stream *s)
         return st;
     }
     return s->stats;
+}
+
+/* ---- public API: the handle is resolved first, then the functions above ---- */
+
+static glbuf_stream_obj *resolve(const glbuf_ctx *ctx, glbuf_stream stream, glbuf_result *why)
+{
+    if (ctx == NULL) {
+        *why = GLBUF_ERR_NULL;
+        return NULL;
+    }
+    return glbuf_objects_get(&ctx->objects, stream.id, GLBUF_KIND_STREAM, why);
+}
+
+#define RESOLVE(ctx, stream, s)                                  \
+    glbuf_result resolve_result_;                                \
+    glbuf_stream_obj *s = resolve(ctx, stream, &resolve_result_); \
+    if (s == NULL) {                                             \
+        return resolve_result_;                                  \
+    }
+
+glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream *out)
+{
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_stream_obj *s = NULL;
+    glbuf_result r = stream_create(ctx, desc, &s);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    uint64_t id = 0;
+    r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_STREAM, s, &id);
+    if (r != GLBUF_OK) {
+        stream_destroy(&s);
+        return r;
+    }
+    out->id = id;
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
+{
+    RESOLVE(ctx, stream, s);
+    glbuf_objects_remove(&ctx->objects, stream.id);
+    stream_destroy(&s);
+    return GLBUF_OK;
+}
+
+void glbuf_stream_teardown(glbuf_ctx *ctx, uint64_t id)
+{
+    glbuf_stream stream = {id};
+    (void)glbuf_stream_destroy(ctx, stream);
+}
+
+glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
+                                glbuf_stream_allocation *out)
+{
+    RESOLVE(ctx, stream, s);
+    return stream_alloc(s, size, align, out);
+}
+
+glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream)
+{
+    RESOLVE(ctx, stream, s);
+    return stream_flush(s);
+}
+
+glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream stream)
+{
+    glbuf_result why;
+    const glbuf_stream_obj *s = resolve(ctx, stream, &why);
+    if (s == NULL) {
+        glbuf_stream_stats none;
+        memset(&none, 0, sizeof none);
+        return none;
+    }
+    return stream_get_stats(s);
 }

@@ -3,13 +3,15 @@
  * buffer, a megabuffer, a stream ring and a pool, drives them through six
  * frames (write, append, grow, re-specify, orphan, map/unmap, allocate, free,
  * defragment, stream, acquire/release/trim, end frames) and destroys
- * everything, keeping a CPU model of every byte it wrote.
+ * everything, keeping a CPU model of every byte it wrote. Fence polls are
+ * answered as by a GPU of fixed speed (first poll of a fence: pending; later
+ * ones: wait for it), so a run makes the same calls on every driver.
  *
  * Every call goes through one check: a call during which no fault was
  * injected must succeed; a call during which one was injected must return
  * GLBUF_OK (the library absorbed it) or one of the sweep's allowed codes.
  * After every injected fault the whole model is read back through GL
- * (uncounted: the GL table's readback entries are never wrapped) and must
+ * (through the test's own GL table, never the wrapped one) and must
  * match byte for byte; then the failed call is retried and must succeed, so
  * the objects are shown to keep working. At the end every GL buffer is gone
  * (glbuf's count and glIsBuffer) and the caller checks the host allocator's

@@ -23,6 +23,7 @@
 #include "glbuf/mega.h"
 #include "glbuf/pool.h"
 #include "glbuf/ranges.h"
+#include "glbuf/readback.h"
 #include "glbuf/stream.h"
 #include "gl_fixture.h"
 
@@ -60,12 +61,19 @@ typedef struct world {
     glbuf_buffer dead;    /* destroyed */
     glbuf_buffer foreign; /* a live buffer of ctx2 */
     glbuf_buffer pooled, released, pooled2;
-    glbuf_mega *m, *m2, *m_none; /* m2: another megabuffer; m_none: GROW_NONE, full */
+    glbuf_mega m, m2, m_none; /* m2: another megabuffer; m_none: GROW_NONE, full */
+    glbuf_mega m_dead, m_foreign; /* destroyed; a live megabuffer of ctx2 */
     glbuf_mega_range r, freed, other;
-    glbuf_stream *s, *s_small;
-    glbuf_pool *p, *p2;
+    glbuf_stream s, s_small;
+    glbuf_stream s_dead, s_foreign;
+    glbuf_pool p, p2;
+    glbuf_pool p_dead, p_foreign;
     glbuf_ranges *rg, *rg2;
     glbuf_range h, h_freed, h_other;
+    /* rb: full (4096 of 4096 bytes held by req); rb2 holds req_other;
+     * rb_foreign: ctx2's; rb_dead: destroyed; req_released: given back */
+    glbuf_readback rb, rb2, rb_foreign, rb_dead;
+    glbuf_readback_request req, req_released, req_other;
 } world;
 
 static world W;
@@ -151,30 +159,30 @@ static int snap_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, u
     return 0;
 }
 
-static void snap_mega(sbuf *b, glbuf_mega *m)
+static void snap_mega(sbuf *b, glbuf_ctx *ctx, glbuf_mega m)
 {
-    glbuf_mega_stats st = glbuf_mega_get_stats(m);
+    glbuf_mega_stats st = glbuf_mega_get_stats(ctx, m);
     put(b, "mega cap=%llu used=%llu", st.capacity, st.used_bytes);
     put(b, " allocs=%llu pending=%llu", st.allocations, st.pending_frees);
     put(b, " gen=%llu name=%llu", st.storage_generation, st.name);
     put(b, " growths=%llu defrags=%llu", st.growths, st.defragmentations);
-    ck_assert_int_eq(glbuf_mega_for_each_block(m, snap_block, b), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_flush(m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_for_each_block(ctx, m, snap_block, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK);
     snap_gl(b, st.name, st.capacity);
     put(b, "\n", 0, 0);
 }
 
-static void snap_stream(sbuf *b, glbuf_stream *s)
+static void snap_stream(sbuf *b, glbuf_ctx *ctx, glbuf_stream s)
 {
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    glbuf_stream_stats st = glbuf_stream_get_stats(ctx, s);
     put(b, "stream streamed=%llu allocs=%llu", st.bytes_streamed, st.allocations);
     put(b, " cap=%llu held=%llu", st.capacity, st.bytes_held);
     put(b, " growths=%llu flushes=%llu\n", st.growths, st.flushes);
 }
 
-static void snap_pool(sbuf *b, glbuf_pool *p)
+static void snap_pool(sbuf *b, glbuf_ctx *ctx, glbuf_pool p)
 {
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(ctx, p);
     put(b, "pool held=%llu idle=%llu", st.bytes_held, st.bytes_idle);
     put(b, " requested=%llu budget=%llu", st.bytes_requested, st.idle_budget);
     for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
@@ -193,6 +201,19 @@ static void snap_ranges(sbuf *b, glbuf_ranges *r)
     put(b, " meta=%llu extent=%llu\n", st.metadata_bytes, glbuf_ranges_used_extent(r));
 }
 
+static void snap_readback(sbuf *b, glbuf_readback rb, glbuf_readback_request req, uint64_t size)
+{
+    glbuf_readback_stats st = glbuf_readback_get_stats(W.ctx, rb);
+    put(b, "readback requests=%llu completed=%llu", st.requests, st.completed);
+    put(b, " pending=%llu waits=%llu", st.polls_pending, st.waits);
+    put(b, " growths=%llu cap=%llu", st.growths, st.capacity);
+    put(b, " held=%llu live=%llu", st.bytes_held, st.bytes_live);
+    /* complete since setup: a poll makes no GL call and changes nothing */
+    const void *data = NULL;
+    ck_assert_int_eq(glbuf_readback_poll(W.ctx, rb, req, &data), GLBUF_OK);
+    put(b, " data=%llx live_requests=%llu\n", fnv(data, (size_t)size), st.live_requests);
+}
+
 /* Everything observable; failed-allocation counters are left out (documented
  * to count FULL and out-of-memory failures). */
 static char *snapshot(void)
@@ -206,15 +227,20 @@ static char *snapshot(void)
         snap_buffer(&b, W.ctx, bufs[i], 1);
     }
     snap_buffer(&b, W.ctx2, W.foreign, 1);
-    snap_mega(&b, W.m);
-    snap_mega(&b, W.m2);
-    snap_mega(&b, W.m_none);
-    snap_stream(&b, W.s);
-    snap_stream(&b, W.s_small);
-    snap_pool(&b, W.p);
-    snap_pool(&b, W.p2);
+    snap_mega(&b, W.ctx, W.m);
+    snap_mega(&b, W.ctx, W.m2);
+    snap_mega(&b, W.ctx, W.m_none);
+    snap_mega(&b, W.ctx2, W.m_foreign);
+    snap_stream(&b, W.ctx, W.s);
+    snap_stream(&b, W.ctx, W.s_small);
+    snap_stream(&b, W.ctx2, W.s_foreign);
+    snap_pool(&b, W.ctx, W.p);
+    snap_pool(&b, W.ctx, W.p2);
+    snap_pool(&b, W.ctx2, W.p_foreign);
     snap_ranges(&b, W.rg);
     snap_ranges(&b, W.rg2);
+    snap_readback(&b, W.rb, W.req, 1024);
+    snap_readback(&b, W.rb2, W.req_other, 256);
     return b.p;
 }
 
@@ -258,6 +284,15 @@ static void unchanged(char *before, const char *what, int line)
         unchanged(before_, #expr, __LINE__);                                                                \
     } while (0)
 
+/* A bad input thrown at the immutable buffer, which only a profile with
+ * ARB_buffer_storage has. */
+#define BAD_IMM(fn, expected, expr)                                                                         \
+    do {                                                                                                    \
+        if (W.imm.id != 0) {                                                                                \
+            BAD(fn, expected, expr);                                                                        \
+        }                                                                                                   \
+    } while (0)
+
 /* One bad input to a function that returns no code: `cond` must hold
  * afterwards (evaluated after the call) and nothing may change. */
 #define BADV(fn, call, cond)                                                                                \
@@ -276,7 +311,7 @@ static void unchanged(char *before, const char *what, int line)
  * context. Each call site uses C (context) and H (handle). */
 #define BUF_COMMON(fn, expr)                                                                                \
     do {                                                                                                    \
-        const glbuf_buffer hs_[5] = {W.buf, {0}, W.dead, {0xFFFFFFFFu}, W.foreign};                         \
+        const glbuf_buffer hs_[5] = {W.buf, {0}, W.dead, {UINT64_MAX}, W.foreign};                         \
         const glbuf_result want_[5] = {GLBUF_ERR_NULL, GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,   \
                                        GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE};                  \
         for (int k_ = 0; k_ < 5; k_++) {                                                                    \
@@ -287,6 +322,43 @@ static void unchanged(char *before, const char *what, int line)
             BAD(fn, want_[k_], expr);                                                                       \
         }                                                                                                   \
     } while (0)
+
+/* The same for megabuffers, streams and pools: a NULL context, 0, a destroyed
+ * object, a forged id, another context's object, and the ids of two objects
+ * of other kinds. Each call site uses C (context) and H (handle). */
+#define OBJ_COMMON(type, live, dead, foreign, other1, other2, fn, expr)                                     \
+    do {                                                                                                    \
+        const type hs_[7] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}};              \
+        const glbuf_result want_[7] = {GLBUF_ERR_NULL,           GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_WRONG_KIND,                      \
+                                       GLBUF_ERR_WRONG_KIND};                                               \
+        for (int k_ = 0; k_ < 7; k_++) {                                                                    \
+            glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
+            type H = hs_[k_];                                                                               \
+            (void)C;                                                                                        \
+            (void)H;                                                                                        \
+            BAD(fn, want_[k_], expr);                                                                       \
+        }                                                                                                   \
+    } while (0)
+/* Queries that cannot fail: every one of those handles gives `cond`. */
+#define OBJ_QUERY(type, live, dead, foreign, other1, other2, fn, call, cond)                                \
+    do {                                                                                                    \
+        const type hs_[7] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}};              \
+        for (int k_ = 0; k_ < 7; k_++) {                                                                    \
+            glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
+            type H = hs_[k_];                                                                               \
+            (void)C;                                                                                        \
+            (void)H;                                                                                        \
+            BADV(fn, call, cond);                                                                           \
+        }                                                                                                   \
+    } while (0)
+#define MEGA_QUERY(fn, call, cond) OBJ_QUERY(glbuf_mega, W.m, W.m_dead, W.m_foreign, W.s, W.p, fn, call, cond)
+#define STREAM_QUERY(fn, call, cond) OBJ_QUERY(glbuf_stream, W.s, W.s_dead, W.s_foreign, W.m, W.p, fn, call, cond)
+#define POOL_QUERY(fn, call, cond) OBJ_QUERY(glbuf_pool, W.p, W.p_dead, W.p_foreign, W.m, W.s, fn, call, cond)
+#define MEGA_COMMON(fn, expr) OBJ_COMMON(glbuf_mega, W.m, W.m_dead, W.m_foreign, W.s, W.p, fn, expr)
+#define STREAM_COMMON(fn, expr) OBJ_COMMON(glbuf_stream, W.s, W.s_dead, W.s_foreign, W.m, W.p, fn, expr)
+#define POOL_COMMON(fn, expr) OBJ_COMMON(glbuf_pool, W.p, W.p_dead, W.p_foreign, W.m, W.s, fn, expr)
 
 /* ---- setup ----------------------------------------------------------------------------- */
 
@@ -319,32 +391,34 @@ static glbuf_buffer make_buffer(glbuf_ctx *ctx, uint64_t size, uint32_t storage_
     return b;
 }
 
-static glbuf_mega *make_mega(uint64_t capacity, glbuf_mega_growth growth)
+static glbuf_mega make_mega(glbuf_ctx *ctx, uint64_t capacity, glbuf_mega_growth growth)
 {
     glbuf_mega_desc d;
     memset(&d, 0, sizeof d);
     d.capacity = capacity;
     d.max_capacity = 1u << 20;
     d.growth = growth;
-    glbuf_mega *m = NULL;
-    ck_assert_int_eq(glbuf_mega_create(W.ctx, &d, &m), GLBUF_OK);
+    glbuf_mega m = {0};
+    ck_assert_int_eq(glbuf_mega_create(ctx, &d, &m), GLBUF_OK);
     return m;
 }
 
 static void setup(void)
 {
     char why[256] = "";
-    glbuf_headless_desc hd = {4, 5, 0};
+    glbuf_headless_desc hd = fx_profile_headless_desc(0);
     headless = glbuf_headless_create(&hd, why, sizeof why);
     ck_assert_msg(headless != NULL, "headless context: %s", why);
     memset(&W, 0, sizeof W);
     W.ctx = make_ctx(0);
     W.ctx2 = make_ctx(GLBUF_CAP_BUFFER_STORAGE);
-    W.gl = glbuf_ctx_gl_table(W.ctx);
+    W.gl = fx_own_gl_load();
 
     W.foreign = make_buffer(W.ctx2, 64, 0);
     W.buf = make_buffer(W.ctx, 1024, 0);
-    W.imm = make_buffer(W.ctx, 256, GLBUF_STORAGE_MAP_WRITE);
+    if (fx_has(FX_BUFFER_STORAGE)) {
+        W.imm = make_buffer(W.ctx, 256, GLBUF_STORAGE_MAP_WRITE);
+    }
     W.empty = make_buffer(W.ctx, 0, 0);
     W.mapped = make_buffer(W.ctx, 512, 0);
     void *ptr = NULL;
@@ -355,19 +429,25 @@ static void setup(void)
     W.dead = make_buffer(W.ctx, 16, 0);
     ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, W.dead), GLBUF_OK);
 
-    W.m = make_mega(4096, GLBUF_MEGA_GROW_POW2);
-    W.m2 = make_mega(4096, GLBUF_MEGA_GROW_POW2);
-    W.m_none = make_mega(1024, GLBUF_MEGA_GROW_NONE);
+    W.m = make_mega(W.ctx, 4096, GLBUF_MEGA_GROW_POW2);
+    W.m2 = make_mega(W.ctx, 4096, GLBUF_MEGA_GROW_POW2);
+    W.m_none = make_mega(W.ctx, 1024, GLBUF_MEGA_GROW_NONE);
+    W.m_dead = make_mega(W.ctx, 1024, GLBUF_MEGA_GROW_NONE);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m_dead), GLBUF_OK);
+    W.m_foreign = make_mega(W.ctx2, 1024, GLBUF_MEGA_GROW_NONE);
     uint8_t data[256];
     fx_pattern(data, sizeof data, 7);
     glbuf_mega_range full;
-    ck_assert_int_eq(glbuf_mega_alloc(W.m_none, 1024, 0, &full, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(W.m, 256, 0, &W.r, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_write(W.m, W.r, 0, data, 256), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(W.m, 128, 0, &W.freed, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_free(W.m, W.freed), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(W.m2, 512, 0, &W.other, NULL), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_write(W.m2, W.other, 0, data, 256), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m_none, 1024, 0, &full, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 256, 0, &W.r, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m, W.r, 0, data, 256), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 128, 0, &W.freed, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.freed), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m2, 512, 0, &W.other, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m2, W.other, 0, data, 256), GLBUF_OK);
+    /* settled before the table: without ARB_buffer_storage the first flush uploads */
+    ck_assert_int_eq(glbuf_mega_flush(W.ctx, W.m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(W.ctx, W.m2), GLBUF_OK);
 
     glbuf_stream_desc sd;
     memset(&sd, 0, sizeof sd);
@@ -377,17 +457,23 @@ static void setup(void)
     sd.capacity = 1024;
     sd.max_capacity = 1024;
     ck_assert_int_eq(glbuf_stream_create(W.ctx, &sd, &W.s_small), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_create(W.ctx, &sd, &W.s_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_create(W.ctx2, &sd, &W.s_foreign), GLBUF_OK);
     glbuf_stream_allocation al;
-    ck_assert_int_eq(glbuf_stream_alloc(W.s_small, 1024, 16, &al), GLBUF_OK); /* the frame filled it */
+    ck_assert_int_eq(glbuf_stream_alloc(W.ctx, W.s_small, 1024, 16, &al), GLBUF_OK); /* the frame filled it */
 
     glbuf_pool_desc pd;
     memset(&pd, 0, sizeof pd);
     ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p), GLBUF_OK);
     ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p2), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_acquire(W.p, 100, &W.pooled), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_acquire(W.p, 100, &W.released), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(W.p, W.released), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_acquire(W.p2, 100, &W.pooled2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_create(W.ctx, &pd, &W.p_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx, W.p_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_create(W.ctx2, &pd, &W.p_foreign), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p, 100, &W.pooled), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p, 100, &W.released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p, W.released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p2, 100, &W.pooled2), GLBUF_OK);
     ck_assert_int_eq(glbuf_buffer_sub_data(W.ctx, W.pooled, 0, 100, data), GLBUF_OK);
 
     glbuf_ranges_desc rd;
@@ -399,30 +485,58 @@ static void setup(void)
     ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 100, 16, &W.h_freed, NULL), GLBUF_OK);
     ck_assert_int_eq(glbuf_ranges_free(W.rg, W.h_freed), GLBUF_OK);
     ck_assert_int_eq(glbuf_ranges_alloc(W.rg2, 100, 16, &W.h_other, NULL), GLBUF_OK);
+
+    glbuf_readback_desc rbd;
+    memset(&rbd, 0, sizeof rbd);
+    rbd.capacity = 4096;
+    rbd.max_capacity = 4096;
+    ck_assert_int_eq(glbuf_readback_create(W.ctx, &rbd, &W.rb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_create(W.ctx, &rbd, &W.rb2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_create(W.ctx, &rbd, &W.rb_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb_dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_create(W.ctx2, &rbd, &W.rb_foreign), GLBUF_OK);
+    uint32_t src = glbuf_buffer_name(W.ctx, W.buf);
+    ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb, src, 0, 1024, &W.req_released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_release(W.ctx, W.rb, W.req_released), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb, src, 0, 1024, &W.req), GLBUF_OK);
+    glbuf_readback_request rest[3];
+    for (int i = 0; i < 3; i++) { /* the ring full */
+        ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb, src, 0, 1024, &rest[i]), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb2, src, 256, 256, &W.req_other), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_wait(W.ctx, W.rb, W.req, UINT64_MAX, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_wait(W.ctx, W.rb2, W.req_other, UINT64_MAX, NULL), GLBUF_OK);
 }
 
 static void teardown(void)
 {
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx2, W.rb_foreign), GLBUF_OK);
     glbuf_ranges_destroy(W.rg);
     glbuf_ranges_destroy(W.rg2);
-    ck_assert_int_eq(glbuf_pool_release(W.p, W.pooled), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(W.p2, W.pooled2), GLBUF_OK);
-    glbuf_pool_destroy(&W.p);
-    glbuf_pool_destroy(&W.p2);
-    glbuf_stream_destroy(&W.s);
-    glbuf_stream_destroy(&W.s_small);
-    glbuf_mega_destroy(&W.m);
-    glbuf_mega_destroy(&W.m2);
-    glbuf_mega_destroy(&W.m_none);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p, W.pooled), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p2, W.pooled2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx, W.p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx, W.p2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx2, W.p_foreign), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s_small), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx2, W.s_foreign), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m_none), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx2, W.m_foreign), GLBUF_OK);
     const glbuf_buffer bufs[] = {W.buf, W.imm, W.empty, W.mapped, W.flushy};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
-        ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, bufs[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, bufs[i]), bufs[i].id ? GLBUF_OK : GLBUF_ERR_INVALID_HANDLE);
     }
     ck_assert_int_eq(glbuf_buffer_destroy(W.ctx2, W.foreign), GLBUF_OK);
     ck_assert_uint_eq(glbuf_ctx_get_stats(W.ctx).buffers_alive, 0);
     ck_assert_uint_eq(glbuf_ctx_get_stats(W.ctx2).buffers_alive, 0);
-    glbuf_ctx_destroy(&W.ctx);
-    glbuf_ctx_destroy(&W.ctx2);
+    glbuf_ctx_destroy(W.ctx);
+    glbuf_ctx_destroy(W.ctx2);
+    W.ctx = W.ctx2 = NULL;
     ck_assert_int_eq(host.live, 0);
     glbuf_headless_destroy(headless);
 }
@@ -478,9 +592,7 @@ static void table_result_and_ctx(void)
     BAD(glbuf_ctx_create, GLBUF_ERR_LOAD_FAILED, glbuf_ctx_create(&d, &out));
     ck_assert_ptr_eq(out, (glbuf_ctx *)(uintptr_t)0x1); /* untouched on failure */
 
-    glbuf_ctx *none = NULL;
     BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(NULL), 1);
-    BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(&none), none == NULL);
     BADV(glbuf_ctx_get_caps, glbuf_caps c = glbuf_ctx_get_caps(NULL), c.gl_major == 0 && c.caps == 0);
     BADV(glbuf_ctx_get_stats, glbuf_ctx_stats st = glbuf_ctx_get_stats(NULL), st.calls_total == 0);
     BADV(glbuf_ctx_reset_stats, glbuf_ctx_reset_stats(NULL), 1);
@@ -521,8 +633,9 @@ static void table_buffer(void)
     d.storage_flags = 1u << 6;
     BAD(glbuf_buffer_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_create(W.ctx, &d, &b));
     d.storage_flags = GLBUF_STORAGE_DYNAMIC;
-    d.size = 0;
-    BAD(glbuf_buffer_create, GLBUF_ERR_ZERO_SIZE, glbuf_buffer_create(W.ctx, &d, &b));
+    d.size = 0; /* immutable storage is refused first where the profile has none */
+    BAD(glbuf_buffer_create, fx_has(FX_BUFFER_STORAGE) ? GLBUF_ERR_ZERO_SIZE : GLBUF_ERR_UNSUPPORTED,
+        glbuf_buffer_create(W.ctx, &d, &b));
     d.size = 16;
     BAD(glbuf_buffer_create, GLBUF_ERR_UNSUPPORTED, glbuf_buffer_create(W.ctx2, &d, &b));
     d.storage_flags = 0;
@@ -542,6 +655,7 @@ static void table_buffer(void)
     BUF_COMMON(glbuf_buffer_reserve, glbuf_buffer_reserve(C, H, 4096));
     BUF_COMMON(glbuf_buffer_resize, glbuf_buffer_resize(C, H, 4096));
     BUF_COMMON(glbuf_buffer_append, glbuf_buffer_append(C, H, data, 16));
+    BUF_COMMON(glbuf_buffer_flush_appends, glbuf_buffer_flush_appends(C, H));
     BUF_COMMON(glbuf_buffer_map_range, glbuf_buffer_map_range(C, H, 0, 16, GLBUF_MAP_WRITE, &ptr));
     BUF_COMMON(glbuf_buffer_map, glbuf_buffer_map(C, H, GLBUF_MAP_WRITE, &ptr));
     BUF_COMMON(glbuf_buffer_map_replace, glbuf_buffer_map_replace(C, H, &ptr));
@@ -550,7 +664,7 @@ static void table_buffer(void)
     BUF_COMMON(glbuf_buffer_orphan, glbuf_buffer_orphan(C, H));
     BUF_COMMON(glbuf_buffer_set_label, glbuf_buffer_set_label(C, H, "x"));
     BUF_COMMON(glbuf_buffer_get_info, glbuf_buffer_get_info(C, H, &info));
-    const glbuf_buffer invalid[4] = {{0}, W.dead, {0xFFFFFFFFu}, {(1u << 20) | 500u}}; /* 500: a slot never used */
+    const glbuf_buffer invalid[4] = {{0}, W.dead, {UINT64_MAX}, {W.buf.id + 500u}}; /* +500: a slot never used */
     for (int k = 0; k < 4; k++) {
         BADV(glbuf_buffer_name, uint32_t v = glbuf_buffer_name(W.ctx, invalid[k]), v == 0);
         BADV(glbuf_buffer_size, uint64_t v = glbuf_buffer_size(W.ctx, invalid[k]), v == 0);
@@ -569,7 +683,7 @@ static void table_buffer(void)
     /* per-call domains */
     BAD(glbuf_buffer_data, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_data(W.ctx, W.buf, 16, data, GLBUF_USAGE_COUNT));
     BAD(glbuf_buffer_data, GLBUF_ERR_OVERFLOW, glbuf_buffer_data(W.ctx, W.buf, BIG, NULL, GLBUF_USAGE_STATIC_DRAW));
-    BAD(glbuf_buffer_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_data(W.ctx, W.imm, 16, data, GLBUF_USAGE_STATIC_DRAW));
+    BAD_IMM(glbuf_buffer_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_data(W.ctx, W.imm, 16, data, GLBUF_USAGE_STATIC_DRAW));
     BAD(glbuf_buffer_data, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_data(W.ctx, W.mapped, 16, data, GLBUF_USAGE_STATIC_DRAW));
 
     BAD(glbuf_buffer_sub_data, GLBUF_ERR_NULL, glbuf_buffer_sub_data(W.ctx, W.buf, 0, 16, NULL));
@@ -578,7 +692,7 @@ static void table_buffer(void)
     BAD(glbuf_buffer_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_sub_data(W.ctx, W.buf, 1025, 0, data));
     BAD(glbuf_buffer_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_sub_data(W.ctx, W.empty, 0, 1, data));
     BAD(glbuf_buffer_sub_data, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_sub_data(W.ctx, W.mapped, 0, 16, data));
-    BAD(glbuf_buffer_sub_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_sub_data(W.ctx, W.imm, 0, 16, data));
+    BAD_IMM(glbuf_buffer_sub_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_sub_data(W.ctx, W.imm, 0, 16, data));
 
     BAD(glbuf_buffer_get_sub_data, GLBUF_ERR_NULL, glbuf_buffer_get_sub_data(W.ctx, W.buf, 0, 16, NULL));
     BAD(glbuf_buffer_get_sub_data, GLBUF_ERR_OVERFLOW, glbuf_buffer_get_sub_data(W.ctx, W.buf, 2, UINT64_MAX, out));
@@ -588,24 +702,24 @@ static void table_buffer(void)
     BAD(glbuf_buffer_copy_data, GLBUF_ERR_NULL, glbuf_buffer_copy_data(W.ctx, W.buf, 16, NULL));
     BAD(glbuf_buffer_copy_data, GLBUF_ERR_OVERFLOW, glbuf_buffer_copy_data(W.ctx, W.buf, BIG, data));
     BAD(glbuf_buffer_copy_data, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_copy_data(W.ctx, W.mapped, 16, data));
-    BAD(glbuf_buffer_copy_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_copy_data(W.ctx, W.imm, 16, data));
+    BAD_IMM(glbuf_buffer_copy_data, GLBUF_ERR_IMMUTABLE, glbuf_buffer_copy_data(W.ctx, W.imm, 16, data));
 
     BAD(glbuf_buffer_ensure_min_size, GLBUF_ERR_OVERFLOW, glbuf_buffer_ensure_min_size(W.ctx, W.buf, BIG));
-    BAD(glbuf_buffer_ensure_min_size, GLBUF_ERR_IMMUTABLE, glbuf_buffer_ensure_min_size(W.ctx, W.imm, 4096));
+    BAD_IMM(glbuf_buffer_ensure_min_size, GLBUF_ERR_IMMUTABLE, glbuf_buffer_ensure_min_size(W.ctx, W.imm, 4096));
     BAD(glbuf_buffer_ensure_min_size, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_ensure_min_size(W.ctx, W.mapped, 4096));
 
     BAD(glbuf_buffer_reserve, GLBUF_ERR_OVERFLOW, glbuf_buffer_reserve(W.ctx, W.buf, BIG));
     BAD(glbuf_buffer_reserve, GLBUF_ERR_OVERFLOW, glbuf_buffer_reserve(W.ctx, W.buf, UINT64_MAX));
-    BAD(glbuf_buffer_reserve, GLBUF_ERR_IMMUTABLE, glbuf_buffer_reserve(W.ctx, W.imm, 4096));
+    BAD_IMM(glbuf_buffer_reserve, GLBUF_ERR_IMMUTABLE, glbuf_buffer_reserve(W.ctx, W.imm, 4096));
     BAD(glbuf_buffer_reserve, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_reserve(W.ctx, W.mapped, 4096));
     BAD(glbuf_buffer_resize, GLBUF_ERR_OVERFLOW, glbuf_buffer_resize(W.ctx, W.buf, BIG));
-    BAD(glbuf_buffer_resize, GLBUF_ERR_IMMUTABLE, glbuf_buffer_resize(W.ctx, W.imm, 4096));
+    BAD_IMM(glbuf_buffer_resize, GLBUF_ERR_IMMUTABLE, glbuf_buffer_resize(W.ctx, W.imm, 4096));
 
     BAD(glbuf_buffer_append, GLBUF_ERR_NULL, glbuf_buffer_append(W.ctx, W.buf, NULL, 16));
     BAD(glbuf_buffer_append, GLBUF_ERR_OVERFLOW, glbuf_buffer_append(W.ctx, W.buf, data, UINT64_MAX));
     BAD(glbuf_buffer_append, GLBUF_ERR_OVERFLOW, glbuf_buffer_append(W.ctx, W.buf, data, BIG));
     BAD(glbuf_buffer_append, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_append(W.ctx, W.mapped, data, 16));
-    BAD(glbuf_buffer_append, GLBUF_ERR_IMMUTABLE, glbuf_buffer_append(W.ctx, W.imm, data, 16));
+    BAD_IMM(glbuf_buffer_append, GLBUF_ERR_IMMUTABLE, glbuf_buffer_append(W.ctx, W.imm, data, 16));
 
     BAD(glbuf_buffer_map_range, GLBUF_ERR_NULL, glbuf_buffer_map_range(W.ctx, W.buf, 0, 16, GLBUF_MAP_WRITE, NULL));
     BAD(glbuf_buffer_map_range, GLBUF_ERR_ZERO_SIZE, glbuf_buffer_map_range(W.ctx, W.buf, 0, 0, GLBUF_MAP_WRITE, &ptr));
@@ -630,15 +744,13 @@ static void table_buffer(void)
     BAD(glbuf_buffer_flush_range, GLBUF_ERR_OVERFLOW, glbuf_buffer_flush_range(W.ctx, W.flushy, UINT64_MAX, 2));
     BAD(glbuf_buffer_unmap, GLBUF_ERR_NOT_MAPPED, glbuf_buffer_unmap(W.ctx, W.buf));
     BAD(glbuf_buffer_unmap, GLBUF_ERR_NOT_MAPPED, glbuf_buffer_unmap(W.ctx, W.empty));
-    BAD(glbuf_buffer_orphan, GLBUF_ERR_IMMUTABLE, glbuf_buffer_orphan(W.ctx, W.imm));
+    BAD_IMM(glbuf_buffer_orphan, GLBUF_ERR_IMMUTABLE, glbuf_buffer_orphan(W.ctx, W.imm));
     BAD(glbuf_buffer_orphan, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_orphan(W.ctx, W.mapped));
     BAD(glbuf_buffer_get_info, GLBUF_ERR_NULL, glbuf_buffer_get_info(W.ctx, W.buf, NULL));
 }
 
 static void table_mega(void)
 {
-    glbuf_mega *wrong[3] = {(glbuf_mega *)(void *)W.s, (glbuf_mega *)(void *)W.p, NULL};
-    const glbuf_result wrong_code[3] = {GLBUF_ERR_WRONG_KIND, GLBUF_ERR_WRONG_KIND, GLBUF_ERR_NULL};
     const glbuf_mega_range bad_handles[5] = {{0}, W.freed, {0xFFFFFFFFu}, W.other, {W.r.id ^ (1u << 22)}};
     uint8_t data[64] = {0};
     uint64_t v = 0;
@@ -646,7 +758,7 @@ static void table_mega(void)
     size_t len = 0;
     char json[16];
     glbuf_mega_range out = {0};
-    glbuf_mega *mout = NULL;
+    glbuf_mega mout = {0};
     glbuf_mega_desc d;
     memset(&d, 0, sizeof d);
 
@@ -668,72 +780,63 @@ static void table_mega(void)
     d.capacity = 4096;
     d.max_capacity = UINT64_MAX;
     BAD(glbuf_mega_create, GLBUF_ERR_OVERFLOW, glbuf_mega_create(W.ctx, &d, &mout));
-    ck_assert_ptr_null(mout);
+    ck_assert_uint_eq(mout.id, 0); /* untouched */
 
-    glbuf_mega *none = NULL;
-    glbuf_mega *as_stream = (glbuf_mega *)(void *)W.s;
-    BADV(glbuf_mega_destroy, glbuf_mega_destroy(NULL), 1);
-    BADV(glbuf_mega_destroy, glbuf_mega_destroy(&none), none == NULL);
-    BADV(glbuf_mega_destroy, glbuf_mega_destroy(&as_stream), as_stream == (glbuf_mega *)(void *)W.s);
-
-    for (int k = 0; k < 3; k++) {
-        glbuf_mega *M = wrong[k];
-        glbuf_result want = wrong_code[k];
-        BAD(glbuf_mega_alloc, want, glbuf_mega_alloc(M, 16, 0, &out, NULL));
-        BAD(glbuf_mega_free, want, glbuf_mega_free(M, W.r));
-        BAD(glbuf_mega_offset, want, glbuf_mega_offset(M, W.r, &v));
-        BAD(glbuf_mega_size, want, glbuf_mega_size(M, W.r, &v));
-        BAD(glbuf_mega_ptr, want, glbuf_mega_ptr(M, W.r, &ptr));
-        BAD(glbuf_mega_write, want, glbuf_mega_write(M, W.r, 0, data, 16));
-        BAD(glbuf_mega_flush, want, glbuf_mega_flush(M));
-        BAD(glbuf_mega_collect, want, glbuf_mega_collect(M));
-        BAD(glbuf_mega_wait_idle, want, glbuf_mega_wait_idle(M));
-        BAD(glbuf_mega_defragment, want, glbuf_mega_defragment(M, 0, NULL, NULL, NULL));
-        BAD(glbuf_mega_for_each_block, want, glbuf_mega_for_each_block(M, never_block, NULL));
-        BAD(glbuf_mega_dump_json, want, glbuf_mega_dump_json(M, json, sizeof json, &len));
-        BADV(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(M), st.capacity == 0 && st.name == 0);
-    }
+    /* the common handle errors, call by call */
+    MEGA_COMMON(glbuf_mega_destroy, glbuf_mega_destroy(C, H));
+    MEGA_COMMON(glbuf_mega_alloc, glbuf_mega_alloc(C, H, 16, 0, &out, NULL));
+    MEGA_COMMON(glbuf_mega_free, glbuf_mega_free(C, H, W.r));
+    MEGA_COMMON(glbuf_mega_offset, glbuf_mega_offset(C, H, W.r, &v));
+    MEGA_COMMON(glbuf_mega_size, glbuf_mega_size(C, H, W.r, &v));
+    MEGA_COMMON(glbuf_mega_ptr, glbuf_mega_ptr(C, H, W.r, &ptr));
+    MEGA_COMMON(glbuf_mega_write, glbuf_mega_write(C, H, W.r, 0, data, 16));
+    MEGA_COMMON(glbuf_mega_flush, glbuf_mega_flush(C, H));
+    MEGA_COMMON(glbuf_mega_collect, glbuf_mega_collect(C, H));
+    MEGA_COMMON(glbuf_mega_wait_idle, glbuf_mega_wait_idle(C, H));
+    MEGA_COMMON(glbuf_mega_defragment, glbuf_mega_defragment(C, H, 0, NULL, NULL, NULL));
+    MEGA_COMMON(glbuf_mega_for_each_block, glbuf_mega_for_each_block(C, H, never_block, NULL));
+    MEGA_COMMON(glbuf_mega_dump_json, glbuf_mega_dump_json(C, H, json, sizeof json, &len));
+    MEGA_QUERY(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(C, H), st.capacity == 0 && st.name == 0);
+    MEGA_QUERY(glbuf_mega_gl_name, uint32_t name = glbuf_mega_gl_name(C, H), name == 0);
+    MEGA_QUERY(glbuf_mega_storage_generation, uint64_t g = glbuf_mega_storage_generation(C, H), g == 0);
     /* 0, freed (double free), forged, another megabuffer's, stale generation */
     for (int k = 0; k < 5; k++) {
         glbuf_mega_range R = bad_handles[k];
-        BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.m, R));
-        BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.m, R, &v));
-        BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.m, R, &v));
-        BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.m, R, &ptr));
-        BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.m, R, 0, data, 16));
+        BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.ctx, W.m, R));
+        BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.ctx, W.m, R, &v));
+        BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.ctx, W.m, R, &v));
+        BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.ctx, W.m, R, &ptr));
+        BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.ctx, W.m, R, 0, data, 16));
     }
-    BAD(glbuf_mega_alloc, GLBUF_ERR_NULL, glbuf_mega_alloc(W.m, 16, 0, NULL, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc(W.m, 0, 0, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.m, 16, 3, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.m, 16, UINT64_MAX, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.m, UINT64_MAX, 0, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.m, 16, 1ull << 63, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.m, 2u << 20, 0, &out, NULL)); /* > max_capacity */
-    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.m_none, 16, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_NULL, glbuf_mega_alloc(W.ctx, W.m, 16, 0, NULL, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc(W.ctx, W.m, 0, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, 3, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, UINT64_MAX, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, UINT64_MAX, 0, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, 16, 1ull << 63, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m, 2u << 20, 0, &out, NULL)); /* > max_capacity */
+    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m_none, 16, 0, &out, NULL));
     ck_assert_uint_eq(out.id, 0);
-    BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.m, W.r, NULL));
-    BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.m, W.r, NULL));
-    BAD(glbuf_mega_ptr, GLBUF_ERR_NULL, glbuf_mega_ptr(W.m, W.r, NULL));
-    BAD(glbuf_mega_write, GLBUF_ERR_NULL, glbuf_mega_write(W.m, W.r, 0, NULL, 16));
-    BAD(glbuf_mega_write, GLBUF_ERR_OVERFLOW, glbuf_mega_write(W.m, W.r, UINT64_MAX, data, 2));
-    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.m, W.r, 250, data, 16));
-    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.m, W.r, 257, data, 0));
-    BAD(glbuf_mega_for_each_block, GLBUF_ERR_NULL, glbuf_mega_for_each_block(W.m, NULL, NULL));
-    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.m, json, sizeof json, NULL));
-    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.m, NULL, 16, &len));
-    BAD(glbuf_mega_dump_json, GLBUF_ERR_TOO_LARGE, glbuf_mega_dump_json(W.m, json, sizeof json, &len));
+    BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.ctx, W.m, W.r, NULL));
+    BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.ctx, W.m, W.r, NULL));
+    BAD(glbuf_mega_ptr, GLBUF_ERR_NULL, glbuf_mega_ptr(W.ctx, W.m, W.r, NULL));
+    BAD(glbuf_mega_write, GLBUF_ERR_NULL, glbuf_mega_write(W.ctx, W.m, W.r, 0, NULL, 16));
+    BAD(glbuf_mega_write, GLBUF_ERR_OVERFLOW, glbuf_mega_write(W.ctx, W.m, W.r, UINT64_MAX, data, 2));
+    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.ctx, W.m, W.r, 250, data, 16));
+    BAD(glbuf_mega_write, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_write(W.ctx, W.m, W.r, 257, data, 0));
+    BAD(glbuf_mega_for_each_block, GLBUF_ERR_NULL, glbuf_mega_for_each_block(W.ctx, W.m, NULL, NULL));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.ctx, W.m, json, sizeof json, NULL));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.ctx, W.m, NULL, 16, &len));
+    BAD(glbuf_mega_dump_json, GLBUF_ERR_TOO_LARGE, glbuf_mega_dump_json(W.ctx, W.m, json, sizeof json, &len));
     ck_assert_uint_gt(len, sizeof json);
 }
 
 static void table_stream_pool(void)
 {
-    glbuf_stream *wrong_s[3] = {(glbuf_stream *)(void *)W.m, (glbuf_stream *)(void *)W.p, NULL};
-    glbuf_pool *wrong_p[3] = {(glbuf_pool *)(void *)W.m, (glbuf_pool *)(void *)W.s, NULL};
-    const glbuf_result wrong_code[3] = {GLBUF_ERR_WRONG_KIND, GLBUF_ERR_WRONG_KIND, GLBUF_ERR_NULL};
     glbuf_stream_allocation al;
     glbuf_buffer b = {0};
 
-    glbuf_stream *sout = NULL;
+    glbuf_stream sout = {0};
     glbuf_stream_desc sd;
     memset(&sd, 0, sizeof sd);
     BAD(glbuf_stream_create, GLBUF_ERR_NULL, glbuf_stream_create(NULL, &sd, &sout));
@@ -751,28 +854,22 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
     sd.capacity = UINT64_MAX;
     BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
-    ck_assert_ptr_null(sout);
-    glbuf_stream *snone = NULL;
-    glbuf_stream *as_mega = (glbuf_stream *)(void *)W.m;
-    BADV(glbuf_stream_destroy, glbuf_stream_destroy(NULL), 1);
-    BADV(glbuf_stream_destroy, glbuf_stream_destroy(&snone), snone == NULL);
-    BADV(glbuf_stream_destroy, glbuf_stream_destroy(&as_mega), as_mega == (glbuf_stream *)(void *)W.m);
-    for (int k = 0; k < 3; k++) {
-        BAD(glbuf_stream_alloc, wrong_code[k], glbuf_stream_alloc(wrong_s[k], 16, 16, &al));
-        BAD(glbuf_stream_flush, wrong_code[k], glbuf_stream_flush(wrong_s[k]));
-        BADV(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(wrong_s[k]), st.capacity == 0);
-    }
-    BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.s, 16, 16, NULL));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.s, 0, 16, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 0, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 3, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, 1u << 17, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.s, 16, UINT64_MAX, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.s, (1u << 16) + 1, 16, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.s, UINT64_MAX, 16, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_FULL, glbuf_stream_alloc(W.s_small, 16, 16, &al));
+    ck_assert_uint_eq(sout.id, 0); /* untouched */
+    STREAM_COMMON(glbuf_stream_destroy, glbuf_stream_destroy(C, H));
+    STREAM_COMMON(glbuf_stream_alloc, glbuf_stream_alloc(C, H, 16, 16, &al));
+    STREAM_COMMON(glbuf_stream_flush, glbuf_stream_flush(C, H));
+    STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), st.capacity == 0);
+    BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 0, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 3, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 1u << 17, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, UINT64_MAX, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.ctx, W.s, (1u << 16) + 1, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.ctx, W.s, UINT64_MAX, 16, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_FULL, glbuf_stream_alloc(W.ctx, W.s_small, 16, 16, &al));
 
-    glbuf_pool *pout = NULL;
+    glbuf_pool pout = {0};
     glbuf_pool_desc pd;
     memset(&pd, 0, sizeof pd);
     BAD(glbuf_pool_create, GLBUF_ERR_NULL, glbuf_pool_create(NULL, &pd, &pout));
@@ -791,29 +888,23 @@ static void table_stream_pool(void)
     pd.target = GLBUF_TARGET_ARRAY;
     pd.usage = GLBUF_USAGE_COUNT;
     BAD(glbuf_pool_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_pool_create(W.ctx, &pd, &pout));
-    ck_assert_ptr_null(pout);
-    glbuf_pool *pnone = NULL;
-    glbuf_pool *as_stream = (glbuf_pool *)(void *)W.s;
-    BADV(glbuf_pool_destroy, glbuf_pool_destroy(NULL), 1);
-    BADV(glbuf_pool_destroy, glbuf_pool_destroy(&pnone), pnone == NULL);
-    BADV(glbuf_pool_destroy, glbuf_pool_destroy(&as_stream), as_stream == (glbuf_pool *)(void *)W.s);
-    for (int k = 0; k < 3; k++) {
-        BAD(glbuf_pool_acquire, wrong_code[k], glbuf_pool_acquire(wrong_p[k], 16, &b));
-        BAD(glbuf_pool_release, wrong_code[k], glbuf_pool_release(wrong_p[k], W.pooled));
-        BAD(glbuf_pool_trim, wrong_code[k], glbuf_pool_trim(wrong_p[k], 0));
-        BADV(glbuf_pool_get_stats, glbuf_pool_stats st = glbuf_pool_get_stats(wrong_p[k]), st.idle_budget == 0);
-    }
-    BAD(glbuf_pool_acquire, GLBUF_ERR_NULL, glbuf_pool_acquire(W.p, 16, NULL));
-    BAD(glbuf_pool_acquire, GLBUF_ERR_ZERO_SIZE, glbuf_pool_acquire(W.p, 0, &b));
-    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.p, BIG, &b));
-    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.p, UINT64_MAX, &b));
+    ck_assert_uint_eq(pout.id, 0); /* untouched */
+    POOL_COMMON(glbuf_pool_destroy, glbuf_pool_destroy(C, H));
+    POOL_COMMON(glbuf_pool_acquire, glbuf_pool_acquire(C, H, 16, &b));
+    POOL_COMMON(glbuf_pool_release, glbuf_pool_release(C, H, W.pooled));
+    POOL_COMMON(glbuf_pool_trim, glbuf_pool_trim(C, H, 0));
+    POOL_QUERY(glbuf_pool_get_stats, glbuf_pool_stats st = glbuf_pool_get_stats(C, H), st.idle_budget == 0);
+    BAD(glbuf_pool_acquire, GLBUF_ERR_NULL, glbuf_pool_acquire(W.ctx, W.p, 16, NULL));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_ZERO_SIZE, glbuf_pool_acquire(W.ctx, W.p, 0, &b));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.ctx, W.p, BIG, &b));
+    BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.ctx, W.p, UINT64_MAX, &b));
     ck_assert_uint_eq(b.id, 0);
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, (glbuf_buffer){0}));
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.buf));      /* plain buffer */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.pooled2));  /* another pool's */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.released)); /* released twice */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, W.dead));     /* destroyed */
-    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.p, (glbuf_buffer){0xFFFFFFFFu}));
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, (glbuf_buffer){0}));
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.buf));      /* plain buffer */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.pooled2));  /* another pool's */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.released)); /* released twice */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.dead));     /* destroyed */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, (glbuf_buffer){UINT64_MAX}));
 }
 
 static int count_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
@@ -906,6 +997,82 @@ static void table_ranges(void)
     BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &wrong_size, 1));
 }
 
+/* The (ctx, readback) pairs every readback call must refuse, with the code
+ * for each: a NULL context, 0, a destroyed object, a forged id, another
+ * context's readback, a buffer's id. Call sites use C and R. */
+#define RB_COMMON(fn, expr)                                                                                 \
+    do {                                                                                                    \
+        const glbuf_readback rs_[6] = {W.rb, {0}, W.rb_dead, {0xFFFFFFFFu}, W.rb_foreign, {W.buf.id}};      \
+        const glbuf_result want_[6] = {GLBUF_ERR_NULL, GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,   \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_WRONG_KIND};                                               \
+        for (int k_ = 0; k_ < 6; k_++) {                                                                    \
+            glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
+            glbuf_readback R = rs_[k_];                                                                     \
+            (void)C;                                                                                        \
+            (void)R;                                                                                        \
+            BAD(fn, want_[k_], expr);                                                                       \
+        }                                                                                                   \
+    } while (0)
+
+static void table_readback(void)
+{
+    glbuf_readback made = {0};
+    glbuf_readback_request out = {0};
+    const void *data = NULL;
+    uint32_t src = glbuf_buffer_name(W.ctx, W.buf);
+    glbuf_readback_desc d;
+    memset(&d, 0, sizeof d);
+
+    BAD(glbuf_readback_create, GLBUF_ERR_NULL, glbuf_readback_create(NULL, &d, &made));
+    BAD(glbuf_readback_create, GLBUF_ERR_NULL, glbuf_readback_create(W.ctx, NULL, &made));
+    BAD(glbuf_readback_create, GLBUF_ERR_NULL, glbuf_readback_create(W.ctx, &d, NULL));
+    d.memory = GLBUF_READBACK_MEMORY_COUNT;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    d.memory = GLBUF_READBACK_MEMORY_DEFAULT;
+    d.trim_frames = 100001;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    d.trim_frames = 0;
+    d.capacity = 8192;
+    d.max_capacity = 4096;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    d.capacity = 0;
+    d.max_capacity = UINT64_MAX;
+    BAD(glbuf_readback_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_create(W.ctx, &d, &made));
+    ck_assert_uint_eq(made.id, 0);
+
+    RB_COMMON(glbuf_readback_destroy, glbuf_readback_destroy(C, R));
+    RB_COMMON(glbuf_readback_copy, glbuf_readback_copy(C, R, src, 0, 64, &out));
+    RB_COMMON(glbuf_readback_poll, glbuf_readback_poll(C, R, W.req, &data));
+    RB_COMMON(glbuf_readback_wait, glbuf_readback_wait(C, R, W.req, 0, &data));
+    RB_COMMON(glbuf_readback_release, glbuf_readback_release(C, R, W.req));
+    const glbuf_readback invalid[4] = {{0}, W.rb_dead, {0xFFFFFFFFu}, {W.buf.id}};
+    for (int k = 0; k < 4; k++) {
+        BADV(glbuf_readback_get_stats, glbuf_readback_stats st = glbuf_readback_get_stats(W.ctx, invalid[k]),
+             st.capacity == 0 && st.requests == 0);
+    }
+    BADV(glbuf_readback_get_stats, glbuf_readback_stats st = glbuf_readback_get_stats(NULL, W.rb), st.capacity == 0);
+
+    BAD(glbuf_readback_copy, GLBUF_ERR_NULL, glbuf_readback_copy(W.ctx, W.rb2, src, 0, 64, NULL));
+    BAD(glbuf_readback_copy, GLBUF_ERR_INVALID_ARGUMENT, glbuf_readback_copy(W.ctx, W.rb2, 0, 0, 64, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_ZERO_SIZE, glbuf_readback_copy(W.ctx, W.rb2, src, 0, 0, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_OVERFLOW, glbuf_readback_copy(W.ctx, W.rb2, src, UINT64_MAX, 2, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_OVERFLOW, glbuf_readback_copy(W.ctx, W.rb2, src, BIG - 1, 1, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_TOO_LARGE, glbuf_readback_copy(W.ctx, W.rb2, src, 0, 4097, &out));
+    BAD(glbuf_readback_copy, GLBUF_ERR_FULL, glbuf_readback_copy(W.ctx, W.rb, src, 0, 64, &out));
+    ck_assert_uint_eq(out.id, 0);
+
+    const glbuf_readback_request bad_req[5] = {
+        {0}, W.req_released, W.req_other, {W.req.id ^ ((uint64_t)1 << 24)}, {W.req.id + 100u}};
+    for (int k = 0; k < 5; k++) {
+        glbuf_readback_request Q = bad_req[k];
+        BAD(glbuf_readback_poll, GLBUF_ERR_INVALID_HANDLE, glbuf_readback_poll(W.ctx, W.rb, Q, &data));
+        BAD(glbuf_readback_wait, GLBUF_ERR_INVALID_HANDLE, glbuf_readback_wait(W.ctx, W.rb, Q, UINT64_MAX, &data));
+        BAD(glbuf_readback_release, GLBUF_ERR_INVALID_HANDLE, glbuf_readback_release(W.ctx, W.rb, Q));
+    }
+    ck_assert_ptr_null(data);
+}
+
 /* ---- tests ------------------------------------------------------------------------------- */
 
 START_TEST(every_public_function_refuses_bad_input_and_changes_nothing)
@@ -916,6 +1083,7 @@ START_TEST(every_public_function_refuses_bad_input_and_changes_nothing)
     table_mega();
     table_stream_pool();
     table_ranges();
+    table_readback();
     teardown();
 
     /* the meta-check: every GLBUF_API function is in the table */
@@ -938,9 +1106,8 @@ START_TEST(every_public_function_refuses_bad_input_and_changes_nothing)
 }
 END_TEST
 
-/* Buffer handles are slot + generation per context, and each context's
- * generations start at its own tag: the first buffer of another context
- * (same slot) is refused. */
+/* Buffer handles carry their context's owner identity: the first buffer of
+ * another context (same slot, same generation) is refused. */
 START_TEST(foreign_buffer_handles_are_rejected)
 {
     setup();

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gl_fixture.h"
+#include "gl_ops.h"
 #include "glbuf/buffer.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -390,14 +391,14 @@ START_TEST(unmap_that_reports_lost_contents_is_an_error)
     glbuf_buffer b = make(64, GLBUF_GROWTH_EXACT, 1);
     void *p = NULL;
     ck_assert_int_eq(glbuf_buffer_map(fx_ctx, b, GLBUF_MAP_WRITE, &p), GLBUF_OK);
-    PFNGLUNMAPNAMEDBUFFERPROC real_named = fx_gl->UnmapNamedBuffer;
-    PFNGLUNMAPBUFFERPROC real_bound = fx_gl->UnmapBuffer;
-    fx_gl->UnmapNamedBuffer = unmap_loses;
-    fx_gl->UnmapBuffer = unmap_loses_bound;
+    PFNGLUNMAPNAMEDBUFFERPROC real_named = fx_lib_gl->UnmapNamedBuffer;
+    PFNGLUNMAPBUFFERPROC real_bound = fx_lib_gl->UnmapBuffer;
+    fx_lib_gl->UnmapNamedBuffer = unmap_loses;
+    fx_lib_gl->UnmapBuffer = unmap_loses_bound;
     ck_assert_int_eq(glbuf_buffer_unmap(fx_ctx, b), GLBUF_ERR_CONTENTS_LOST);
-    fx_gl->UnmapNamedBuffer = real_named;
-    fx_gl->UnmapBuffer = real_bound;
-    real_named(glbuf_buffer_name(fx_ctx, b)); /* the fake did not really unmap */
+    fx_lib_gl->UnmapNamedBuffer = real_named;
+    fx_lib_gl->UnmapBuffer = real_bound;
+    (void)glbuf_gl_unmap(fx_ctx, glbuf_buffer_name(fx_ctx, b)); /* the fake did not really unmap */
     glbuf_buffer_info info;
     glbuf_buffer_get_info(fx_ctx, b, &info);
     ck_assert_int_eq(info.mapped, 0);
@@ -609,7 +610,7 @@ START_TEST(a_buffer_of_another_context_is_rejected_even_after_slot_reuse)
     ck_assert_int_eq(glbuf_buffer_get_info(fx_ctx, theirs, &info), GLBUF_ERR_INVALID_HANDLE);
     ck_assert_int_eq(glbuf_buffer_get_info(other, mine, &info), GLBUF_ERR_INVALID_HANDLE);
     ck_assert_int_eq(glbuf_buffer_destroy(other, theirs), GLBUF_OK);
-    glbuf_ctx_destroy(&other);
+    glbuf_ctx_destroy(other);
     ck_assert_uint_eq(glbuf_buffer_size(fx_ctx, mine), 16);
     glbuf_buffer_destroy(fx_ctx, mine);
 }

@@ -8,6 +8,8 @@
  *   glUnmapNamedBuffer / glUnmapBuffer   unmap, then return GL_FALSE;
  *   glFenceSync   NULL;
  *   glClientWaitSync   GL_TIMEOUT_EXPIRED (odd N) or GL_WAIT_FAILED (even N).
+ * Under this layer the workload answers fence polls alike on every driver
+ * (fault_workload.h), so the N-th call is the same call on every GPU.
  * Each run: the failing call returns an error code (or absorbs the fault),
  * every byte written before reads back unchanged, the call retried succeeds,
  * the rest of the script succeeds, every GL buffer and every host block is

@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-static_assert(sizeof(glbuf_buffer) == sizeof(uint32_t), "glbuf_buffer is a 32-bit handle");
+static_assert(sizeof(glbuf_buffer) == sizeof(uint64_t), "glbuf_buffer is a 64-bit handle");
 static_assert(GLBUF_OK == 0, "GLBUF_OK is 0");
 
 static int failures;
@@ -39,7 +39,20 @@ int main()
     check(ctx_desc.get_proc_address == nullptr && buf_desc.size == 0, "zero-initialised descs");
     glbuf_ctx *ctx = nullptr;
     check(glbuf_ctx_create(nullptr, &ctx) == GLBUF_ERR_NULL && ctx == nullptr, "glbuf_ctx_create(NULL)");
-    glbuf_ctx_destroy(&ctx);
+    glbuf_ctx_destroy(ctx); // NULL is ignored
+
+    // Handles are typed 64-bit values: zero is invalid, and queries give zero.
+    static_assert(sizeof(glbuf_mega) == sizeof(uint64_t) && sizeof(glbuf_stream) == sizeof(uint64_t) &&
+                      sizeof(glbuf_pool) == sizeof(uint64_t) && sizeof(glbuf_mega_range) == sizeof(uint64_t),
+                  "handles are 64-bit values");
+    glbuf_mega mega = {};
+    check(glbuf_mega_gl_name(nullptr, mega) == 0 && glbuf_mega_storage_generation(nullptr, mega) == 0,
+          "megabuffer queries of an invalid handle");
+    check(glbuf_mega_destroy(nullptr, mega) == GLBUF_ERR_NULL, "glbuf_mega_destroy(NULL)");
+    glbuf_stream stream = {};
+    check(glbuf_stream_get_stats(nullptr, stream).capacity == 0, "glbuf_stream_get_stats(NULL)");
+    glbuf_pool pool = {};
+    check(glbuf_pool_get_stats(nullptr, pool).idle_budget == 0, "glbuf_pool_get_stats(NULL)");
 
     if (failures == 0) {
         std::printf("public headers: OK as C++\n");

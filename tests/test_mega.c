@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "gl_fixture.h"
+#include "glbuf/buffer.h"
 #include "glbuf/mega.h"
 
 static int explicit_flush; /* set per TCase through the fixture below */
 
-static glbuf_mega *make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_growth growth)
+static glbuf_mega make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_growth growth)
 {
     glbuf_mega_desc d = {0};
     d.capacity = capacity;
@@ -18,46 +19,46 @@ static glbuf_mega *make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_gro
     d.growth = growth;
     d.explicit_flush = explicit_flush;
     d.label = "test-mega";
-    glbuf_mega *m = NULL;
+    glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
     return m;
 }
 
-static glbuf_mega_range alloc_filled(glbuf_mega *m, uint64_t size, uint32_t seed)
+static glbuf_mega_range alloc_filled(glbuf_mega m, uint64_t size, uint32_t seed)
 {
     glbuf_mega_range r = {0};
-    ck_assert_int_eq(glbuf_mega_alloc(m, size, 0, &r, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, size, 0, &r, NULL), GLBUF_OK);
     void *p = NULL;
-    ck_assert_int_eq(glbuf_mega_ptr(m, r, &p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_ptr(fx_ctx, m, r, &p), GLBUF_OK);
     fx_pattern(p, size, seed);
     return r;
 }
 
-static void expect_range(glbuf_mega *m, glbuf_mega_range r, uint32_t seed)
+static void expect_range(glbuf_mega m, glbuf_mega_range r, uint32_t seed)
 {
     uint64_t offset = 0, size = 0;
-    ck_assert_int_eq(glbuf_mega_offset(m, r, &offset), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_size(m, r, &size), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_flush(m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, r, &offset), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_size(fx_ctx, m, r, &size), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(fx_ctx, m), GLBUF_OK);
     uint8_t *got = malloc((size_t)size);
-    fx_read(glbuf_mega_get_stats(m).name, offset, size, got);
+    fx_read(glbuf_mega_get_stats(fx_ctx, m).name, offset, size, got);
     fx_check_pattern(got, size, seed);
     free(got);
 }
 
 START_TEST(writes_through_ptr_and_write_reach_the_gpu)
 {
-    glbuf_mega *m = make(1 << 20, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(1 << 20, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range a = alloc_filled(m, 1000, 1);
     glbuf_mega_range b = {0};
-    ck_assert_int_eq(glbuf_mega_alloc(m, 333, 0, &b, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 333, 0, &b, NULL), GLBUF_OK);
     uint8_t data[333];
     fx_pattern(data, sizeof data, 2);
-    ck_assert_int_eq(glbuf_mega_write(m, b, 0, data, 100), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_write(m, b, 100, data + 100, 233), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, b, 0, data, 100), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, b, 100, data + 100, 233), GLBUF_OK);
     expect_range(m, a, 1);
     expect_range(m, b, 2);
-    glbuf_mega_stats s = glbuf_mega_get_stats(m);
+    glbuf_mega_stats s = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_eq(s.allocations, 2);
     ck_assert_uint_eq(s.used_bytes, 1333);
     ck_assert_int_eq(s.has_buffer_storage, (glbuf_ctx_get_caps(fx_ctx).caps & GLBUF_CAP_BUFFER_STORAGE) != 0);
@@ -70,24 +71,24 @@ START_TEST(writes_through_ptr_and_write_reach_the_gpu)
         ck_assert_int_eq((flags & GL_MAP_COHERENT_BIT) != 0, !explicit_flush);
     }
     ck_assert_int_eq(fx_errors_logged, 0);
-    glbuf_mega_destroy(&m);
-    ck_assert_ptr_null(m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_ERR_INVALID_HANDLE);
 }
 END_TEST
 
 START_TEST(allocations_without_growth_make_no_gl_call)
 {
-    glbuf_mega *m = make(1 << 20, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(1 << 20, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_ctx_reset_stats(fx_ctx);
     glbuf_mega_range r[100];
     for (int i = 0; i < 100; i++) {
-        ck_assert_int_eq(glbuf_mega_alloc(m, 256 + (uint64_t)i, 0, &r[i], NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 256 + (uint64_t)i, 0, &r[i], NULL), GLBUF_OK);
     }
     for (int i = 0; i < 100; i++) {
-        ck_assert_int_eq(glbuf_mega_free(m, r[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, r[i]), GLBUF_OK);
     }
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).calls_total, 0);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
@@ -95,20 +96,20 @@ START_TEST(offsets_follow_the_alignment_of_the_use)
 {
     glbuf_mega_desc d = {0};
     d.use = GLBUF_MEGA_USE_UNIFORM;
-    glbuf_mega *m = NULL;
+    glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
     uint64_t align = glbuf_ctx_get_caps(fx_ctx).uniform_offset_alignment;
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).alignment, align);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).capacity, GLBUF_MEGA_SIMPLE_2D);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).alignment, align);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).capacity, GLBUF_MEGA_SIMPLE_2D);
     for (int i = 0; i < 10; i++) {
         glbuf_mega_range r;
         uint64_t off = 1;
-        ck_assert_int_eq(glbuf_mega_alloc(m, 1 + (uint64_t)i * 7, 0, &r, &off), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 1 + (uint64_t)i * 7, 0, &r, &off), GLBUF_OK);
         ck_assert_uint_eq(off % align, 0);
-        ck_assert_int_eq(glbuf_mega_alloc(m, 8, 4096, &r, &off), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 8, 4096, &r, &off), GLBUF_OK);
         ck_assert_uint_eq(off % 4096, 0);
     }
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
@@ -123,74 +124,74 @@ static GLenum GLAD_API_PTR fence_never_signals(GLsync sync, GLbitfield flags, GL
 
 START_TEST(a_freed_range_is_reused_only_after_its_fence)
 {
-    glbuf_mega *m = make(4096, 4096, GLBUF_MEGA_GROW_NONE);
+    glbuf_mega m = make(4096, 4096, GLBUF_MEGA_GROW_NONE);
     glbuf_mega_range a, b;
     uint64_t off = 1;
-    ck_assert_int_eq(glbuf_mega_alloc(m, 4096, 0, &a, &off), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 1);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4096, 0, &a, &off), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).pending_frees, 1);
     /* the GPU may still read it: not handed out again in this frame */
-    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 0, &b, &off), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 0, &b, &off), GLBUF_ERR_FULL);
     /* nor after the frame ended while its fence has not signalled */
-    real_wait = fx_gl->ClientWaitSync;
-    fx_gl->ClientWaitSync = fence_never_signals;
+    real_wait = fx_lib_gl->ClientWaitSync;
+    fx_lib_gl->ClientWaitSync = fence_never_signals;
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 0, &b, &off), GLBUF_ERR_FULL);
-    ck_assert_int_eq(glbuf_mega_collect(m), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 1);
-    fx_gl->ClientWaitSync = real_wait;
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 0, &b, &off), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_mega_collect(fx_ctx, m), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).pending_frees, 1);
+    fx_lib_gl->ClientWaitSync = real_wait;
     ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, 1, UINT64_MAX), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(m, 4096, 0, &b, &off), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4096, 0, &b, &off), GLBUF_OK);
     ck_assert_uint_eq(off, 0);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 0);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).failed_allocations, 2);
-    glbuf_mega_destroy(&m);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).pending_frees, 0);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).failed_allocations, 2);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(frees_of_ended_frames_are_reclaimed_before_growing)
 {
-    glbuf_mega *m = make(8192, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(8192, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range a, b, c;
     uint64_t off = 1;
-    ck_assert_int_eq(glbuf_mega_alloc(m, 8192, 0, &a, &off), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 8192, 0, &a, &off), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a), GLBUF_OK);
     fx_simulate_slow_gpu(1);
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     glbuf_ctx_stats before = glbuf_ctx_get_stats(fx_ctx);
-    ck_assert_int_eq(glbuf_mega_alloc(m, 8192, 0, &b, &off), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 8192, 0, &b, &off), GLBUF_OK);
     fx_simulate_slow_gpu(0);
     ck_assert_uint_eq(off, 0);
-    glbuf_mega_stats st = glbuf_mega_get_stats(m);
+    glbuf_mega_stats st = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_eq(st.growths, 0);
     ck_assert_uint_eq(st.capacity, 8192);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).fence_waits, before.fence_waits + 1);
     /* frees of the frame still being recorded cannot be reclaimed: it grows */
-    ck_assert_int_eq(glbuf_mega_free(m, b), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_alloc(m, 8192, 0, &c, &off), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).growths, 1);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 8192, 0, &c, &off), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).growths, 1);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(growth_keeps_every_offset_handle_and_byte)
 {
-    glbuf_mega *m = make(128 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(128 * 1024, 0, GLBUF_MEGA_GROW_POW2);
     enum { N = 40 };
     glbuf_mega_range r[N];
     uint64_t offsets[N];
     for (int i = 0; i < N; i++) {
         r[i] = alloc_filled(m, 1000 + (uint64_t)i * 50, (uint32_t)i);
-        glbuf_mega_offset(m, r[i], &offsets[i]);
+        glbuf_mega_offset(fx_ctx, m, r[i], &offsets[i]);
     }
     for (int i = 0; i < N; i += 3) { /* leave holes, some still pending */
-        ck_assert_int_eq(glbuf_mega_free(m, r[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, r[i]), GLBUF_OK);
     }
-    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
     /* written just before the growth, not flushed: must still arrive (rend3) */
     glbuf_mega_range last = alloc_filled(m, 5000, 99);
     glbuf_mega_range big = alloc_filled(m, 200 * 1024, 77); /* does not fit: grows */
-    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_eq(after.growths, 1);
     ck_assert_uint_eq(after.capacity, 512 * 1024); /* 128K doubled until the tail holds 200K */
     ck_assert_uint_ne(after.name, before.name);
@@ -202,34 +203,34 @@ START_TEST(growth_keeps_every_offset_handle_and_byte)
             continue;
         }
         uint64_t off;
-        ck_assert_int_eq(glbuf_mega_offset(m, r[i], &off), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, r[i], &off), GLBUF_OK);
         ck_assert_uint_eq(off, offsets[i]);
         expect_range(m, r[i], (uint32_t)i);
     }
     expect_range(m, last, 99);
     expect_range(m, big, 77);
     ck_assert_int_eq(fx_errors_logged, 0);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(growth_stops_at_the_maximum_with_full_and_changes_nothing)
 {
-    glbuf_mega *m = make(4096, 16384, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(4096, 16384, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range a = alloc_filled(m, 3000, 5);
-    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
     glbuf_mega_range b = {0};
-    ck_assert_int_eq(glbuf_mega_alloc(m, 20000, 0, &b, NULL), GLBUF_ERR_FULL);
-    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 20000, 0, &b, NULL), GLBUF_ERR_FULL);
+    glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_eq(after.capacity, before.capacity);
     ck_assert_uint_eq(after.name, before.name);
     ck_assert_uint_eq(after.failed_allocations, 1);
     expect_range(m, a, 5);
     /* what fits under the maximum still grows */
-    ck_assert_int_eq(glbuf_mega_alloc(m, 10000, 0, &b, NULL), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).capacity, 16384);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 10000, 0, &b, NULL), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).capacity, 16384);
     expect_range(m, a, 5);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
@@ -261,10 +262,10 @@ static void *GLAD_API_PTR fail_bound_map(GLenum t, GLintptr o, GLsizeiptr len, G
 static void inject(GLsizeiptr size, int fail_map)
 {
     if (fail_map) {
-        real_named_map = fx_gl->MapNamedBufferRange;
-        real_bound_map = fx_gl->MapBufferRange;
-        fx_gl->MapNamedBufferRange = fail_named_map;
-        fx_gl->MapBufferRange = fail_bound_map;
+        real_named_map = fx_lib_gl->MapNamedBufferRange;
+        real_bound_map = fx_lib_gl->MapBufferRange;
+        fx_lib_gl->MapNamedBufferRange = fail_named_map;
+        fx_lib_gl->MapBufferRange = fail_bound_map;
     } else {
         fx_inject_oom(size, 0, 0);
     }
@@ -273,8 +274,8 @@ static void inject(GLsizeiptr size, int fail_map)
 static void uninject(int fail_map)
 {
     if (fail_map) {
-        fx_gl->MapNamedBufferRange = real_named_map;
-        fx_gl->MapBufferRange = real_bound_map;
+        fx_lib_gl->MapNamedBufferRange = real_named_map;
+        fx_lib_gl->MapBufferRange = real_bound_map;
     } else {
         fx_stop_injecting();
     }
@@ -282,25 +283,25 @@ static void uninject(int fail_map)
 
 static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
 {
-    glbuf_mega *m = make(8192, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(8192, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range a = alloc_filled(m, 6000, 61);
     void *pa = NULL;
-    glbuf_mega_ptr(m, a, &pa);
-    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    glbuf_mega_ptr(fx_ctx, m, a, &pa);
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
     int has_storage = before.has_buffer_storage;
     inject(16384, fail_map);
     glbuf_mega_range b = {0};
-    glbuf_result r = glbuf_mega_alloc(m, 5000, 0, &b, NULL);
+    glbuf_result r = glbuf_mega_alloc(fx_ctx, m, 5000, 0, &b, NULL);
     uninject(fail_map);
     if (fail_map && !has_storage) {
         /* the fallback path maps nothing: the growth succeeds */
         ck_assert_int_eq(r, GLBUF_OK);
-        glbuf_mega_destroy(&m);
+        ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
         return;
     }
     ck_assert_int_eq(r, expected);
     ck_assert_uint_eq(b.id, 0);
-    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_eq(after.name, before.name);
     ck_assert_uint_eq(after.capacity, 8192);
     ck_assert_uint_eq(after.growths, 0);
@@ -308,13 +309,13 @@ static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
     ck_assert_uint_eq(after.allocations, 1);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, 1); /* the failed one was deleted */
     void *pa2 = NULL;
-    glbuf_mega_ptr(m, a, &pa2);
+    glbuf_mega_ptr(fx_ctx, m, a, &pa2);
     ck_assert_ptr_eq(pa, pa2); /* same mapping */
     expect_range(m, a, 61);
     /* and the next attempt works */
-    ck_assert_int_eq(glbuf_mega_alloc(m, 5000, 0, &b, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 5000, 0, &b, NULL), GLBUF_OK);
     expect_range(m, a, 61);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 
 START_TEST(out_of_memory_on_the_grown_storage_keeps_storage_mapping_and_contents)
@@ -333,16 +334,16 @@ END_TEST
 
 enum { DEFRAG_N = 30 };
 
-static void fragment(glbuf_mega *m, glbuf_mega_range *r)
+static void fragment(glbuf_mega m, glbuf_mega_range *r)
 {
     for (int i = 0; i < DEFRAG_N; i++) {
         r[i] = alloc_filled(m, 512 + (uint64_t)(i % 7) * 320, (uint32_t)(100 + i)); /* multiples of 16: no gaps */
     }
     for (int i = 0; i < DEFRAG_N; i += 2) {
-        ck_assert_int_eq(glbuf_mega_free(m, r[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, r[i]), GLBUF_OK);
     }
-    ck_assert_int_eq(glbuf_mega_wait_idle(m), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).pending_frees, 0);
+    ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).pending_frees, 0);
 }
 
 static int moves_seen;
@@ -355,18 +356,18 @@ static void count_move(void *user, const glbuf_mega_move *mv)
 
 START_TEST(defragment_packs_allocations_and_keeps_their_bytes)
 {
-    glbuf_mega *m = make(256 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(256 * 1024, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range r[DEFRAG_N];
     fragment(m, r);
-    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_gt(before.free_blocks, 1);
     glbuf_mega_defrag_report rep;
     moves_seen = 0;
-    ck_assert_int_eq(glbuf_mega_defragment(m, 0, count_move, NULL, &rep), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, count_move, NULL, &rep), GLBUF_OK);
     ck_assert_uint_gt(rep.moves, 0);
     ck_assert_int_eq(moves_seen, (int)rep.moves);
     ck_assert_uint_eq(rep.moves_left, 0);
-    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_eq(after.free_blocks, 1);
     ck_assert_uint_eq(after.largest_free_block, after.capacity - after.used_bytes);
     ck_assert_uint_ne(after.name, before.name);
@@ -376,23 +377,23 @@ START_TEST(defragment_packs_allocations_and_keeps_their_bytes)
         expect_range(m, r[i], (uint32_t)(100 + i));
     }
     /* nothing left to do */
-    ck_assert_int_eq(glbuf_mega_defragment(m, 0, NULL, NULL, &rep), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, NULL, NULL, &rep), GLBUF_OK);
     ck_assert_uint_eq(rep.moves, 0);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).storage_generation, after.storage_generation);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).storage_generation, after.storage_generation);
     ck_assert_int_eq(fx_errors_logged, 0);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(defragment_within_a_budget_does_part_of_the_work_per_call)
 {
-    glbuf_mega *m = make(256 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(256 * 1024, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range r[DEFRAG_N];
     fragment(m, r);
     glbuf_mega_defrag_report rep;
     int calls = 0;
     do {
-        ck_assert_int_eq(glbuf_mega_defragment(m, 2048, NULL, NULL, &rep), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 2048, NULL, NULL, &rep), GLBUF_OK);
         ck_assert(rep.moves == 1 || rep.bytes_moved <= 2048);
         calls++;
         for (int i = 1; i < DEFRAG_N; i += 2) {
@@ -402,8 +403,8 @@ START_TEST(defragment_within_a_budget_does_part_of_the_work_per_call)
     } while (rep.moves_left > 0 && calls < 100);
     ck_assert_int_gt(calls, 2);
     ck_assert_uint_eq(rep.moves_left, 0);
-    ck_assert_uint_eq(glbuf_mega_get_stats(m).free_blocks, 1);
-    glbuf_mega_destroy(&m);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).free_blocks, 1);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
@@ -411,31 +412,31 @@ END_TEST
 
 START_TEST(stale_double_freed_and_foreign_handles_are_errors)
 {
-    glbuf_mega *m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
-    glbuf_mega *other = make(65536, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega other = make(65536, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range a = alloc_filled(m, 100, 1);
     glbuf_mega_range foreign = alloc_filled(other, 100, 2);
     glbuf_mega_range zero = {0};
     uint64_t off;
     void *p;
-    ck_assert_int_eq(glbuf_mega_offset(m, zero, &off), GLBUF_ERR_INVALID_HANDLE);
-    ck_assert_int_eq(glbuf_mega_free(m, foreign), GLBUF_ERR_INVALID_HANDLE);
-    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_ERR_INVALID_HANDLE); /* while pending */
-    ck_assert_int_eq(glbuf_mega_ptr(m, a, &p), GLBUF_ERR_INVALID_HANDLE);
-    ck_assert_int_eq(glbuf_mega_wait_idle(m), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_free(m, a), GLBUF_ERR_INVALID_HANDLE); /* after retirement */
-    ck_assert_int_eq(glbuf_mega_offset(m, a, &off), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, zero, &off), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, foreign), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a), GLBUF_ERR_INVALID_HANDLE); /* while pending */
+    ck_assert_int_eq(glbuf_mega_ptr(fx_ctx, m, a, &p), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a), GLBUF_ERR_INVALID_HANDLE); /* after retirement */
+    ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, a, &off), GLBUF_ERR_INVALID_HANDLE);
     expect_range(other, foreign, 2);
-    glbuf_mega_destroy(&m);
-    glbuf_mega_destroy(&other);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, other), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(bad_input_returns_its_code_and_changes_nothing)
 {
     glbuf_mega_desc d = {0};
-    glbuf_mega *m = NULL;
+    glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(NULL, &d, &m), GLBUF_ERR_NULL);
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, NULL, &m), GLBUF_ERR_NULL);
     d.growth = GLBUF_MEGA_GROW_COUNT;
@@ -450,46 +451,53 @@ START_TEST(bad_input_returns_its_code_and_changes_nothing)
     d.capacity = UINT64_MAX;
     d.max_capacity = 0;
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_ERR_OVERFLOW);
-    ck_assert_ptr_null(m);
+    ck_assert_uint_eq(m.id, 0);
 
     m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range a = alloc_filled(m, 64, 3);
     glbuf_mega_range r = {0};
-    glbuf_mega_stats before = glbuf_mega_get_stats(m);
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
     uint8_t data[8] = {0};
-    ck_assert_int_eq(glbuf_mega_alloc(m, 0, 0, &r, NULL), GLBUF_ERR_ZERO_SIZE);
-    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 3, &r, NULL), GLBUF_ERR_BAD_ALIGNMENT);
-    ck_assert_int_eq(glbuf_mega_alloc(m, UINT64_MAX - 4, 0, &r, NULL), GLBUF_ERR_OVERFLOW);
-    ck_assert_int_eq(glbuf_mega_alloc(m, 16, 0, NULL, NULL), GLBUF_ERR_NULL);
-    ck_assert_int_eq(glbuf_mega_alloc(NULL, 16, 0, &r, NULL), GLBUF_ERR_NULL);
-    ck_assert_int_eq(glbuf_mega_write(m, a, 60, data, 8), GLBUF_ERR_OUT_OF_BOUNDS);
-    ck_assert_int_eq(glbuf_mega_write(m, a, UINT64_MAX, data, 8), GLBUF_ERR_OVERFLOW);
-    ck_assert_int_eq(glbuf_mega_write(m, a, 0, NULL, 8), GLBUF_ERR_NULL);
-    uint32_t not_a_mega[16] = {0x12345678u};
-    ck_assert_int_eq(glbuf_mega_alloc((glbuf_mega *)(void *)not_a_mega, 16, 0, &r, NULL), GLBUF_ERR_WRONG_KIND);
-    ck_assert_int_eq(glbuf_mega_flush((glbuf_mega *)(void *)not_a_mega), GLBUF_ERR_WRONG_KIND);
-    glbuf_mega_stats after = glbuf_mega_get_stats(m);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 0, 0, &r, NULL), GLBUF_ERR_ZERO_SIZE);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 3, &r, NULL), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, UINT64_MAX - 4, 0, &r, NULL), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 0, NULL, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_mega_alloc(NULL, m, 16, 0, &r, NULL), GLBUF_ERR_NULL);
+    glbuf_mega none = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, none, 16, 0, &r, NULL), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, a, 60, data, 8), GLBUF_ERR_OUT_OF_BOUNDS);
+    ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, a, UINT64_MAX, data, 8), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, a, 0, NULL, 8), GLBUF_ERR_NULL);
+    glbuf_buffer_desc bd = {0};
+    bd.size = 16;
+    glbuf_buffer buf = {0};
+    ck_assert_int_eq(glbuf_buffer_create(fx_ctx, &bd, &buf), GLBUF_OK);
+    glbuf_mega not_a_mega = {buf.id}; /* a buffer's id forged into a megabuffer handle */
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, not_a_mega, 16, 0, &r, NULL), GLBUF_ERR_WRONG_KIND);
+    ck_assert_int_eq(glbuf_mega_flush(fx_ctx, not_a_mega), GLBUF_ERR_WRONG_KIND);
+    ck_assert_int_eq(glbuf_buffer_destroy(fx_ctx, buf), GLBUF_OK);
+    glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_eq(after.allocations, before.allocations);
     ck_assert_uint_eq(after.used_bytes, before.used_bytes);
     ck_assert_uint_eq(r.id, 0);
     expect_range(m, a, 3);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(the_json_layout_covers_the_whole_buffer_in_offset_order)
 {
-    glbuf_mega *m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega m = make(65536, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range r[6];
     for (int i = 0; i < 6; i++) {
         r[i] = alloc_filled(m, 1000, (uint32_t)i);
     }
-    glbuf_mega_free(m, r[1]);
-    glbuf_mega_free(m, r[4]);
+    glbuf_mega_free(fx_ctx, m, r[1]);
+    glbuf_mega_free(fx_ctx, m, r[4]);
     size_t len = 0;
-    ck_assert_int_eq(glbuf_mega_dump_json(m, NULL, 0, &len), GLBUF_ERR_TOO_LARGE);
+    ck_assert_int_eq(glbuf_mega_dump_json(fx_ctx, m, NULL, 0, &len), GLBUF_ERR_TOO_LARGE);
     char *json = malloc(len + 1);
-    ck_assert_int_eq(glbuf_mega_dump_json(m, json, len + 1, &len), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_dump_json(fx_ctx, m, json, len + 1, &len), GLBUF_OK);
     ck_assert_uint_eq(strlen(json), len);
     ck_assert_ptr_nonnull(strstr(json, "\"capacity\":65536"));
     /* walk the blocks: contiguous from 0 to the capacity */
@@ -513,7 +521,7 @@ START_TEST(the_json_layout_covers_the_whole_buffer_in_offset_order)
     ck_assert_int_eq(pending, 2);
     ck_assert_int_ge(freeb, 1);
     free(json);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
@@ -542,7 +550,8 @@ typedef struct draw_cmd {
  * among freed junk; one indirect allocation with the four commands. */
 START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
 {
-    glbuf_mega *m = make(64 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    FX_REQUIRE(FX_GL_4_3, "glMultiDrawElementsIndirect");
+    glbuf_mega m = make(64 * 1024, 0, GLBUF_MEGA_GROW_POW2);
     glbuf_mega_range junk[8], verts[4], idx[4], cmds;
     for (int i = 0; i < 8; i++) {
         junk[i] = alloc_filled(m, 700, 0);
@@ -552,36 +561,36 @@ START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
         float v[16] = {x0, y0, (float)q, 0, x0 + 0.8f, y0, (float)q, 0,
                        x0 + 0.8f, y0 + 0.8f, (float)q, 0, x0, y0 + 0.8f, (float)q, 0};
         uint32_t ix[6] = {0, 1, 2, 0, 2, 3};
-        ck_assert_int_eq(glbuf_mega_alloc(m, sizeof v, 16, &verts[q], NULL), GLBUF_OK);
-        ck_assert_int_eq(glbuf_mega_write(m, verts[q], 0, v, sizeof v), GLBUF_OK);
-        ck_assert_int_eq(glbuf_mega_alloc(m, sizeof ix, 4, &idx[q], NULL), GLBUF_OK);
-        ck_assert_int_eq(glbuf_mega_write(m, idx[q], 0, ix, sizeof ix), GLBUF_OK);
-        glbuf_mega_free(m, junk[q * 2]);
+        ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, sizeof v, 16, &verts[q], NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, verts[q], 0, v, sizeof v), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, sizeof ix, 4, &idx[q], NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, idx[q], 0, ix, sizeof ix), GLBUF_OK);
+        glbuf_mega_free(fx_ctx, m, junk[q * 2]);
     }
-    ck_assert_int_eq(glbuf_mega_alloc(m, 4 * sizeof(draw_cmd), 4, &cmds, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4 * sizeof(draw_cmd), 4, &cmds, NULL), GLBUF_OK);
     /* compact first, so the draw uses offsets that moved */
-    ck_assert_int_eq(glbuf_mega_wait_idle(m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
     glbuf_mega_defrag_report rep;
-    ck_assert_int_eq(glbuf_mega_defragment(m, 0, NULL, NULL, &rep), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, NULL, NULL, &rep), GLBUF_OK);
     ck_assert_uint_gt(rep.moves, 0);
     draw_cmd c[4];
     for (int q = 0; q < 4; q++) {
         uint64_t vo, io;
-        glbuf_mega_offset(m, verts[q], &vo);
-        glbuf_mega_offset(m, idx[q], &io);
+        glbuf_mega_offset(fx_ctx, m, verts[q], &vo);
+        glbuf_mega_offset(fx_ctx, m, idx[q], &io);
         c[q] = (draw_cmd){6, 1, (uint32_t)(io / 4), (int32_t)(vo / 16), 0};
     }
-    ck_assert_int_eq(glbuf_mega_write(m, cmds, 0, c, sizeof c), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_flush(m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, cmds, 0, c, sizeof c), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(fx_ctx, m), GLBUF_OK);
     uint64_t cmd_offset;
-    glbuf_mega_offset(m, cmds, &cmd_offset);
-    GLuint name = glbuf_mega_get_stats(m).name;
+    glbuf_mega_offset(fx_ctx, m, cmds, &cmd_offset);
+    GLuint name = glbuf_mega_get_stats(fx_ctx, m).name;
 
-    const char *vs = "#version 450 core\n"
+    const char *vs = "#version 330 core\n"
                      "layout(location = 0) in vec4 p;\n"
                      "flat out int id;\n"
                      "void main() { gl_Position = vec4(p.xy, 0.0, 1.0); id = int(p.z); }\n";
-    const char *fs = "#version 450 core\n"
+    const char *fs = "#version 330 core\n"
                      "flat in int id;\n"
                      "out vec4 color;\n"
                      "const vec4 colors[4] = vec4[4](vec4(1,0,0,1), vec4(0,1,0,1), vec4(0,0,1,1), vec4(1,1,0,1));\n"
@@ -634,7 +643,7 @@ START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
     ck_assert_int_eq(coloured, 4 * 26 * 26);
     fx_gl->BindVertexArray(0);
     fx_gl->BindFramebuffer(GL_FRAMEBUFFER, 0);
-    glbuf_mega_destroy(&m);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
 
@@ -673,10 +682,6 @@ int main(void)
 {
     Suite *s = suite_create("mega");
     fx_add_tcases(s, "mega", add_tests, 1);
-    TCase *tc = tcase_create("mega/explicit-flush");
-    tcase_add_checked_fixture(tc, setup_explicit, teardown_explicit);
-    tcase_set_timeout(tc, 120);
-    add_tests(tc);
-    suite_add_tcase(s, tc);
+    fx_add_tcase(s, "mega/explicit-flush", setup_explicit, teardown_explicit, add_tests);
     return fx_run(s);
 }

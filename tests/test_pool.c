@@ -15,22 +15,22 @@
 #define KIB ((uint64_t)1024)
 #define MIB (KIB * KIB)
 
-static glbuf_pool *make_pool(uint64_t idle_budget)
+static glbuf_pool make_pool(uint64_t idle_budget)
 {
     glbuf_pool_desc d = {0};
     d.idle_budget = idle_budget;
     d.usage = GLBUF_USAGE_DYNAMIC_DRAW;
     d.label = "test-pool";
-    glbuf_pool *p = NULL;
+    glbuf_pool p = {0};
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &d, &p), GLBUF_OK);
-    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_ne(p.id, 0);
     return p;
 }
 
-static glbuf_buffer acquire(glbuf_pool *p, uint64_t size)
+static glbuf_buffer acquire(glbuf_pool p, uint64_t size)
 {
     glbuf_buffer b = {0};
-    ck_assert_int_eq(glbuf_pool_acquire(p, size, &b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(fx_ctx, p, size, &b), GLBUF_OK);
     ck_assert_uint_ne(b.id, 0);
     return b;
 }
@@ -102,23 +102,23 @@ END_TEST
 START_TEST(create_applies_the_defaults_and_rejects_bad_descs)
 {
     glbuf_pool_desc d = {0};
-    glbuf_pool *p = NULL;
+    glbuf_pool p = {0};
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &d, &p), GLBUF_OK);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].limit, 16 * KIB);
     ck_assert_uint_eq(st.tiers[1].limit, 256 * KIB);
     ck_assert_uint_eq(st.tiers[2].limit, 4 * MIB);
     ck_assert_uint_eq(st.tiers[GLBUF_POOL_OVERSIZED].limit, 0);
     ck_assert_uint_eq(st.idle_budget, 256 * MIB);
     ck_assert_uint_eq(st.demand_frames, 8);
-    glbuf_pool_destroy(&p);
-    ck_assert_ptr_null(p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_ERR_INVALID_HANDLE);
     d.demand_frames = GLBUF_POOL_MAX_DEMAND_FRAMES;
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &d, &p), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_pool_get_stats(p).demand_frames, GLBUF_POOL_MAX_DEMAND_FRAMES);
-    glbuf_pool_destroy(&p);
+    ck_assert_uint_eq(glbuf_pool_get_stats(fx_ctx, p).demand_frames, GLBUF_POOL_MAX_DEMAND_FRAMES);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 
-    glbuf_pool *untouched = (glbuf_pool *)&d;
+    glbuf_pool untouched = {0x5151};
     d.demand_frames = GLBUF_POOL_MAX_DEMAND_FRAMES + 1;
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &d, &untouched), GLBUF_ERR_INVALID_ARGUMENT);
     d.demand_frames = 0;
@@ -133,7 +133,7 @@ START_TEST(create_applies_the_defaults_and_rejects_bad_descs)
     d.tier_limits[1] = 0;
     d.usage = GLBUF_USAGE_COUNT;
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &d, &untouched), GLBUF_ERR_INVALID_ARGUMENT);
-    ck_assert_ptr_eq(untouched, (glbuf_pool *)&d);
+    ck_assert_uint_eq(untouched.id, 0x5151);
     ck_assert_uint_eq(gl_alive(), 0);
 }
 END_TEST
@@ -143,7 +143,7 @@ END_TEST
 START_TEST(acquire_rounds_up_to_the_size_class_and_files_by_capacity)
 {
     enum { N = 12 };
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     /* size -> class: multiples of 2^(floor(log2 size) - 3), exact below 16 */
     const uint64_t sizes[N] = {1, 15, 16, 17, 100, 1000, 16 * KIB, 16 * KIB + 1, 200 * KIB, 256 * KIB + 1,
                                4 * MIB + 1, 5 * MIB + 4};
@@ -167,7 +167,7 @@ START_TEST(acquire_rounds_up_to_the_size_class_and_files_by_capacity)
         held += caps[i];
         per_tier[tiers[i]]++;
     }
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     for (int t = 0; t < GLBUF_POOL_TIERS; t++) {
         ck_assert_uint_eq(st.tiers[t].live, per_tier[t]);
         ck_assert_uint_eq(st.tiers[t].created, per_tier[t]);
@@ -179,18 +179,20 @@ START_TEST(acquire_rounds_up_to_the_size_class_and_files_by_capacity)
     ck_assert_uint_eq(st.bytes_held, held);
     ck_assert_uint_eq(st.bytes_idle, 0);
     char label[64] = "";
-    fx_gl->GetObjectLabel(GL_BUFFER, glbuf_buffer_name(fx_ctx, b[6]), sizeof label, NULL, label);
-    ck_assert_str_eq(label, "glbuf:test-pool[16384]");
-    fx_gl->GetObjectLabel(GL_BUFFER, glbuf_buffer_name(fx_ctx, b[11]), sizeof label, NULL, label);
-    ck_assert_str_eq(label, "glbuf:test-pool[5767168]");
-    for (int i = 0; i < N; i++) {
-        ck_assert_int_eq(glbuf_pool_release(p, b[i]), GLBUF_OK);
+    if (fx_has(FX_DEBUG)) { /* labels need KHR_debug */
+        fx_gl->GetObjectLabel(GL_BUFFER, glbuf_buffer_name(fx_ctx, b[6]), sizeof label, NULL, label);
+        ck_assert_str_eq(label, "glbuf:test-pool[16384]");
+        fx_gl->GetObjectLabel(GL_BUFFER, glbuf_buffer_name(fx_ctx, b[11]), sizeof label, NULL, label);
+        ck_assert_str_eq(label, "glbuf:test-pool[5767168]");
     }
-    st = glbuf_pool_get_stats(p);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b[i]), GLBUF_OK);
+    }
+    st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.bytes_requested, 0);
     ck_assert_uint_eq(st.bytes_idle, held);
     ck_assert_uint_eq(st.tiers[3].idle, 2);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_uint_eq(gl_alive(), 0);
     ck_assert_int_eq(fx_errors_logged, 0);
 }
@@ -198,13 +200,13 @@ END_TEST
 
 START_TEST(reuse_takes_the_smallest_class_that_fits_within_a_quarter)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     glbuf_buffer b18 = acquire(p, 18 * KIB), b20 = acquire(p, 20 * KIB), b24 = acquire(p, 24 * KIB);
     uint32_t n18 = glbuf_buffer_name(fx_ctx, b18), n20 = glbuf_buffer_name(fx_ctx, b20);
     uint32_t n24 = glbuf_buffer_name(fx_ctx, b24);
-    ck_assert_int_eq(glbuf_pool_release(p, b24), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(p, b20), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(p, b18), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b24), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b20), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b18), GLBUF_OK);
     ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
 
     /* 17 KiB (class 18 KiB) fits 18, 20 KiB (3 KiB < 17 KiB / 4), not 22, 24 */
@@ -233,15 +235,15 @@ START_TEST(reuse_takes_the_smallest_class_that_fits_within_a_quarter)
     fx_check_pattern(got, 19661, 18);
     free(data);
     free(got);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[1].created, 5);
     ck_assert_uint_eq(st.tiers[1].reused, 3);
     ck_assert_uint_eq(st.acquired, 8);
     glbuf_buffer all[5] = {a, c, d, e, f};
     for (int i = 0; i < 5; i++) {
-        ck_assert_int_eq(glbuf_pool_release(p, all[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, all[i]), GLBUF_OK);
     }
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_int_eq(fx_errors_logged, 0);
 }
 END_TEST
@@ -251,7 +253,7 @@ START_TEST(every_buffer_handed_out_keeps_the_waste_bound)
     /* Random sizes 1 B .. 1 MiB, random lifetimes over 40 frames (fixed seed):
      * every acquisition, new or reused, has size <= capacity < size + size / 4. */
     enum { SLOTS = 48, FRAMES = 40, PER_FRAME = 40 };
-    glbuf_pool *p = make_pool(UINT64_MAX);
+    glbuf_pool p = make_pool(UINT64_MAX);
     glbuf_buffer slot[SLOTS];
     memset(slot, 0, sizeof slot);
     uint64_t rng = 0x5EED1800u, reused = 0;
@@ -260,7 +262,7 @@ START_TEST(every_buffer_handed_out_keeps_the_waste_bound)
             rng = rng * 6364136223846793005u + 1442695040888963407u;
             int i = (int)((rng >> 33) % SLOTS);
             if (slot[i].id != 0) {
-                ck_assert_int_eq(glbuf_pool_release(p, slot[i]), GLBUF_OK);
+                ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, slot[i]), GLBUF_OK);
                 slot[i].id = 0;
             }
             uint64_t size = ((rng >> 8) & 0xFFFFF) >> ((rng >> 40) % 20); /* every magnitude up to 1 MiB */
@@ -273,7 +275,7 @@ START_TEST(every_buffer_handed_out_keeps_the_waste_bound)
         }
         ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     }
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     uint64_t created = 0;
     for (int t = 0; t < GLBUF_POOL_TIERS; t++) {
         created += st.tiers[t].created;
@@ -284,10 +286,10 @@ START_TEST(every_buffer_handed_out_keeps_the_waste_bound)
     ck_assert_uint_gt(reused, 100); /* the bound was checked on reuse too */
     for (int i = 0; i < SLOTS; i++) {
         if (slot[i].id != 0) {
-            ck_assert_int_eq(glbuf_pool_release(p, slot[i]), GLBUF_OK);
+            ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, slot[i]), GLBUF_OK);
         }
     }
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_uint_eq(gl_alive(), 0);
     ck_assert_int_eq(fx_errors_logged, 0);
 }
@@ -295,25 +297,27 @@ END_TEST
 
 START_TEST(acquire_rejects_bad_sizes_and_changes_nothing)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     glbuf_buffer b = {0};
-    ck_assert_int_eq(glbuf_pool_acquire(p, 0, &b), GLBUF_ERR_ZERO_SIZE);
-    ck_assert_int_eq(glbuf_pool_acquire(p, UINT64_MAX, &b), GLBUF_ERR_OVERFLOW);
-    ck_assert_int_eq(glbuf_pool_acquire(p, 16, NULL), GLBUF_ERR_NULL);
-    ck_assert_int_eq(glbuf_pool_acquire(NULL, 16, &b), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_pool_acquire(fx_ctx, p, 0, &b), GLBUF_ERR_ZERO_SIZE);
+    ck_assert_int_eq(glbuf_pool_acquire(fx_ctx, p, UINT64_MAX, &b), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_pool_acquire(fx_ctx, p, 16, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_pool_acquire(NULL, p, 16, &b), GLBUF_ERR_NULL);
+    glbuf_pool none = {0};
+    ck_assert_int_eq(glbuf_pool_acquire(fx_ctx, none, 16, &b), GLBUF_ERR_INVALID_HANDLE);
     ck_assert_uint_eq(b.id, 0);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     for (int i = 0; i < GLBUF_POOL_TIERS; i++) {
         ck_assert_uint_eq(st.tiers[i].created, 0);
     }
     ck_assert_uint_eq(gl_alive(), 0);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(pooled_buffers_hold_data_like_plain_buffers)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     glbuf_buffer b = acquire(p, 1000);
     uint8_t data[1000], got[1000];
     fx_pattern(data, sizeof data, 3);
@@ -322,8 +326,8 @@ START_TEST(pooled_buffers_hold_data_like_plain_buffers)
     ck_assert_int_eq(glbuf_buffer_sub_data(fx_ctx, b, 1000, 1, data), GLBUF_ERR_OUT_OF_BOUNDS);
     fx_read(glbuf_buffer_name(fx_ctx, b), 0, sizeof got, got);
     fx_check_pattern(got, sizeof got, 3);
-    ck_assert_int_eq(glbuf_pool_release(p, b), GLBUF_OK);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
@@ -331,8 +335,8 @@ END_TEST
 
 START_TEST(release_rejects_foreign_and_released_buffers)
 {
-    glbuf_pool *p = make_pool(0);
-    glbuf_pool *other = make_pool(0);
+    glbuf_pool p = make_pool(0);
+    glbuf_pool other = make_pool(0);
     glbuf_buffer mine = acquire(p, 100);
     glbuf_buffer theirs = acquire(other, 100);
     glbuf_buffer_desc d = {0};
@@ -341,30 +345,30 @@ START_TEST(release_rejects_foreign_and_released_buffers)
     ck_assert_int_eq(glbuf_buffer_create(fx_ctx, &d, &plain), GLBUF_OK);
     glbuf_buffer zero = {0};
 
-    ck_assert_int_eq(glbuf_pool_release(p, plain), GLBUF_ERR_INVALID_HANDLE);
-    ck_assert_int_eq(glbuf_pool_release(p, theirs), GLBUF_ERR_INVALID_HANDLE);
-    ck_assert_int_eq(glbuf_pool_release(p, zero), GLBUF_ERR_INVALID_HANDLE);
-    ck_assert_int_eq(glbuf_pool_release(NULL, mine), GLBUF_ERR_NULL);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, plain), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, theirs), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, zero), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_pool_release(NULL, p, mine), GLBUF_ERR_NULL);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].live, 1);
     ck_assert_uint_eq(st.tiers[0].idle, 0);
 
     void *ptr = NULL;
     ck_assert_int_eq(glbuf_buffer_map_range(fx_ctx, mine, 0, 100, GLBUF_MAP_WRITE, &ptr), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(p, mine), GLBUF_ERR_ALREADY_MAPPED);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, mine), GLBUF_ERR_ALREADY_MAPPED);
     ck_assert_int_eq(glbuf_buffer_unmap(fx_ctx, mine), GLBUF_OK);
 
-    ck_assert_int_eq(glbuf_pool_release(p, mine), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(p, mine), GLBUF_ERR_INVALID_HANDLE); /* double release */
-    st = glbuf_pool_get_stats(p);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, mine), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, mine), GLBUF_ERR_INVALID_HANDLE); /* double release */
+    st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].live, 0);
     ck_assert_uint_eq(st.tiers[0].idle, 1);
 
-    ck_assert_int_eq(glbuf_pool_release(other, theirs), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, other, theirs), GLBUF_OK);
     ck_assert_int_eq(glbuf_buffer_destroy(fx_ctx, plain), GLBUF_OK);
-    ck_assert_int_eq(glbuf_pool_release(p, plain), GLBUF_ERR_INVALID_HANDLE); /* destroyed */
-    glbuf_pool_destroy(&p);
-    glbuf_pool_destroy(&other);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, plain), GLBUF_ERR_INVALID_HANDLE); /* destroyed */
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, other), GLBUF_OK);
     ck_assert_uint_eq(gl_alive(), 0);
 }
 END_TEST
@@ -373,17 +377,17 @@ START_TEST(a_stream_is_not_a_pool)
 {
     glbuf_stream_desc sd = {0};
     sd.capacity = 4096;
-    glbuf_stream *s = NULL;
+    glbuf_stream s = {0};
     ck_assert_int_eq(glbuf_stream_create(fx_ctx, &sd, &s), GLBUF_OK);
-    glbuf_pool *wrong = (glbuf_pool *)(void *)s;
+    glbuf_pool wrong = {s.id}; /* a stream's id forged into a pool handle */
     glbuf_buffer b = {0};
-    ck_assert_int_eq(glbuf_pool_acquire(wrong, 16, &b), GLBUF_ERR_WRONG_KIND);
-    ck_assert_int_eq(glbuf_pool_release(wrong, b), GLBUF_ERR_WRONG_KIND);
-    ck_assert_int_eq(glbuf_pool_trim(wrong, 0), GLBUF_ERR_WRONG_KIND);
-    ck_assert_uint_eq(glbuf_pool_get_stats(wrong).idle_budget, 0);
-    glbuf_pool_destroy(&wrong);
-    ck_assert_ptr_nonnull(wrong);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_pool_acquire(fx_ctx, wrong, 16, &b), GLBUF_ERR_WRONG_KIND);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, wrong, b), GLBUF_ERR_WRONG_KIND);
+    ck_assert_int_eq(glbuf_pool_trim(fx_ctx, wrong, 0), GLBUF_ERR_WRONG_KIND);
+    ck_assert_uint_eq(glbuf_pool_get_stats(fx_ctx, wrong).idle_budget, 0);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, wrong), GLBUF_ERR_WRONG_KIND);
+    ck_assert_uint_eq(glbuf_stream_get_stats(fx_ctx, s).capacity, 4096); /* still alive */
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
@@ -391,11 +395,11 @@ END_TEST
 
 START_TEST(reuse_happens_only_after_the_fence)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     fx_simulate_slow_gpu(1);
     glbuf_buffer a = acquire(p, 10 * KIB);
     uint32_t a_name = glbuf_buffer_name(fx_ctx, a);
-    ck_assert_int_eq(glbuf_pool_release(p, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, a), GLBUF_OK);
     uint64_t released_in = glbuf_ctx_frame(fx_ctx);
 
     glbuf_buffer b = acquire(p, 10 * KIB); /* same frame: the GPU may still read a */
@@ -403,7 +407,7 @@ START_TEST(reuse_happens_only_after_the_fence)
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     glbuf_buffer c = acquire(p, 10 * KIB); /* frame ended, fence not signalled */
     ck_assert_uint_ne(glbuf_buffer_name(fx_ctx, c), a_name);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].created, 3);
     ck_assert_uint_eq(st.tiers[0].reused, 0);
 
@@ -411,15 +415,15 @@ START_TEST(reuse_happens_only_after_the_fence)
     glbuf_buffer d = acquire(p, 10 * KIB); /* now it is safe */
     ck_assert_uint_eq(glbuf_buffer_name(fx_ctx, d), a_name);
     ck_assert_uint_eq(glbuf_buffer_size(fx_ctx, d), 10 * KIB);
-    st = glbuf_pool_get_stats(p);
+    st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].created, 3);
     ck_assert_uint_eq(st.tiers[0].reused, 1);
     ck_assert_uint_eq(st.tiers[0].live, 3);
     fx_simulate_slow_gpu(0);
-    glbuf_pool_release(p, b);
-    glbuf_pool_release(p, c);
-    glbuf_pool_release(p, d);
-    glbuf_pool_destroy(&p);
+    glbuf_pool_release(fx_ctx, p, b);
+    glbuf_pool_release(fx_ctx, p, c);
+    glbuf_pool_release(fx_ctx, p, d);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
@@ -430,21 +434,19 @@ START_TEST(gpu_reads_survive_the_release_of_the_buffer)
      * copy must still see A's data, because A is not handed out again before
      * frame 1's fence. Repeated over frames with the readback checked. */
     enum { FRAMES = 8, SIZE = 8 * 1024 };
-    glbuf_pool *p = make_pool(0);
-    GLuint readback = 0;
-    fx_gl->CreateBuffers(1, &readback);
-    fx_gl->NamedBufferStorage(readback, FRAMES * SIZE, NULL, 0);
+    glbuf_pool p = make_pool(0);
+    GLuint readback = fx_new_buffer(FRAMES * SIZE);
     uint8_t data[SIZE];
     for (int f = 0; f < FRAMES; f++) {
         glbuf_buffer a = acquire(p, SIZE);
         fx_pattern(data, SIZE, (uint32_t)f);
         ck_assert_int_eq(glbuf_buffer_sub_data(fx_ctx, a, 0, SIZE, data), GLBUF_OK);
         fx_gl->CopyNamedBufferSubData(glbuf_buffer_name(fx_ctx, a), readback, 0, (GLintptr)f * SIZE, SIZE);
-        ck_assert_int_eq(glbuf_pool_release(p, a), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, a), GLBUF_OK);
         glbuf_buffer b = acquire(p, SIZE); /* must not be a */
         memset(data, 0xEE, SIZE);
         ck_assert_int_eq(glbuf_buffer_sub_data(fx_ctx, b, 0, SIZE, data), GLBUF_OK);
-        ck_assert_int_eq(glbuf_pool_release(p, b), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b), GLBUF_OK);
         ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     }
     ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
@@ -455,21 +457,21 @@ START_TEST(gpu_reads_survive_the_release_of_the_buffer)
     }
     free(got);
     fx_gl->DeleteBuffers(1, &readback);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].created + st.tiers[0].reused, 2 * FRAMES);
     ck_assert_uint_ge(st.tiers[0].created, 2);
     ck_assert_int_eq(fx_errors_logged, 0);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(oversized_requests_are_classed_like_the_rest)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     glbuf_buffer a = acquire(p, 5 * MIB);
     uint32_t a_name = glbuf_buffer_name(fx_ctx, a);
     ck_assert_uint_eq(glbuf_buffer_capacity(fx_ctx, a), 5 * MIB);
-    ck_assert_int_eq(glbuf_pool_release(p, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, a), GLBUF_OK);
     ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
     glbuf_buffer b = acquire(p, 5 * MIB + 4); /* 5 MiB is too small: a new 5.5 MiB */
     ck_assert_uint_ne(glbuf_buffer_name(fx_ctx, b), a_name);
@@ -477,14 +479,14 @@ START_TEST(oversized_requests_are_classed_like_the_rest)
     glbuf_buffer c = acquire(p, 4 * MIB + 512 * KIB); /* 5 MiB wastes 512 KiB < 4.5 MiB / 4 */
     ck_assert_uint_eq(glbuf_buffer_name(fx_ctx, c), a_name);
     ck_assert_uint_eq(glbuf_buffer_size(fx_ctx, c), 4 * MIB + 512 * KIB);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[GLBUF_POOL_OVERSIZED].created, 2);
     ck_assert_uint_eq(st.tiers[GLBUF_POOL_OVERSIZED].reused, 1);
     ck_assert_uint_eq(st.tiers[GLBUF_POOL_OVERSIZED].bytes_held, 10 * MIB + 512 * KIB);
     ck_assert_uint_eq(st.tiers[GLBUF_POOL_OVERSIZED].bytes_requested, 9 * MIB + 512 * KIB + 4);
-    glbuf_pool_release(p, b);
-    glbuf_pool_release(p, c);
-    glbuf_pool_destroy(&p);
+    glbuf_pool_release(fx_ctx, p, b);
+    glbuf_pool_release(fx_ctx, p, c);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
@@ -502,10 +504,8 @@ START_TEST(steady_churn_reuses_every_buffer_after_the_first_frame)
     for (int i = 0; i < N; i++) {
         offsets[i + 1] = offsets[i] + sizes[i];
     }
-    glbuf_pool *p = make_pool(0);
-    GLuint readback = 0;
-    fx_gl->CreateBuffers(1, &readback);
-    fx_gl->NamedBufferStorage(readback, (GLsizeiptr)(offsets[N] * FRAMES), NULL, 0);
+    glbuf_pool p = make_pool(0);
+    GLuint readback = fx_new_buffer(offsets[N] * FRAMES);
     uint8_t *data = malloc(5 * MIB);
     uint64_t created_after_first = 0, deleted_after_first = 0;
     for (int f = 0; f < FRAMES; f++) {
@@ -518,7 +518,7 @@ START_TEST(steady_churn_reuses_every_buffer_after_the_first_frame)
                                           (GLintptr)(offsets[N] * (uint64_t)f + offsets[i]), (GLsizeiptr)sizes[i]);
         }
         for (int i = 0; i < N; i++) {
-            ck_assert_int_eq(glbuf_pool_release(p, b[i]), GLBUF_OK);
+            ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b[i]), GLBUF_OK);
         }
         uint64_t frame = glbuf_ctx_frame(fx_ctx);
         ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
@@ -530,7 +530,7 @@ START_TEST(steady_churn_reuses_every_buffer_after_the_first_frame)
     }
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_created, created_after_first);
     ck_assert_uint_eq(gl_deleted(), deleted_after_first);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     uint64_t created = 0, reused = 0, shed = 0;
     for (int t = 0; t < GLBUF_POOL_TIERS; t++) {
         created += st.tiers[t].created;
@@ -550,7 +550,7 @@ START_TEST(steady_churn_reuses_every_buffer_after_the_first_frame)
     free(got);
     free(data);
     fx_gl->DeleteBuffers(1, &readback);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_int_eq(fx_errors_logged, 0);
 }
 END_TEST
@@ -564,7 +564,7 @@ static void end_and_wait(void)
 
 /* Acquires n buffers of 1000 bytes (class 1024), records their names, and
  * releases them in the same order. */
-static void churn_1000(glbuf_pool *p, int n, uint32_t *names)
+static void churn_1000(glbuf_pool p, int n, uint32_t *names)
 {
     glbuf_buffer b[8];
     for (int i = 0; i < n; i++) {
@@ -572,7 +572,7 @@ static void churn_1000(glbuf_pool *p, int n, uint32_t *names)
         names[i] = glbuf_buffer_name(fx_ctx, b[i]);
     }
     for (int i = 0; i < n; i++) {
-        ck_assert_int_eq(glbuf_pool_release(p, b[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b[i]), GLBUF_OK);
     }
 }
 
@@ -583,7 +583,7 @@ START_TEST(idle_buffers_follow_the_busiest_of_the_last_frames)
     glbuf_pool_desc d = {0};
     d.demand_frames = 2;
     d.label = "demand";
-    glbuf_pool *p = NULL;
+    glbuf_pool p = {0};
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &d, &p), GLBUF_OK);
     uint32_t f1[6], f2[2], f3[1];
     churn_1000(p, 6, f1); /* F1: demand 6 */
@@ -591,7 +591,7 @@ START_TEST(idle_buffers_follow_the_busiest_of_the_last_frames)
     churn_1000(p, 2, f2); /* F2: keep max(0, 6) = 6; demand 2, both reused */
     end_and_wait();
     churn_1000(p, 1, f3); /* F3: keep max(6, 2) = 6; demand 1, reused */
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].created, 6);
     ck_assert_uint_eq(st.tiers[0].reused, 3);
     ck_assert_uint_eq(st.tiers[0].idle, 6);
@@ -600,8 +600,8 @@ START_TEST(idle_buffers_follow_the_busiest_of_the_last_frames)
 
     /* F4: keep max(2, 1) = 2, the two released last (in F2 and F3) */
     uint64_t deleted = gl_deleted();
-    ck_assert_int_eq(glbuf_pool_trim(p, UINT64_MAX), GLBUF_OK); /* trims nothing itself */
-    st = glbuf_pool_get_stats(p);
+    ck_assert_int_eq(glbuf_pool_trim(fx_ctx, p, UINT64_MAX), GLBUF_OK); /* trims nothing itself */
+    st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].idle, 2);
     ck_assert_uint_eq(st.tiers[0].shed, 4);
     ck_assert_uint_eq(st.tiers[0].trimmed, 0);
@@ -615,15 +615,15 @@ START_TEST(idle_buffers_follow_the_busiest_of_the_last_frames)
     /* F5, F6 without acquisitions: at F6's first call nothing is needed */
     end_and_wait();
     end_and_wait();
-    ck_assert_uint_eq(glbuf_pool_get_stats(p).tiers[0].idle, 2); /* stats apply no policy */
+    ck_assert_uint_eq(glbuf_pool_get_stats(fx_ctx, p).tiers[0].idle, 2); /* stats apply no policy */
     glbuf_buffer other = acquire(p, 100 * KIB);                  /* F6: another class */
-    st = glbuf_pool_get_stats(p);
+    st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].idle, 0);
     ck_assert_uint_eq(st.tiers[0].shed, 6);
     ck_assert_uint_eq(st.tiers[0].bytes_held, 0);
     ck_assert_uint_eq(gl_alive(), 1);
-    ck_assert_int_eq(glbuf_pool_release(p, other), GLBUF_OK);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, other), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_uint_eq(gl_alive(), 0);
     ck_assert_int_eq(fx_errors_logged, 0);
 }
@@ -631,12 +631,12 @@ END_TEST
 
 START_TEST(reuse_makes_no_gl_call_and_a_miss_polls_only_for_ended_frames)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     fx_simulate_slow_gpu(1);
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK); /* an older fence, pending */
     glbuf_buffer a = acquire(p, 4000);
     uint32_t a_name = glbuf_buffer_name(fx_ctx, a);
-    ck_assert_int_eq(glbuf_pool_release(p, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, a), GLBUF_OK);
 
     /* same frame: the idle buffer cannot be free yet, and no fence can say so */
     glbuf_ctx_reset_stats(fx_ctx);
@@ -663,11 +663,11 @@ START_TEST(reuse_makes_no_gl_call_and_a_miss_polls_only_for_ended_frames)
     glbuf_buffer e = acquire(p, 4000);
     ck_assert_uint_eq(glbuf_buffer_name(fx_ctx, e), a_name);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).calls_total, 0);
-    ck_assert_int_eq(glbuf_pool_release(p, e), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, e), GLBUF_OK);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).calls_total, 0);
-    glbuf_pool_release(p, b);
-    glbuf_pool_release(p, c);
-    glbuf_pool_destroy(&p);
+    glbuf_pool_release(fx_ctx, p, b);
+    glbuf_pool_release(fx_ctx, p, c);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
@@ -675,7 +675,7 @@ START_TEST(a_failed_creation_changes_no_count_and_no_demand)
 {
     glbuf_pool_desc d = {0};
     d.demand_frames = 1;
-    glbuf_pool *p = NULL;
+    glbuf_pool p = {0};
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &d, &p), GLBUF_OK);
     glbuf_buffer b[3];
     for (int i = 0; i < 3; i++) {
@@ -683,25 +683,25 @@ START_TEST(a_failed_creation_changes_no_count_and_no_demand)
     }
     end_and_wait();
     for (int i = 0; i < 3; i++) {
-        ck_assert_int_eq(glbuf_pool_release(p, b[i]), GLBUF_OK); /* idle in F2, not reusable in F2 */
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b[i]), GLBUF_OK); /* idle in F2, not reusable in F2 */
     }
     fx_inject_oom(3072, 0, 0);
     glbuf_buffer out = {0};
-    glbuf_pool_stats before = glbuf_pool_get_stats(p);
-    ck_assert_int_eq(glbuf_pool_acquire(p, 3000, &out), GLBUF_ERR_OUT_OF_GPU_MEMORY);
+    glbuf_pool_stats before = glbuf_pool_get_stats(fx_ctx, p);
+    ck_assert_int_eq(glbuf_pool_acquire(fx_ctx, p, 3000, &out), GLBUF_ERR_OUT_OF_GPU_MEMORY);
     ck_assert_int_eq(fx_oom_hits(), 1);
     fx_stop_injecting();
     ck_assert_uint_eq(out.id, 0);
-    glbuf_pool_stats after = glbuf_pool_get_stats(p);
+    glbuf_pool_stats after = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_mem_eq(&before, &after, sizeof before);
     ck_assert_uint_eq(gl_alive(), 3);
     end_and_wait();
     /* F3: F2 had no (successful) acquisition, so the class keeps nothing */
-    ck_assert_int_eq(glbuf_pool_trim(p, UINT64_MAX), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_pool_get_stats(p).tiers[0].idle, 0);
-    ck_assert_uint_eq(glbuf_pool_get_stats(p).tiers[0].shed, 3);
+    ck_assert_int_eq(glbuf_pool_trim(fx_ctx, p, UINT64_MAX), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_pool_get_stats(fx_ctx, p).tiers[0].idle, 0);
+    ck_assert_uint_eq(glbuf_pool_get_stats(fx_ctx, p).tiers[0].shed, 3);
     ck_assert_uint_eq(gl_alive(), 0);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_int_eq(fx_errors_logged, 1); /* the injected GL_OUT_OF_MEMORY, logged once */
 }
 END_TEST
@@ -710,22 +710,22 @@ END_TEST
 
 START_TEST(trim_deletes_buffers_idle_longer_than_the_limit)
 {
-    glbuf_pool *p = make_pool(UINT64_MAX);
+    glbuf_pool p = make_pool(UINT64_MAX);
     glbuf_buffer b[4];
     for (int i = 0; i < 4; i++) {
         b[i] = acquire(p, 100 * KIB); /* class 104 KiB */
     }
     uint64_t first = glbuf_ctx_frame(fx_ctx);
     for (int i = 0; i < 4; i++) { /* released in frames first .. first + 3 */
-        ck_assert_int_eq(glbuf_pool_release(p, b[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b[i]), GLBUF_OK);
         ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     }
     /* now frame first + 4: idle for 4, 3, 2, 1 frames (the demand of frame
      * `first`, 4, keeps them all from the demand rule) */
     uint64_t deleted = gl_deleted();
-    ck_assert_int_eq(glbuf_pool_trim(p, 2), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_trim(fx_ctx, p, 2), GLBUF_OK);
     ck_assert_uint_eq(gl_deleted(), deleted + 2);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[1].trimmed, 2);
     ck_assert_uint_eq(st.tiers[1].shed, 0);
     ck_assert_uint_eq(st.tiers[1].idle, 2);
@@ -734,13 +734,13 @@ START_TEST(trim_deletes_buffers_idle_longer_than_the_limit)
     ck_assert_uint_eq(glbuf_ctx_frame(fx_ctx), first + 4);
     ck_assert_int_eq(fx_gl->IsBuffer(glbuf_buffer_name(fx_ctx, b[3])), GL_TRUE);
     ck_assert_uint_eq(glbuf_buffer_name(fx_ctx, b[0]), 0); /* handle dead */
-    ck_assert_int_eq(glbuf_pool_trim(p, 0), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_trim(fx_ctx, p, 0), GLBUF_OK);
     ck_assert_uint_eq(gl_deleted(), deleted + 4);
-    st = glbuf_pool_get_stats(p);
+    st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[1].idle, 0);
     ck_assert_uint_eq(st.bytes_held, 0);
     ck_assert_uint_eq(gl_alive(), 0);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_int_eq(fx_errors_logged, 0);
 }
 END_TEST
@@ -748,7 +748,7 @@ END_TEST
 START_TEST(idle_budget_caps_the_idle_bytes_oldest_first)
 {
     /* two 208 KiB buffers (the class of 200 KiB) and a 1 KiB one */
-    glbuf_pool *p = make_pool(2 * 208 * KIB + 1 * KIB);
+    glbuf_pool p = make_pool(2 * 208 * KIB + 1 * KIB);
     glbuf_buffer big[4];
     for (int i = 0; i < 4; i++) {
         big[i] = acquire(p, 200 * KIB);
@@ -757,59 +757,58 @@ START_TEST(idle_budget_caps_the_idle_bytes_oldest_first)
     uint64_t deleted = gl_deleted();
     uint32_t newest = glbuf_buffer_name(fx_ctx, big[3]);
     for (int i = 0; i < 4; i++) {
-        ck_assert_int_eq(glbuf_pool_release(p, big[i]), GLBUF_OK);
+        ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, big[i]), GLBUF_OK);
         ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     }
     ck_assert_uint_eq(gl_deleted(), deleted + 2); /* the two released first */
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[1].evicted, 2);
     ck_assert_uint_eq(st.tiers[1].idle, 2);
     ck_assert_uint_eq(st.bytes_idle, 2 * 208 * KIB);
     ck_assert_int_eq(fx_gl->IsBuffer(newest), GL_TRUE);
-    ck_assert_int_eq(glbuf_pool_release(p, small), GLBUF_OK); /* fits exactly */
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, small), GLBUF_OK); /* fits exactly */
     ck_assert_uint_eq(gl_deleted(), deleted + 2);
-    ck_assert_uint_eq(glbuf_pool_get_stats(p).bytes_idle, 2 * 208 * KIB + 1 * KIB);
+    ck_assert_uint_eq(glbuf_pool_get_stats(fx_ctx, p).bytes_idle, 2 * 208 * KIB + 1 * KIB);
     glbuf_buffer huge = acquire(p, 1 * MIB); /* over the budget alone */
-    ck_assert_int_eq(glbuf_pool_release(p, huge), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, huge), GLBUF_OK);
     ck_assert_uint_eq(gl_deleted(), deleted + 3); /* only it goes */
-    st = glbuf_pool_get_stats(p);
+    st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.bytes_idle, 2 * 208 * KIB + 1 * KIB);
     ck_assert_uint_eq(st.tiers[2].idle, 0);
     ck_assert_uint_eq(st.tiers[2].evicted, 1);
     ck_assert_uint_eq(st.tiers[2].bytes_held, 0);
     ck_assert_uint_eq(gl_alive(), 3);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_uint_eq(gl_alive(), 0);
 }
 END_TEST
 
 START_TEST(a_buffer_resized_while_acquired_is_deleted_on_release)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     glbuf_buffer b = acquire(p, 10 * KIB);
     ck_assert_int_eq(glbuf_buffer_reserve(fx_ctx, b, 20 * KIB), GLBUF_OK);
     uint64_t deleted = gl_deleted();
-    ck_assert_int_eq(glbuf_pool_release(p, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b), GLBUF_OK);
     ck_assert_uint_eq(gl_deleted(), deleted + 1);
-    glbuf_pool_stats st = glbuf_pool_get_stats(p);
+    glbuf_pool_stats st = glbuf_pool_get_stats(fx_ctx, p);
     ck_assert_uint_eq(st.tiers[0].discarded, 1);
     ck_assert_uint_eq(st.tiers[0].idle, 0);
     ck_assert_uint_eq(st.tiers[0].bytes_held, 0);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(destroy_deletes_idle_buffers_and_hands_acquired_ones_to_the_app)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     glbuf_buffer kept = acquire(p, 100);
     glbuf_buffer idle = acquire(p, 100 * KIB);
-    ck_assert_int_eq(glbuf_pool_release(p, idle), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, idle), GLBUF_OK);
     ck_assert_uint_eq(gl_alive(), 2);
-    glbuf_pool_destroy(&p);
-    ck_assert_ptr_null(p);
-    glbuf_pool_destroy(&p); /* no-op */
-    glbuf_pool_destroy(NULL);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_ERR_INVALID_HANDLE); /* changes nothing */
+    ck_assert_int_eq(glbuf_pool_destroy(NULL, p), GLBUF_ERR_NULL);
     ck_assert_uint_eq(gl_alive(), 1);
     ck_assert_int_eq(fx_errors_logged, 0);
     /* a plain buffer now: destroy works, and no pool claims it */
@@ -821,16 +820,16 @@ END_TEST
 
 START_TEST(a_pooled_buffer_destroyed_behind_the_pools_back_is_forgotten)
 {
-    glbuf_pool *p = make_pool(0);
+    glbuf_pool p = make_pool(0);
     glbuf_buffer b = acquire(p, 100);
-    ck_assert_int_eq(glbuf_pool_release(p, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, b), GLBUF_OK);
     ck_assert_int_eq(glbuf_buffer_destroy(fx_ctx, b), GLBUF_OK); /* misuse */
     ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
     glbuf_buffer c = acquire(p, 100); /* a new one, not the dead handle */
     ck_assert_uint_ne(c.id, b.id);
-    ck_assert_uint_eq(glbuf_pool_get_stats(p).tiers[0].idle, 0);
-    ck_assert_int_eq(glbuf_pool_release(p, c), GLBUF_OK);
-    glbuf_pool_destroy(&p);
+    ck_assert_uint_eq(glbuf_pool_get_stats(fx_ctx, p).tiers[0].idle, 0);
+    ck_assert_int_eq(glbuf_pool_release(fx_ctx, p, c), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_uint_eq(gl_alive(), 0);
 }
 END_TEST

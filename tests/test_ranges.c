@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "glbuf/ranges.h"
+#include "handle_id.h"
+#include "owner_ids.h"
+#include "ranges_internal.h"
 
 #define KiB UINT64_C(1024)
 #define MiB (KiB * 1024)
@@ -449,7 +452,7 @@ START_TEST(double_free_is_rejected_and_changes_nothing)
     ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
     snapshot before = take(r);
     ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_ERR_INVALID_HANDLE);
-    glbuf_range dead = {a.id | 0xFFC00000u}; /* the freed record, any generation */
+    glbuf_range dead = {a.id ^ (UINT64_C(3) << GLBUF_ID_INDEX_BITS)}; /* the freed record, another generation */
     ck_assert_int_eq(glbuf_ranges_free(r, dead), GLBUF_ERR_INVALID_HANDLE);
     assert_unchanged(r, &before);
     glbuf_ranges_destroy(r);
@@ -461,7 +464,16 @@ START_TEST(zero_and_forged_handles_are_rejected_and_change_nothing)
     glbuf_ranges *r = make(1000);
     glbuf_range a = alloc_at(r, 100, 1, 0);
     snapshot before = take(r);
-    glbuf_range forged[] = {{0}, {1}, {0xFFFFFFFFu}, {0x3FFFFFu}, {a.id + 1}, {a.id ^ 0x80000000u}, {a.id | 0xFFC00000u}};
+    uint64_t gen_field = (uint64_t)GLBUF_ID_GEN_MAX << GLBUF_ID_INDEX_BITS;
+    glbuf_range forged[] = {{0},
+                            {1},
+                            {UINT64_MAX},
+                            {0xFFFFFFu},
+                            {a.id + 1},
+                            {a.id ^ (UINT64_C(1) << 63)},  /* another owner */
+                            {a.id & ~gen_field},           /* generation 0 */
+                            {a.id | gen_field},            /* another generation */
+                            {a.id & (gen_field | 0xFFFFFFu)}}; /* owner 0 */
     for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
         uint64_t v;
         ck_assert_int_eq(glbuf_ranges_free(r, forged[i]), GLBUF_ERR_INVALID_HANDLE);
@@ -513,6 +525,191 @@ START_TEST(foreign_handle_from_another_instance_is_rejected)
     ck_assert_int_eq(glbuf_ranges_free(r2, h2), GLBUF_OK);
     glbuf_ranges_destroy(r1);
     glbuf_ranges_destroy(r2);
+}
+END_TEST
+
+/* Handles of two instances that agree in index and generation differ only in
+ * the owner, and each instance rejects the other's, also after many reuses
+ * and after many instances were created and destroyed in between. */
+START_TEST(foreign_handles_with_identical_index_and_generation_are_rejected)
+{
+    glbuf_ranges *a = make(1000);
+    glbuf_ranges *b = make(1000);
+    glbuf_range hb = alloc_at(b, 100, 1, 0);
+    glbuf_range ha = {0};
+    for (int i = 0; i < 1100; i++) { /* a's record 2 walks through generations 1 .. 1100 */
+        ha = alloc_at(a, 100, 1, 0);
+        if (i == 0) {
+            ck_assert_uint_eq(ha.id & ((UINT64_C(1) << 46) - 1), hb.id & ((UINT64_C(1) << 46) - 1));
+            ck_assert_uint_ne(glbuf_id_owner(ha.id), glbuf_id_owner(hb.id));
+        }
+        snapshot before = take(b);
+        uint64_t v = 7;
+        ck_assert_int_eq(glbuf_ranges_offset(b, ha, &v), GLBUF_ERR_INVALID_HANDLE);
+        ck_assert_int_eq(glbuf_ranges_size(b, ha, &v), GLBUF_ERR_INVALID_HANDLE);
+        ck_assert_int_eq(glbuf_ranges_free(b, ha), GLBUF_ERR_INVALID_HANDLE);
+        ck_assert_uint_eq(v, 7);
+        assert_unchanged(b, &before);
+        ck_assert_int_eq(glbuf_ranges_free(a, hb), GLBUF_ERR_INVALID_HANDLE);
+        ck_assert_int_eq(glbuf_ranges_free(a, ha), GLBUF_OK);
+    }
+    /* Instances made and destroyed in between never receive a live owner. */
+    ha = alloc_at(a, 100, 1, 0);
+    for (int i = 0; i < 1100; i++) {
+        glbuf_ranges *c = make(1000);
+        glbuf_range hc = alloc_at(c, 100, 1, 0);
+        ck_assert_uint_ne(hc.id, ha.id);
+        ck_assert_uint_ne(hc.id, hb.id);
+        ck_assert_int_eq(glbuf_ranges_free(c, ha), GLBUF_ERR_INVALID_HANDLE);
+        ck_assert_int_eq(glbuf_ranges_free(c, hb), GLBUF_ERR_INVALID_HANDLE);
+        glbuf_ranges_destroy(c);
+    }
+    ck_assert_uint_eq(offset_of(a, ha), 0);
+    ck_assert_uint_eq(offset_of(b, hb), 0);
+    glbuf_ranges_destroy(a);
+    glbuf_ranges_destroy(b);
+}
+END_TEST
+
+/* 2^16 + 1 instances live at once: every one has its own owner, and each
+ * rejects the handle of the one made before it (same index and generation). */
+START_TEST(many_live_instances_have_distinct_owners)
+{
+    enum { COUNT = (1 << 16) + 1 };
+    glbuf_ranges **rs = calloc(COUNT, sizeof *rs);
+    glbuf_range *hs = calloc(COUNT, sizeof *hs);
+    unsigned char *seen = calloc((size_t)GLBUF_ID_OWNER_MAX + 1, 1);
+    ck_assert(rs != NULL && hs != NULL && seen != NULL);
+    glbuf_ranges_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.capacity = 1;
+    desc.initial_slots = 3;
+    for (int i = 0; i < COUNT; i++) {
+        ck_assert_int_eq(glbuf_ranges_create(&desc, &rs[i]), GLBUF_OK);
+        glbuf_ranges_set_debug_checks(rs[i], 0); /* each check walks every size class */
+        ck_assert_int_eq(glbuf_ranges_alloc(rs[i], 1, 1, &hs[i], NULL), GLBUF_OK);
+        uint32_t owner = glbuf_id_owner(hs[i].id);
+        ck_assert_uint_ne(owner, 0);
+        ck_assert_int_eq(seen[owner]++, 0);
+        if (i > 0) {
+            ck_assert_uint_eq(hs[i].id << 18, hs[i - 1].id << 18); /* same index and generation */
+            ck_assert_int_eq(glbuf_ranges_free(rs[i], hs[i - 1]), GLBUF_ERR_INVALID_HANDLE);
+            ck_assert_int_eq(glbuf_ranges_free(rs[i - 1], hs[i]), GLBUF_ERR_INVALID_HANDLE);
+        }
+    }
+    for (int i = 0; i < COUNT; i++) {
+        ck_assert_int_eq(glbuf_ranges_free(rs[i], hs[i]), GLBUF_OK);
+        ck_assert(glbuf_ranges_invariants_hold(rs[i]));
+        glbuf_ranges_destroy(rs[i]);
+    }
+    free(rs);
+    free(hs);
+    free(seen);
+}
+END_TEST
+
+START_TEST(create_takes_an_owner_and_destroy_gives_it_back)
+{
+    uint32_t base = glbuf_owner_live_count();
+    glbuf_ranges *r = make(1000);
+    ck_assert_uint_eq(glbuf_owner_live_count(), base + 1);
+    glbuf_ranges_destroy(r);
+    ck_assert_uint_eq(glbuf_owner_live_count(), base);
+}
+END_TEST
+
+START_TEST(create_fails_with_full_when_no_owner_is_free_and_holds_nothing)
+{
+    uint32_t base = glbuf_owner_live_count();
+    uint32_t n = GLBUF_ID_OWNER_MAX - base;
+    uint32_t *held = malloc((size_t)n * sizeof *held);
+    ck_assert_ptr_nonnull(held);
+    for (uint32_t i = 0; i < n; i++) {
+        ck_assert_int_eq(glbuf_owner_acquire(&held[i]), GLBUF_OK);
+    }
+    counting_alloc c = {-1, 0};
+    glbuf_ranges_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.capacity = 1000;
+    desc.allocator.alloc = counting_alloc_fn;
+    desc.allocator.free = counting_free_fn;
+    desc.allocator.user = &c;
+    glbuf_ranges *r = (glbuf_ranges *)&desc; /* must stay untouched */
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &r), GLBUF_ERR_FULL);
+    ck_assert_ptr_eq(r, (glbuf_ranges *)&desc);
+    ck_assert_int_eq(c.live, 0);
+    ck_assert_uint_eq(glbuf_owner_live_count(), GLBUF_ID_OWNER_MAX);
+    glbuf_owner_release(held[n / 2]); /* one free identity: creation works again */
+    r = NULL;
+    ck_assert_int_eq(glbuf_ranges_create(&desc, &r), GLBUF_OK);
+    glbuf_range h = alloc_at(r, 10, 1, 0);
+    ck_assert_uint_eq(glbuf_id_owner(h.id), held[n / 2]);
+    glbuf_ranges_destroy(r);
+    ck_assert_int_eq(c.live, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        glbuf_owner_release(held[i]);
+    }
+    ck_assert_uint_eq(glbuf_owner_live_count(), base);
+    free(held);
+}
+END_TEST
+
+/* A real wrap: one record allocated and freed through every generation,
+ * 1 .. 2^22 - 1. It is then retired: the next allocation takes another
+ * record, and no handle the retired record ever issued is accepted. */
+START_TEST(a_record_that_issued_its_last_generation_is_retired)
+{
+    glbuf_ranges *r = make(1000);
+    glbuf_ranges_set_debug_checks(r, 0); /* 8.4 M operations; checked below */
+    glbuf_range first = {0}, last = {0}, h;
+    uint64_t off;
+    for (uint32_t g = 1; g <= GLBUF_ID_GEN_MAX; g++) {
+        if (glbuf_ranges_alloc(r, 10, 1, &h, &off) != GLBUF_OK || glbuf_range_index(h) != 2 ||
+            glbuf_id_generation(h.id) != g || off != 0) {
+            ck_abort_msg("generation %u: not record 2 at offset 0", (unsigned)g);
+        }
+        if (g == 1) {
+            first = h;
+        }
+        last = h;
+        if (glbuf_ranges_free(r, h) != GLBUF_OK) {
+            ck_abort_msg("generation %u: free failed", (unsigned)g);
+        }
+        if ((g & 0xFFFFFu) == 0) {
+            ck_assert(glbuf_ranges_invariants_hold(r));
+        }
+    }
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    ck_assert_uint_eq(glbuf_id_generation(last.id), GLBUF_ID_GEN_MAX);
+    ck_assert_uint_eq(last.id & ~((uint64_t)GLBUF_ID_GEN_MAX << GLBUF_ID_INDEX_BITS),
+                      first.id & ~((uint64_t)GLBUF_ID_GEN_MAX << GLBUF_ID_INDEX_BITS));
+    glbuf_ranges_set_debug_checks(r, 1);
+
+    glbuf_range next = alloc_at(r, 10, 1, 0);
+    ck_assert_uint_eq(glbuf_range_index(next), 3); /* record 2 is retired */
+    ck_assert_uint_eq(glbuf_id_generation(next.id), 1);
+    ck_assert_uint_eq(glbuf_ranges_free(r, next), GLBUF_OK);
+    next = alloc_at(r, 10, 1, 0);
+    ck_assert_uint_eq(glbuf_range_index(next), 3);
+    ck_assert_uint_eq(glbuf_id_generation(next.id), 2);
+
+    /* Every handle record 2 could ever carry is rejected, and changes nothing. */
+    snapshot before = take(r);
+    uint64_t gen_field = (uint64_t)GLBUF_ID_GEN_MAX << GLBUF_ID_INDEX_BITS;
+    for (uint64_t g = 0; g <= GLBUF_ID_GEN_MAX; g++) {
+        glbuf_range old = {(first.id & ~gen_field) | (g << GLBUF_ID_INDEX_BITS)};
+        if (glbuf_ranges_offset(r, old, &off) != GLBUF_ERR_INVALID_HANDLE) {
+            ck_abort_msg("generation %u of the retired record accepted", (unsigned)g);
+        }
+    }
+    uint64_t v = 7;
+    ck_assert_int_eq(glbuf_ranges_free(r, first), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_free(r, last), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_size(r, last, &v), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_uint_eq(v, 7);
+    assert_unchanged(r, &before);
+    ck_assert_uint_eq(offset_of(r, next), 0);
+    glbuf_ranges_destroy(r);
 }
 END_TEST
 
@@ -648,7 +845,7 @@ START_TEST(stats_track_used_free_live_peak_and_failures)
 }
 END_TEST
 
-START_TEST(metadata_is_at_most_32_bytes_per_allocation_record)
+START_TEST(metadata_is_one_record_per_allocation)
 {
     glbuf_ranges_desc desc;
     memset(&desc, 0, sizeof desc);
@@ -660,7 +857,7 @@ START_TEST(metadata_is_at_most_32_bytes_per_allocation_record)
     ck_assert_int_eq(glbuf_ranges_create(&desc, &large), GLBUF_OK);
     uint64_t per_record =
         (glbuf_ranges_get_stats(large).metadata_bytes - glbuf_ranges_get_stats(small).metadata_bytes) / 1000;
-    ck_assert_uint_le(per_record, 32);
+    ck_assert_uint_le(per_record, 40);
     ck_assert_uint_eq(per_record, GLBUF_RANGES_RECORD_BYTES);
     /* 1098 allocations (plus two internal records) fit without growth. */
     uint64_t before = glbuf_ranges_get_stats(large).metadata_bytes;
@@ -686,7 +883,7 @@ START_TEST(metadata_grows_on_demand_through_the_allocator_hooks)
     glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
     ck_assert_uint_eq(s.live_allocations, 5000);
     ck_assert_uint_gt(s.metadata_bytes, before);
-    ck_assert_uint_le(s.metadata_bytes, before + 2 * 5001 * 32); /* doubling: at most 2x the records */
+    ck_assert_uint_le(s.metadata_bytes, before + 2 * 5001 * GLBUF_RANGES_RECORD_BYTES); /* doubling: at most 2x */
     ck_assert(glbuf_ranges_invariants_hold(r));
     glbuf_ranges_destroy(r);
     ck_assert_int_eq(c.live, 0);
@@ -1278,6 +1475,12 @@ int main(void)
     tcase_add_test(tc, record_indices_are_dense_and_unique_among_live_handles);
     tcase_add_test(tc, foreign_handle_from_another_instance_is_rejected);
     tcase_add_test(tc, a_reused_record_does_not_revive_old_handles);
+    tcase_add_test(tc, foreign_handles_with_identical_index_and_generation_are_rejected);
+    tcase_add_test(tc, many_live_instances_have_distinct_owners);
+    tcase_add_test(tc, create_takes_an_owner_and_destroy_gives_it_back);
+    tcase_add_test(tc, create_fails_with_full_when_no_owner_is_free_and_holds_nothing);
+    tcase_add_test(tc, a_record_that_issued_its_last_generation_is_retired);
+    tcase_set_timeout(tc, 60); /* the real generation wrap: 8.4 M operations */
     suite_add_tcase(s, tc);
 
     tc = tcase_create("grow");
@@ -1289,7 +1492,7 @@ int main(void)
 
     tc = tcase_create("stats");
     tcase_add_test(tc, stats_track_used_free_live_peak_and_failures);
-    tcase_add_test(tc, metadata_is_at_most_32_bytes_per_allocation_record);
+    tcase_add_test(tc, metadata_is_one_record_per_allocation);
     tcase_add_test(tc, metadata_grows_on_demand_through_the_allocator_hooks);
     tcase_add_test(tc, failed_metadata_growth_returns_out_of_host_memory_and_changes_nothing);
     tcase_add_test(tc, a_request_that_does_not_fit_never_grows_the_record_array);

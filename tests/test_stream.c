@@ -1,7 +1,8 @@
 /* test_stream.c - glbuf_stream on a real headless context, on the DSA path, the
  * bind-to-edit path and the orphaning fallback (no ARB_buffer_storage): what
- * a compute shader reads from the ring is what was written, across
+ * a vertex shader fetches from the ring is what was written, across
  * wrap-around and growth; regions are not reused before their fence. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,17 +10,18 @@
 #include "glbuf/pool.h"
 #include "glbuf/stream.h"
 
-/* ---- the GPU reader: a compute shader copying a ring range ----------------- */
+/* ---- the GPU reader: vertex fetch from a ring range --------------------------
+ * Streamed data is mostly vertices, so the reader draws the range as points
+ * with one uint attribute each, and transform feedback writes what the vertex
+ * shader fetched into a result buffer. GL 3.3 core has all of it. */
 
-static const char *const copy_source =
-    "#version 430\n"
-    "layout(local_size_x = 64) in;\n"
-    "layout(std430, binding = 0) readonly buffer Src { uint src[]; };\n"
-    "layout(std430, binding = 1) writeonly buffer Dst { uint dst[]; };\n"
-    "layout(location = 0) uniform uint count;\n"
+static const char *const fetch_source =
+    "#version 330 core\n"
+    "layout(location = 0) in uint word;\n"
+    "flat out uint copied;\n"
     "void main() {\n"
-    "    uint i = gl_GlobalInvocationID.x;\n"
-    "    if (i < count) dst[i] = src[i];\n"
+    "    copied = word;\n"
+    "    gl_Position = vec4(0.0);\n"
     "}\n";
 
 /* What the test wrote, and where the GPU copied it. */
@@ -30,10 +32,11 @@ typedef struct expected {
 } expected;
 
 typedef struct reader {
-    GLuint program;
-    GLuint result; /* what the shader wrote */
+    GLuint program, vao;
+    GLuint fbo, rb; /* a context without a surface draws only into a framebuffer object */
+    GLuint result; /* what transform feedback wrote */
     uint64_t result_size, used;
-    uint64_t align; /* SSBO offset alignment */
+    uint64_t align; /* offsets the tests allocate at (SSBO alignment: the strictest use) */
     expected *expect;
     int count, cap;
 } reader;
@@ -42,16 +45,33 @@ static reader make_reader(uint64_t result_size, int max_copies)
 {
     reader r;
     memset(&r, 0, sizeof r);
-    r.program = fx_gl->CreateShaderProgramv(GL_COMPUTE_SHADER, 1, &copy_source);
+    GLuint vs = fx_gl->CreateShader(GL_VERTEX_SHADER);
+    fx_gl->ShaderSource(vs, 1, &fetch_source, NULL);
+    fx_gl->CompileShader(vs);
+    r.program = fx_gl->CreateProgram();
+    fx_gl->AttachShader(r.program, vs);
+    const char *varying = "copied";
+    fx_gl->TransformFeedbackVaryings(r.program, 1, &varying, GL_INTERLEAVED_ATTRIBS);
+    fx_gl->LinkProgram(r.program);
+    fx_gl->DeleteShader(vs);
     GLint linked = 0;
     fx_gl->GetProgramiv(r.program, GL_LINK_STATUS, &linked);
     if (!linked) {
         char log[1024] = "";
         fx_gl->GetProgramInfoLog(r.program, sizeof log, NULL, log);
-        ck_abort_msg("copy shader: %s", log);
+        ck_abort_msg("fetch shader: %s", log);
     }
-    fx_gl->CreateBuffers(1, &r.result);
-    fx_gl->NamedBufferStorage(r.result, (GLsizeiptr)result_size, NULL, 0);
+    fx_gl->GenVertexArrays(1, &r.vao);
+    fx_gl->GenRenderbuffers(1, &r.rb);
+    fx_gl->BindRenderbuffer(GL_RENDERBUFFER, r.rb);
+    fx_gl->RenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, 1, 1);
+    fx_gl->BindRenderbuffer(GL_RENDERBUFFER, 0);
+    fx_gl->GenFramebuffers(1, &r.fbo);
+    fx_gl->BindFramebuffer(GL_FRAMEBUFFER, r.fbo);
+    fx_gl->FramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, r.rb);
+    ck_assert_int_eq(fx_gl->CheckFramebufferStatus(GL_FRAMEBUFFER), GL_FRAMEBUFFER_COMPLETE);
+    fx_gl->BindFramebuffer(GL_FRAMEBUFFER, 0);
+    r.result = fx_new_buffer(result_size);
     r.result_size = result_size;
     r.align = glbuf_ctx_get_caps(fx_ctx).storage_offset_alignment;
     r.expect = calloc((size_t)max_copies, sizeof *r.expect);
@@ -62,24 +82,40 @@ static reader make_reader(uint64_t result_size, int max_copies)
 static void free_reader(reader *r)
 {
     fx_gl->DeleteProgram(r->program);
+    fx_gl->DeleteVertexArrays(1, &r->vao);
+    fx_gl->DeleteFramebuffers(1, &r->fbo);
+    fx_gl->DeleteRenderbuffers(1, &r->rb);
     fx_gl->DeleteBuffers(1, &r->result);
     free(r->expect);
 }
 
-/* The GPU copies [offset, offset + size) of `name` into the result buffer;
- * `seed` is the pattern it must find there. Issue after glbuf_stream_flush. */
+/* The GPU fetches [offset, offset + size) of `name` as vertices and copies
+ * it into the result buffer; `seed` is the pattern it must find there. Issue
+ * after glbuf_stream_flush. */
 static void gpu_read(reader *r, uint32_t name, uint64_t offset, uint64_t size, uint32_t seed)
 {
     ck_assert_int_lt(r->count, r->cap);
     ck_assert_uint_eq(offset % r->align, 0);
     uint64_t dst = (r->used + r->align - 1) / r->align * r->align;
     ck_assert_uint_le(dst + size, r->result_size);
-    fx_gl->BindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, name, (GLintptr)offset, (GLsizeiptr)size);
-    fx_gl->BindBufferRange(GL_SHADER_STORAGE_BUFFER, 1, r->result, (GLintptr)dst, (GLsizeiptr)size);
+    fx_gl->BindFramebuffer(GL_FRAMEBUFFER, r->fbo);
+    fx_gl->BindVertexArray(r->vao);
+    fx_gl->BindBuffer(GL_ARRAY_BUFFER, name);
+    fx_gl->VertexAttribIPointer(0, 1, GL_UNSIGNED_INT, 4, (const void *)(uintptr_t)offset);
+    fx_gl->EnableVertexAttribArray(0);
+    fx_gl->BindBuffer(GL_ARRAY_BUFFER, 0);
+    fx_gl->BindBufferRange(GL_TRANSFORM_FEEDBACK_BUFFER, 0, r->result, (GLintptr)dst, (GLsizeiptr)size);
+    fx_gl->Enable(GL_RASTERIZER_DISCARD);
     fx_gl->UseProgram(r->program);
-    fx_gl->Uniform1ui(0, (GLuint)(size / 4));
-    fx_gl->DispatchCompute((GLuint)((size / 4 + 63) / 64), 1, 1);
+    fx_gl->BeginTransformFeedback(GL_POINTS);
+    fx_gl->DrawArrays(GL_POINTS, 0, (GLsizei)(size / 4));
+    fx_gl->EndTransformFeedback();
     fx_gl->UseProgram(0);
+    fx_gl->Disable(GL_RASTERIZER_DISCARD);
+    fx_gl->BindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, 0);
+    fx_gl->BindVertexArray(0);
+    fx_gl->BindFramebuffer(GL_FRAMEBUFFER, 0);
+    ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
     r->expect[r->count].seed = seed;
     r->expect[r->count].size = size;
     r->expect[r->count].dst_offset = dst;
@@ -91,7 +127,6 @@ static void gpu_read(reader *r, uint32_t name, uint64_t offset, uint64_t size, u
 static void check_reads(reader *r)
 {
     ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
-    fx_gl->MemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
     uint8_t *got = malloc((size_t)r->result_size);
     fx_read(r->result, 0, r->result_size, got);
     for (int i = 0; i < r->count; i++) {
@@ -102,16 +137,16 @@ static void check_reads(reader *r)
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static glbuf_stream *make_stream(uint64_t capacity, uint64_t max_capacity, int explicit_flush)
+static glbuf_stream make_stream(uint64_t capacity, uint64_t max_capacity, int explicit_flush)
 {
     glbuf_stream_desc d = {0};
     d.capacity = capacity;
     d.max_capacity = max_capacity;
     d.explicit_flush = explicit_flush;
     d.label = "test-stream";
-    glbuf_stream *s = NULL;
+    glbuf_stream s = {0};
     ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_OK);
-    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_ne(s.id, 0);
     return s;
 }
 
@@ -120,11 +155,11 @@ static int persistent(void)
     return (glbuf_ctx_get_caps(fx_ctx).caps & GLBUF_CAP_BUFFER_STORAGE) != 0;
 }
 
-static glbuf_stream_allocation alloc_pattern(glbuf_stream *s, uint64_t size, uint64_t align, uint32_t seed)
+static glbuf_stream_allocation alloc_pattern(glbuf_stream s, uint64_t size, uint64_t align, uint32_t seed)
 {
     glbuf_stream_allocation a;
     memset(&a, 0, sizeof a);
-    ck_assert_int_eq(glbuf_stream_alloc(s, size, align, &a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, size, align, &a), GLBUF_OK);
     ck_assert_ptr_nonnull(a.ptr);
     ck_assert_uint_eq(a.offset % align, 0);
     fx_pattern(a.ptr, size, seed);
@@ -133,7 +168,7 @@ static glbuf_stream_allocation alloc_pattern(glbuf_stream *s, uint64_t size, uin
 
 /* Streams `frames` frames of `per_frame` allocations of `size` bytes, each
  * read by the GPU, and checks the data; returns the stats. */
-static glbuf_stream_stats stream_frames(glbuf_stream *s, int frames, int per_frame, uint64_t size, int *wrapped)
+static glbuf_stream_stats stream_frames(glbuf_stream s, int frames, int per_frame, uint64_t size, int *wrapped)
 {
     reader r = make_reader((uint64_t)frames * (uint64_t)per_frame * (size + 256), frames * per_frame);
     uint64_t last_offset = 0;
@@ -148,7 +183,7 @@ static glbuf_stream_stats stream_frames(glbuf_stream *s, int frames, int per_fra
             }
             last_offset = a[k].offset;
         }
-        ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
         for (int k = 0; k < per_frame; k++) {
             gpu_read(&r, a[k].name, a[k].offset, size, (uint32_t)(f * 100 + k));
         }
@@ -157,7 +192,7 @@ static glbuf_stream_stats stream_frames(glbuf_stream *s, int frames, int per_fra
     check_reads(&r);
     free_reader(&r);
     ck_assert_int_eq(fx_errors_logged, 0);
-    return glbuf_stream_get_stats(s);
+    return glbuf_stream_get_stats(fx_ctx, s);
 }
 
 /* ---- fault injection: pending fences, failing storage ------------------------- */
@@ -167,30 +202,32 @@ static glbuf_stream_stats stream_frames(glbuf_stream *s, int frames, int per_fra
 START_TEST(create_applies_the_documented_defaults)
 {
     glbuf_stream_desc d = {0};
-    glbuf_stream *s = NULL;
+    glbuf_stream s = {0};
     ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_OK);
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    glbuf_stream_stats st = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(st.capacity, 4u << 20);
     ck_assert_uint_eq(st.bytes_held, 4u << 20);
     ck_assert_int_eq(st.persistent, persistent());
     glbuf_stream_allocation a;
-    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 4, &a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 4, &a), GLBUF_OK);
     char label[64] = "";
-    fx_gl->GetObjectLabel(GL_BUFFER, a.name, sizeof label, NULL, label);
-    ck_assert_str_eq(label, "glbuf:stream");
+    if (fx_has(FX_DEBUG)) { /* labels need KHR_debug */
+        fx_gl->GetObjectLabel(GL_BUFFER, a.name, sizeof label, NULL, label);
+        ck_assert_str_eq(label, "glbuf:stream");
+    }
     GLint64 size = 0;
     fx_gl->GetNamedBufferParameteri64v(a.name, GL_BUFFER_SIZE, &size);
     ck_assert_int_eq(size, 4 << 20);
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
-    glbuf_stream_destroy(&s);
-    ck_assert_ptr_null(s);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_ERR_INVALID_HANDLE);
 }
 END_TEST
 
 START_TEST(create_rejects_bad_descs)
 {
     glbuf_stream_desc d = {0};
-    glbuf_stream *s = (glbuf_stream *)&d; /* must stay untouched */
+    glbuf_stream s = {0x5151}; /* must stay untouched */
     ck_assert_int_eq(glbuf_stream_create(NULL, &d, &s), GLBUF_ERR_NULL);
     ck_assert_int_eq(glbuf_stream_create(fx_ctx, NULL, &s), GLBUF_ERR_NULL);
     ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, NULL), GLBUF_ERR_NULL);
@@ -200,21 +237,21 @@ START_TEST(create_rejects_bad_descs)
     d.max_capacity = 0;
     d.frames_in_flight = 17;
     ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_ERR_INVALID_ARGUMENT);
-    ck_assert_ptr_eq(s, (glbuf_stream *)&d);
+    ck_assert_uint_eq(s.id, 0x5151);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, 0);
 }
 END_TEST
 
 START_TEST(capacities_are_rounded_to_powers_of_two)
 {
-    glbuf_stream *s = make_stream(3000, 100000, 0); /* 4096 and 65536 */
-    ck_assert_uint_eq(glbuf_stream_get_stats(s).capacity, 4096);
+    glbuf_stream s = make_stream(3000, 100000, 0); /* 4096 and 65536 */
+    ck_assert_uint_eq(glbuf_stream_get_stats(fx_ctx, s).capacity, 4096);
     glbuf_stream_allocation a;
-    ck_assert_int_eq(glbuf_stream_alloc(s, 65537, 4, &a), GLBUF_ERR_TOO_LARGE);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 65536, 4, &a), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_stream_get_stats(s).capacity, 65536);
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 65537, 4, &a), GLBUF_ERR_TOO_LARGE);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 65536, 4, &a), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_stream_get_stats(fx_ctx, s).capacity, 65536);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
@@ -222,48 +259,51 @@ END_TEST
 
 START_TEST(bad_arguments_are_rejected_and_change_nothing)
 {
-    glbuf_stream *s = make_stream(1u << 16, 1u << 20, 0);
+    glbuf_stream s = make_stream(1u << 16, 1u << 20, 0);
     glbuf_stream_allocation a;
     glbuf_ctx_reset_stats(fx_ctx);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 0, 4, &a), GLBUF_ERR_ZERO_SIZE);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 0, &a), GLBUF_ERR_BAD_ALIGNMENT);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 3, &a), GLBUF_ERR_BAD_ALIGNMENT);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 2u << 20, &a), GLBUF_ERR_BAD_ALIGNMENT);
-    ck_assert_int_eq(glbuf_stream_alloc(s, (1u << 20) + 1, 4, &a), GLBUF_ERR_TOO_LARGE);
-    ck_assert_int_eq(glbuf_stream_alloc(s, UINT64_MAX, 4, &a), GLBUF_ERR_TOO_LARGE);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 16, 4, NULL), GLBUF_ERR_NULL);
-    ck_assert_int_eq(glbuf_stream_alloc(NULL, 16, 4, &a), GLBUF_ERR_NULL);
-    ck_assert_int_eq(glbuf_stream_flush(NULL), GLBUF_ERR_NULL);
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 0, 4, &a), GLBUF_ERR_ZERO_SIZE);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 0, &a), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 3, &a), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 2u << 20, &a), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, (1u << 20) + 1, 4, &a), GLBUF_ERR_TOO_LARGE);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, UINT64_MAX, 4, &a), GLBUF_ERR_TOO_LARGE);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 4, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_stream_alloc(NULL, s, 16, 4, &a), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_stream_flush(NULL, s), GLBUF_ERR_NULL);
+    glbuf_stream none = {0};
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, none, 16, 4, &a), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, none), GLBUF_ERR_INVALID_HANDLE);
+    glbuf_stream_stats st = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(st.allocations, 0);
     ck_assert_uint_eq(st.bytes_streamed, 0);
     ck_assert_uint_eq(st.frames, 0);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).calls_total, 0);
-    glbuf_stream_destroy(&s);
-    glbuf_stream_destroy(&s); /* NULL now: a no-op */
-    glbuf_stream_destroy(NULL);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_ERR_INVALID_HANDLE); /* changes nothing */
+    ck_assert_int_eq(glbuf_stream_destroy(NULL, s), GLBUF_ERR_NULL);
 }
 END_TEST
 
 START_TEST(a_pool_is_not_a_stream)
 {
     glbuf_pool_desc pd = {0};
-    glbuf_pool *p = NULL;
+    glbuf_pool p = {0};
     ck_assert_int_eq(glbuf_pool_create(fx_ctx, &pd, &p), GLBUF_OK);
-    glbuf_stream *wrong = (glbuf_stream *)(void *)p;
+    glbuf_stream wrong = {p.id}; /* a pool's id forged into a stream handle */
     glbuf_stream_allocation a;
-    ck_assert_int_eq(glbuf_stream_alloc(wrong, 16, 4, &a), GLBUF_ERR_WRONG_KIND);
-    ck_assert_int_eq(glbuf_stream_flush(wrong), GLBUF_ERR_WRONG_KIND);
-    ck_assert_uint_eq(glbuf_stream_get_stats(wrong).capacity, 0);
-    glbuf_stream_destroy(&wrong); /* not a stream: left alone */
-    ck_assert_ptr_nonnull(wrong);
-    glbuf_pool_destroy(&p);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, wrong, 16, 4, &a), GLBUF_ERR_WRONG_KIND);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, wrong), GLBUF_ERR_WRONG_KIND);
+    ck_assert_uint_eq(glbuf_stream_get_stats(fx_ctx, wrong).capacity, 0);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, wrong), GLBUF_ERR_WRONG_KIND); /* left alone */
+    ck_assert_uint_ne(glbuf_pool_get_stats(fx_ctx, p).idle_budget, 0);            /* still alive */
+    ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(allocations_in_a_frame_are_aligned_disjoint_bump_allocations)
 {
-    glbuf_stream *s = make_stream(1u << 16, 1u << 20, 0);
+    glbuf_stream s = make_stream(1u << 16, 1u << 20, 0);
     uint64_t sizes[5] = {1, 100, 256, 3, 1000};
     uint64_t aligns[5] = {4, 256, 16, 1, 64};
     glbuf_stream_allocation prev = {0};
@@ -279,20 +319,20 @@ START_TEST(allocations_in_a_frame_are_aligned_disjoint_bump_allocations)
         prev = a;
         prev_end = a.offset + sizes[i];
     }
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    glbuf_stream_stats st = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(st.allocations, 5);
     ck_assert_uint_eq(st.bytes_streamed, 1 + 100 + 256 + 3 + 1000);
     ck_assert_uint_eq(st.frames, 1);
     ck_assert_uint_eq(st.waits, 0);
     ck_assert_uint_eq(st.growths, 0);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(gpu_reads_what_was_written_across_wrap_around)
 {
-    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 0);
+    glbuf_stream s = make_stream(1u << 16, 1u << 16, 0);
     int wrapped = 0;
     glbuf_stream_stats st = stream_frames(s, 20, 3, 7000, &wrapped);
     ck_assert(wrapped || !persistent()); /* the fallback restarts at 0 every frame */
@@ -307,13 +347,13 @@ START_TEST(gpu_reads_what_was_written_across_wrap_around)
         ck_assert_uint_ge(st.flushes, 20); /* one upload per flush */
         ck_assert_uint_eq(st.orphans, 19); /* every frame but the first */
     }
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(explicit_flush_ring_delivers_what_was_flushed)
 {
-    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 1);
+    glbuf_stream s = make_stream(1u << 16, 1u << 16, 1);
     int wrapped = 0;
     glbuf_ctx_reset_stats(fx_ctx);
     glbuf_stream_stats st = stream_frames(s, 20, 3, 7000, &wrapped);
@@ -325,7 +365,7 @@ START_TEST(explicit_flush_ring_delivers_what_was_flushed)
     } else {
         ck_assert_uint_eq(cs.calls[GLBUF_GL_NamedBufferSubData] + cs.calls[GLBUF_GL_BufferSubData], st.flushes);
     }
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
@@ -341,7 +381,7 @@ START_TEST(region_is_not_reused_before_its_fence_signals)
      * than one ring's worth, and polls never see a fence signal, so the
      * stream must block on the oldest frame to go on. */
     enum { FRAMES = 16, PER_FRAME = 2, SIZE = 12 * 1024 };
-    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 0);
+    glbuf_stream s = make_stream(1u << 16, 1u << 16, 0);
     reader r = make_reader((uint64_t)FRAMES * PER_FRAME * (SIZE + 256), FRAMES * PER_FRAME);
     shadow log[FRAMES * PER_FRAME];
     int n = 0;
@@ -375,7 +415,7 @@ START_TEST(region_is_not_reused_before_its_fence_signals)
             log[n].frame = frame;
             n++;
         }
-        ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
         for (int k = 0; k < PER_FRAME; k++) {
             gpu_read(&r, a[k].name, a[k].offset, SIZE, (uint32_t)(f * 10 + k));
         }
@@ -384,7 +424,7 @@ START_TEST(region_is_not_reused_before_its_fence_signals)
     fx_simulate_slow_gpu(0);
     check_reads(&r);
     free_reader(&r);
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    glbuf_stream_stats st = glbuf_stream_get_stats(fx_ctx, s);
     uint64_t ctx_waits = glbuf_ctx_get_stats(fx_ctx).fence_waits - ctx_waits_before;
     ck_assert_uint_eq(st.growths, 0);
     if (persistent()) {
@@ -396,33 +436,33 @@ START_TEST(region_is_not_reused_before_its_fence_signals)
         ck_assert_uint_eq(st.orphans, FRAMES - 1);
     }
     ck_assert_int_eq(fx_errors_logged, 0);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(no_wait_happens_when_the_fences_have_signalled)
 {
-    glbuf_stream *s = make_stream(1u << 16, 1u << 16, 0);
+    glbuf_stream s = make_stream(1u << 16, 1u << 16, 0);
     for (int f = 0; f < 20; f++) {
         (void)alloc_pattern(s, 40000, 256, (uint32_t)f); /* most of the ring each frame */
-        ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
         ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK); /* ends the frame, GPU idle */
     }
-    ck_assert_uint_eq(glbuf_stream_get_stats(s).waits, 0);
-    glbuf_stream_destroy(&s);
+    ck_assert_uint_eq(glbuf_stream_get_stats(fx_ctx, s).waits, 0);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(a_frame_larger_than_the_ring_grows_it_and_keeps_the_old_ring_until_its_fence)
 {
-    glbuf_stream *s = make_stream(16u << 10, 1u << 20, 0);
+    glbuf_stream s = make_stream(16u << 10, 1u << 20, 0);
     reader r = make_reader(64u << 10, 16);
     uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
     glbuf_stream_allocation a[6];
     for (int k = 0; k < 6; k++) { /* 24 KiB in one frame through a 16 KiB ring */
         a[k] = alloc_pattern(s, 4096, r.align, (uint32_t)(70 + k));
     }
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    glbuf_stream_stats st = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(st.growths, 1);
     ck_assert_uint_ne(a[0].name, a[5].name);
     ck_assert_uint_eq(a[0].name, a[3].name); /* 4 x 4 KiB fill the first ring */
@@ -433,56 +473,56 @@ START_TEST(a_frame_larger_than_the_ring_grows_it_and_keeps_the_old_ring_until_it
     ck_assert_uint_eq(st.rings_retired, 1);
     ck_assert_uint_eq(st.bytes_held, grown + (16u << 10));
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive + 1); /* both alive */
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     for (int k = 0; k < 6; k++) {
         gpu_read(&r, a[k].name, a[k].offset, 4096, (uint32_t)(70 + k));
     }
     check_reads(&r); /* ends the frame and waits for its fence */
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive + 1);
     glbuf_stream_allocation b = alloc_pattern(s, 4096, 256, 80); /* next frame: retires */
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     ck_assert_uint_eq(b.name, a[5].name);
-    st = glbuf_stream_get_stats(s);
+    st = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(st.rings_retired, 0);
     ck_assert_uint_eq(st.bytes_held, grown);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive);
     ck_assert_int_eq(fx_gl->IsBuffer(a[0].name), GL_FALSE);
     free_reader(&r);
     ck_assert_int_eq(fx_errors_logged, 0);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(gpu_reads_what_was_written_across_growth_and_wrap_around)
 {
-    glbuf_stream *s = make_stream(8u << 10, 1u << 20, 1);
+    glbuf_stream s = make_stream(8u << 10, 1u << 20, 1);
     int wrapped = 0;
     glbuf_stream_stats st = stream_frames(s, 24, 4, 5000, &wrapped); /* 20 KiB a frame */
     ck_assert_uint_ge(st.growths, 1);
     ck_assert_uint_eq(st.capacity, 32u << 10);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(a_frame_that_fills_the_largest_ring_gets_full)
 {
-    glbuf_stream *s = make_stream(16u << 10, 64u << 10, 0);
+    glbuf_stream s = make_stream(16u << 10, 64u << 10, 0);
     glbuf_stream_allocation a;
-    ck_assert_int_eq(glbuf_stream_alloc(s, 48u << 10, 256, &a), GLBUF_OK); /* grows to 64 KiB */
-    ck_assert_int_eq(glbuf_stream_alloc(s, 16u << 10, 256, &a), GLBUF_OK); /* fills it */
-    glbuf_stream_stats before = glbuf_stream_get_stats(s);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 48u << 10, 256, &a), GLBUF_OK); /* grows to 64 KiB */
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16u << 10, 256, &a), GLBUF_OK); /* fills it */
+    glbuf_stream_stats before = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(before.capacity, 64u << 10);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 4, 4, &a), GLBUF_ERR_FULL);
-    glbuf_stream_stats after = glbuf_stream_get_stats(s);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 4, 4, &a), GLBUF_ERR_FULL);
+    glbuf_stream_stats after = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(after.allocations, before.allocations);
     ck_assert_uint_eq(after.capacity, before.capacity);
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     /* the next frame goes on, once the previous one is done with the ring */
-    ck_assert_int_eq(glbuf_stream_alloc(s, 4, 4, &a), GLBUF_OK);
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 4, 4, &a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     ck_assert_int_eq(fx_errors_logged, 0);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
@@ -490,36 +530,36 @@ END_TEST
  * of the ring it skips is nobody's, so an idle ring neither grows nor is full. */
 START_TEST(a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes)
 {
-    glbuf_stream *s = make_stream(1u << 20, 1u << 20, 0);
+    glbuf_stream s = make_stream(1u << 20, 1u << 20, 0);
     reader rd = make_reader(2u << 20, 2);
     glbuf_stream_allocation a = alloc_pattern(s, 512u << 10, 256, 71);
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     gpu_read(&rd, a.name, a.offset, 512u << 10, 71);
     ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
     glbuf_stream_allocation b = alloc_pattern(s, 768u << 10, 256, 72);
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     gpu_read(&rd, b.name, b.offset, 768u << 10, 72);
-    glbuf_stream_stats st = glbuf_stream_get_stats(s);
+    glbuf_stream_stats st = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(st.growths, 0);
     ck_assert_uint_eq(st.capacity, 1u << 20);
     check_reads(&rd);
     free_reader(&rd);
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(failed_growth_keeps_the_old_ring_working)
 {
-    glbuf_stream *s = make_stream(16u << 10, 1u << 20, 0);
+    glbuf_stream s = make_stream(16u << 10, 1u << 20, 0);
     glbuf_stream_allocation a = alloc_pattern(s, 12u << 10, 256, 5);
     uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
-    glbuf_stream_stats before = glbuf_stream_get_stats(s);
+    glbuf_stream_stats before = glbuf_stream_get_stats(fx_ctx, s);
     fx_inject_oom(persistent() ? 64 << 10 : 32 << 10, 0, 0); /* the ring it would grow to */
     glbuf_stream_allocation b;
-    ck_assert_int_eq(glbuf_stream_alloc(s, 8u << 10, 256, &b), GLBUF_ERR_OUT_OF_GPU_MEMORY);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 8u << 10, 256, &b), GLBUF_ERR_OUT_OF_GPU_MEMORY);
     fx_stop_injecting();
     ck_assert_int_eq(fx_oom_hits(), 1);
-    glbuf_stream_stats after = glbuf_stream_get_stats(s);
+    glbuf_stream_stats after = glbuf_stream_get_stats(fx_ctx, s);
     ck_assert_uint_eq(after.growths, 0);
     ck_assert_uint_eq(after.capacity, before.capacity);
     ck_assert_uint_eq(after.allocations, before.allocations);
@@ -528,27 +568,26 @@ START_TEST(failed_growth_keeps_the_old_ring_working)
     reader r = make_reader(32u << 10, 4);
     glbuf_stream_allocation c = alloc_pattern(s, 2u << 10, r.align, 6);
     ck_assert_uint_eq(c.name, a.name);
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     gpu_read(&r, a.name, a.offset, 12u << 10, 5);
     gpu_read(&r, c.name, c.offset, 2u << 10, 6);
     check_reads(&r);
     free_reader(&r);
     fx_errors_logged = 0; /* the injected GL_OUT_OF_MEMORY was logged */
-    glbuf_stream_destroy(&s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
 START_TEST(destroy_deletes_every_ring_and_clears_the_pointer)
 {
     uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
-    glbuf_stream *s = make_stream(16u << 10, 1u << 20, 0);
+    glbuf_stream s = make_stream(16u << 10, 1u << 20, 0);
     glbuf_stream_allocation a;
-    ck_assert_int_eq(glbuf_stream_alloc(s, 12u << 10, 4, &a), GLBUF_OK);
-    ck_assert_int_eq(glbuf_stream_alloc(s, 12u << 10, 4, &a), GLBUF_OK); /* grows: two rings */
-    ck_assert_int_eq(glbuf_stream_flush(s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 12u << 10, 4, &a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 12u << 10, 4, &a), GLBUF_OK); /* grows: two rings */
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive + 2);
-    glbuf_stream_destroy(&s); /* mid-frame, old ring still retired */
-    ck_assert_ptr_null(s);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK); /* mid-frame, old ring still retired */
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive);
     ck_assert_int_eq(fx_gl->IsBuffer(a.name), GL_FALSE);
     ck_assert_int_eq(fx_errors_logged, 0);

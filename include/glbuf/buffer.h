@@ -4,17 +4,20 @@
  * A buffer has a size (bytes in use) and a capacity (bytes of GL storage).
  * Creation, data() and copy_data() set both; reserve(), append() and resize()
  * grow the capacity by the buffer's growth policy while keeping the contents
- * and the GL name. Buffers are handles (slot + generation) owned by a context:
- * a handle to a destroyed buffer is reported as GLBUF_ERR_INVALID_HANDLE.
+ * and (unless growth_may_rename) the GL name.
+ *
+ * Handles: a buffer is a glbuf_buffer, a 64-bit value handle made in a
+ * context's object table (the layout and guarantee of every glbuf handle,
+ * ctx.h): it is accepted only by the context that created it and only until
+ * glbuf_buffer_destroy. 0, a destroyed buffer's handle (however many buffers
+ * were made since: a slot is retired before its generation could wrap) and
+ * another context's handle give GLBUF_ERR_INVALID_HANDLE.
  *
  * Every call takes the context it was created with (current on this thread).
  * Errors common to every call below, checked first and changing nothing:
  *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
- *   GLBUF_ERR_INVALID_HANDLE  the buffer is 0 or destroyed; a handle from another
- *                             context is rejected unless its slot and generation
- *                             happen to match a live buffer here (each context
- *                             starts its generations at its own tag)
- *   GLBUF_ERR_WRONG_KIND      the handle names an object that is not a buffer
+ *   GLBUF_ERR_INVALID_HANDLE  the buffer handle is not live (above)
+ *   GLBUF_ERR_WRONG_KIND      the id names another kind of object (a forged handle)
  * GPU failures: GLBUF_ERR_OUT_OF_GPU_MEMORY from reserve, resize and append
  * leaves the old storage and its contents intact (read them back), even on a
  * driver that releases the old store. data, copy_data, ensure_min_size and
@@ -32,7 +35,42 @@
  *   - unmap reports GL_FALSE (contents lost) as GLBUF_ERR_CONTENTS_LOST;
  *   - sub_data is bounds-checked against the size.
  * Where it differs from Processing: POW2 growth from capacity 0 starts at 1
- * and growth that would overflow clamps to the request, never loops forever. */
+ * and growth that would overflow clamps to the request, never loops forever.
+ *
+ * Batched appends (desc.batch_appends; Processing's cost model). append
+ * copies the bytes into a CPU staging array and makes no GL call; size grows
+ * at once, the GL store does not. The staged bytes reach GL, grown into the
+ * store by the policy if needed, with exactly one sub-data call per buffer
+ * however many appends were made, at the first of:
+ *   - glbuf_buffer_flush_appends on this buffer (call it before a draw that
+ *     must see this frame's appends, then bind glbuf_buffer_name: it may have
+ *     changed);
+ *   - glbuf_ctx_end_frame (or glbuf_ctx_wait_idle), for every buffer, before
+ *     the frame's fence: appends not flushed explicitly are drawn from the
+ *     next frame on;
+ *   - a call on this buffer that reads or writes the GL contents or changes
+ *     the size: get_sub_data, copy_data, ensure_min_size, reserve (when it
+ *     grows), resize, map_range / map / map_replace. Those calls then cost
+ *     that upload as well.
+ * sub_data into staged bytes updates the staging copy (GL is written only for
+ * the part already uploaded); data and orphan discard them with the rest of
+ * the contents; destroy drops them. While bytes are staged, size may exceed
+ * capacity (the store grows at the upload) and info.pending_bytes counts them.
+ * When the upload fails (GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL from the
+ * growth) the staged bytes stay staged, the store is as before, and the next
+ * upload retries: nothing is lost.
+ *
+ * Growth that may rename (desc.growth_may_rename). Default (0, Cinder): growth
+ * keeps the GL name; the used bytes travel twice on the GPU (to a temporary
+ * buffer and back). With 1: growth creates a new GL buffer, copies the used
+ * bytes into it once, deletes the old one and takes the new name;
+ * info.storage_generation increments. After a rename, binding points of the
+ * current context that held the old name hold 0 (glDeleteBuffers), and other
+ * vertex array objects keep the old storage alive and keep drawing from it
+ * until re-pointed: re-bind glbuf_buffer_name after any call that may grow
+ * (reserve, resize, append, flush_appends, end_frame with batched appends)
+ * when storage_generation changed. A failed growth deletes only the new
+ * buffer: the old name, store and contents stay. */
 #ifndef GLBUF_BUFFER_H
 #define GLBUF_BUFFER_H
 
@@ -45,7 +83,7 @@ extern "C" {
 #endif
 
 typedef struct glbuf_buffer {
-    uint32_t id;
+    uint64_t id;
 } glbuf_buffer;
 
 /* Binding targets; glbuf_target_gl_enum gives the GL value for glBindBuffer. */
@@ -122,6 +160,13 @@ typedef struct glbuf_buffer_desc {
     uint32_t storage_flags;    /* glbuf_storage_flag bits; non-zero = immutable
                                   storage (needs GLBUF_CAP_BUFFER_STORAGE) */
     const char *label;         /* copied; default "buffer" */
+    int batch_appends;         /* default 0: append uploads at once (one
+                                  sub-data per call). Non-zero: appends are
+                                  staged on the CPU, one upload per flush
+                                  (see "Batched appends" above) */
+    int growth_may_rename;     /* default 0: growth keeps the GL name (used
+                                  bytes copied twice). Non-zero: growth moves
+                                  to a new GL name (copied once; see above) */
 } glbuf_buffer_desc;
 
 /* Creates the GL buffer and its storage.
@@ -129,24 +174,30 @@ typedef struct glbuf_buffer_desc {
  * storage flags), GLBUF_ERR_ZERO_SIZE (immutable storage of size 0),
  * GLBUF_ERR_OVERFLOW (size beyond GLsizeiptr), GLBUF_ERR_UNSUPPORTED
  * (immutable storage without ARB_buffer_storage), GLBUF_ERR_OUT_OF_HOST_MEMORY,
- * GLBUF_ERR_FULL (2^20 buffers alive in this context),
+ * GLBUF_ERR_FULL (the context's object table has no slot left: 2^24 slots, live
+ * or retired),
  * GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL (nothing is left behind).
  * GL calls (DSA): glCreateBuffers, glNamedBufferData or glNamedBufferStorage,
  * glGetError, glObjectLabel. */
 GLBUF_API glbuf_result glbuf_buffer_create(glbuf_ctx *ctx, const glbuf_buffer_desc *desc, glbuf_buffer *out);
 
-/* Deletes the GL buffer (unmapping it if mapped). */
+/* Deletes the GL buffer (unmapping it if mapped). Fails only with the common
+ * errors (nothing destroyed). A buffer acquired from a pool goes back with
+ * glbuf_pool_release instead. */
 GLBUF_API glbuf_result glbuf_buffer_destroy(glbuf_ctx *ctx, glbuf_buffer buf);
 
 /* Cinder bufferData: re-specifies the store at exactly `size` bytes with
  * `usage`; size = capacity = `size`; data may be NULL (contents undefined).
+ * Staged batched appends are discarded on success (kept on failure unless
+ * the driver dropped the store under them).
  * Fails: GLBUF_ERR_IMMUTABLE, GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_INVALID_ARGUMENT
  * (usage), GLBUF_ERR_OVERFLOW, GPU failures. GL: glNamedBufferData, glGetError. */
 GLBUF_API glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data,
                                          glbuf_usage usage);
 
 /* Cinder bufferSubData, bounds-checked: writes [offset, offset + size) which
- * must lie within the buffer's size. size 0 is a no-op success.
+ * must lie within the buffer's size. size 0 is a no-op success. The part
+ * that falls on staged batched appends is written into the staging copy.
  * Fails: GLBUF_ERR_NULL (data NULL with size > 0), GLBUF_ERR_OVERFLOW,
  * GLBUF_ERR_OUT_OF_BOUNDS, GLBUF_ERR_ALREADY_MAPPED (mapped, not persistent),
  * GLBUF_ERR_IMMUTABLE (immutable without GLBUF_STORAGE_DYNAMIC).
@@ -154,8 +205,10 @@ GLBUF_API glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint6
 GLBUF_API glbuf_result glbuf_buffer_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t size,
                                              const void *data);
 
-/* Synchronous readback of [offset, offset + size) within the capacity.
- * Fails as sub_data (bounds against the capacity). GL: glGetNamedBufferSubData. */
+/* Synchronous readback of [offset, offset + size) within the capacity (with
+ * batched appends staged: the capacity their upload gives, done first).
+ * Fails as sub_data (bounds against that capacity), and with the upload's GPU
+ * failures (nothing read). GL: glGetNamedBufferSubData. */
 GLBUF_API glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset,
                                                  uint64_t size, void *out);
 
@@ -163,34 +216,55 @@ GLBUF_API glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer bu
  * larger store (bytes past `size` keep their old values); else re-specify: at
  * exactly `size` under EXACT (one glBufferData with the data, as Cinder), at
  * the policy's capacity otherwise (glBufferData(NULL) then sub-data). The
- * size becomes `size`. data must not be NULL when size > 0.
+ * size becomes `size`. data must not be NULL when size > 0. Staged batched
+ * appends are uploaded first, so the bytes past `size` are as Cinder's.
  * Fails: GLBUF_ERR_NULL, GLBUF_ERR_IMMUTABLE (would re-specify),
  * GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_OVERFLOW, GPU failures. */
 GLBUF_API glbuf_result glbuf_buffer_copy_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, const void *data);
 
 /* Cinder ensureMinimumSize: if capacity < min, re-specify at exactly `min`
  * bytes with contents discarded (size = capacity = min); never shrinks.
+ * Staged batched appends are uploaded first (then capacity is compared).
  * Fails: GLBUF_ERR_IMMUTABLE (would re-specify), GLBUF_ERR_ALREADY_MAPPED,
  * GLBUF_ERR_OVERFLOW, GPU failures. */
 GLBUF_API glbuf_result glbuf_buffer_ensure_min_size(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t min_size);
 
 /* Grows the capacity to at least `capacity` by the growth policy, keeping the
- * first `size` bytes and the GL name (GPU copies through a temporary buffer).
- * No-op when it already fits. Fails: GLBUF_ERR_IMMUTABLE, GLBUF_ERR_ALREADY_MAPPED,
- * GLBUF_ERR_OVERFLOW, GPU failures (old storage and contents intact). */
+ * first `size` bytes: by default also the GL name (GPU copies through a
+ * temporary buffer), with growth_may_rename in a new GL buffer (one GPU copy).
+ * No-op when it already fits. With batched appends staged and a growth
+ * needed, the staged bytes are uploaded with it. Fails: GLBUF_ERR_IMMUTABLE,
+ * GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_OVERFLOW, GPU failures (old storage,
+ * name and contents intact, staged bytes still staged). */
 GLBUF_API glbuf_result glbuf_buffer_reserve(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t capacity);
 
-/* Sets the size, growing as reserve does; new bytes are undefined. */
+/* Sets the size, growing as reserve does; new bytes are undefined. Uploads
+ * staged batched appends first. */
 GLBUF_API glbuf_result glbuf_buffer_resize(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size);
 
 /* Writes `size` bytes at the end of the used part, growing as reserve does.
- * Fails as reserve and sub_data; GLBUF_ERR_NULL when data is NULL and size > 0. */
+ * Fails as reserve and sub_data; GLBUF_ERR_NULL when data is NULL and size > 0.
+ * With batch_appends: copies the bytes into the CPU staging array, no GL call
+ * (see "Batched appends"); fails only on bad input (as above, and
+ * GLBUF_ERR_OVERFLOW when the size would pass GLsizeiptr) or with
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY (the staging array could not grow), changing
+ * nothing. */
 GLBUF_API glbuf_result glbuf_buffer_append(glbuf_ctx *ctx, glbuf_buffer buf, const void *data, uint64_t size);
+
+/* Uploads the batched appends staged on this buffer: growing the store by the
+ * policy if the size passed the capacity (keeping the bytes already uploaded,
+ * renaming under growth_may_rename), then one sub-data of all staged bytes.
+ * No GL call when nothing is staged (always so without batch_appends).
+ * Fails: GPU failures of the growth (the store, name and contents are as
+ * before and the bytes stay staged for the next flush). */
+GLBUF_API glbuf_result glbuf_buffer_flush_appends(glbuf_ctx *ctx, glbuf_buffer buf);
 
 /* Maps [offset, offset + length) with glbuf_map_flag access bits.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE (length 0 or an empty
  * buffer: processing4 #353), GLBUF_ERR_OVERFLOW, GLBUF_ERR_OUT_OF_BOUNDS
- * (beyond the capacity), GLBUF_ERR_INVALID_ARGUMENT (unknown bits, or a
+ * (beyond the capacity; with batched appends staged, the capacity their
+ * upload gives: they are uploaded first, and that upload's GPU failures are
+ * returned with nothing mapped), GLBUF_ERR_INVALID_ARGUMENT (unknown bits, or a
  * combination glMapBufferRange refuses: neither READ nor WRITE; READ with
  * INVALIDATE_* or UNSYNCHRONIZED; FLUSH_EXPLICIT without WRITE; PERSISTENT or
  * COHERENT on storage made without them; on immutable storage, an access its
@@ -220,7 +294,8 @@ GLBUF_API glbuf_result glbuf_buffer_unmap(glbuf_ctx *ctx, glbuf_buffer buf);
 
 /* Orphans the store: glBufferData(capacity, NULL) with the same usage, so the
  * driver can hand out fresh memory while the GPU reads the old. Contents
- * become undefined; size and capacity stay. Fails: GLBUF_ERR_IMMUTABLE,
+ * become undefined; size and capacity stay (staged batched appends are
+ * discarded, and the capacity is the one their upload would have given). Fails: GLBUF_ERR_IMMUTABLE,
  * GLBUF_ERR_ALREADY_MAPPED, GPU failures. */
 GLBUF_API glbuf_result glbuf_buffer_orphan(glbuf_ctx *ctx, glbuf_buffer buf);
 
@@ -230,9 +305,10 @@ GLBUF_API glbuf_result glbuf_buffer_set_label(glbuf_ctx *ctx, glbuf_buffer buf, 
 
 /* Everything known about a buffer, from glbuf's cache (no GL query). */
 typedef struct glbuf_buffer_info {
-    uint32_t name;           /* GL name, stable across growth */
-    uint64_t size;           /* bytes in use */
-    uint64_t capacity;       /* bytes of GL storage */
+    uint32_t name;           /* GL name; stable across growth unless growth_may_rename */
+    uint64_t size;           /* bytes in use, staged batched appends included */
+    uint64_t capacity;       /* bytes of GL storage (may be below size while
+                                batched appends are staged) */
     glbuf_target target;
     glbuf_usage usage;
     glbuf_growth growth;
@@ -240,14 +316,16 @@ typedef struct glbuf_buffer_info {
     uint64_t reallocations;  /* re-specifications that grew the store */
     int mapped;              /* non-zero while mapped */
     const char *label;       /* valid until the label changes or the buffer dies */
+    uint64_t pending_bytes;      /* batched appends staged, not yet in GL */
+    uint64_t storage_generation; /* +1 whenever growth changed the GL name */
 } glbuf_buffer_info;
 
-GLBUF_API glbuf_result glbuf_buffer_get_info(glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out);
+GLBUF_API glbuf_result glbuf_buffer_get_info(const glbuf_ctx *ctx, glbuf_buffer buf, glbuf_buffer_info *out);
 
-/* Shortcuts for the info fields; 0 for an invalid handle. */
-GLBUF_API uint32_t glbuf_buffer_name(glbuf_ctx *ctx, glbuf_buffer buf);
-GLBUF_API uint64_t glbuf_buffer_size(glbuf_ctx *ctx, glbuf_buffer buf);
-GLBUF_API uint64_t glbuf_buffer_capacity(glbuf_ctx *ctx, glbuf_buffer buf);
+/* Shortcuts for the info fields; 0 for a NULL ctx or an invalid handle. */
+GLBUF_API uint32_t glbuf_buffer_name(const glbuf_ctx *ctx, glbuf_buffer buf);
+GLBUF_API uint64_t glbuf_buffer_size(const glbuf_ctx *ctx, glbuf_buffer buf);
+GLBUF_API uint64_t glbuf_buffer_capacity(const glbuf_ctx *ctx, glbuf_buffer buf);
 
 /* The GL enum of a target (GL_ARRAY_BUFFER ...), 0 outside the enum. */
 GLBUF_API uint32_t glbuf_target_gl_enum(glbuf_target target);

@@ -2,6 +2,37 @@
  * queries the capabilities once, counts every GL call glbuf makes, and owns the
  * frame clock that every module retires GPU-visible memory against.
  *
+ * One convention for the whole library
+ * ------------------------------------
+ * Roots are pointers: glbuf_ctx (one per GL context) and glbuf_ranges (the
+ * GL-free allocator). Everything made inside a root is a typed 64-bit value
+ * handle { uint64_t id; }, id 0 invalid: glbuf_buffer, glbuf_mega,
+ * glbuf_stream, glbuf_pool, and the sub-allocations glbuf_mega_range and
+ * glbuf_range. Every function takes its root first. glbuf_X_create(ctx,
+ * &desc, &out) and glbuf_X_destroy(ctx, x) both return a glbuf_result; what
+ * can fail returns a glbuf_result and writes its out-parameters only on
+ * success; queries that cannot fail (stats, GL names, sizes) return by value
+ * and give zero / a zeroed struct for a NULL root or an invalid handle.
+ *
+ * Handles
+ * -------
+ *     id = [ owner : 18 ][ generation : 22 ][ index : 24 ]
+ * The owner is the identity of the table that issued the handle (this
+ * context's object table; for ranges, the allocator instance), from a
+ * process-wide registry: no two live tables share one. The generation counts
+ * the reuses of the slot `index`; a slot whose generation reaches 2^22 - 1 is
+ * retired, never reused, so a table never issues the same id twice. Hence:
+ *   - a handle is accepted only by the root that issued it, and only while
+ *     its object is alive; 0, a destroyed object's handle and another live
+ *     root's handle give GLBUF_ERR_INVALID_HANDLE and change nothing, however
+ *     many objects were made and destroyed since;
+ *   - an id forged from another kind (a glbuf_mega's id in a glbuf_stream)
+ *     gives GLBUF_ERR_WRONG_KIND;
+ *   - the one caveat: a handle kept after its root was destroyed may match a
+ *     root created later once the registry hands that identity out again,
+ *     which it does only after every other free identity (of 2^18 - 1) has
+ *     been handed out since.
+ *
  * Thread safety: a glbuf_ctx and everything created from it belong to the
  * thread on which its GL context is current. Every call that touches GL needs
  * that context current. */
@@ -79,7 +110,7 @@ typedef struct glbuf_caps {
     X(InvalidateBufferData) X(InvalidateBufferSubData)                                          \
     X(GetBufferParameteri64v) X(GetNamedBufferParameteri64v)                                    \
     X(ObjectLabel) X(DebugMessageCallback) X(GetPointerv) X(Enable)                             \
-    X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish)
+    X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish) X(MemoryBarrier)
 
 typedef enum glbuf_gl_call {
 #define GLBUF_GL_CALL_ENUM(name) GLBUF_GL_##name,
@@ -110,14 +141,24 @@ typedef struct glbuf_ctx_stats {
  * Fails with GLBUF_ERR_NULL (desc, out or get_proc_address NULL),
  * GLBUF_ERR_INVALID_ARGUMENT (only one of allocator.alloc/free set, unknown
  * disable_caps bits), GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_LOAD_FAILED (no
- * current context, or glGetString unavailable) or GLBUF_ERR_UNSUPPORTED
- * (below GL 3.3 core). On failure *out is untouched. */
+ * current context, or glGetString unavailable), GLBUF_ERR_UNSUPPORTED
+ * (GL_VERSION below 3.3) or GLBUF_ERR_FULL (2^18 - 1 handle tables -
+ * contexts and allocators - are alive in the process). Any GL 3.3 or later context is accepted, core or
+ * compatibility profile: glbuf uses nothing either profile lacks. A refused
+ * context is left as it was found (no GL error raised). On failure *out is
+ * untouched. */
 GLBUF_API glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out);
 
-/* Waits for the GPU, deletes the fences and frees the context wrapper. Buffers
- * and managers still alive are not deleted: destroy them first (the count left
- * is logged). Sets *ctx to NULL. NULL and *ctx == NULL are no-ops. */
-GLBUF_API void glbuf_ctx_destroy(glbuf_ctx **ctx);
+/* Waits for the GPU, frees every object still alive in the context (pools
+ * first, then streams, megabuffers and buffers, each as its destroy call
+ * does), deletes the fences, puts the app's debug callback back and frees the
+ * context. If objects were left alive it logs one warning line counting
+ * each kind, e.g.
+ *     context destroyed with objects alive, freed: 2 buffers (+1 pooled), 1 megabuffers, 0 streams, 1 pools
+ * where "buffers" are the app's own and "+N pooled" the buffers its pools
+ * still held (idle or acquired). Every handle of the context dies with it.
+ * NULL is ignored. The GL context must still be current. */
+GLBUF_API void glbuf_ctx_destroy(glbuf_ctx *ctx);
 
 /* Capabilities by value. A NULL ctx gives a zeroed struct. */
 GLBUF_API glbuf_caps glbuf_ctx_get_caps(const glbuf_ctx *ctx);
@@ -133,7 +174,10 @@ GLBUF_API void glbuf_ctx_reset_stats(glbuf_ctx *ctx);
 /* The frame now being recorded. 0 for a NULL ctx. */
 GLBUF_API uint64_t glbuf_ctx_frame(const glbuf_ctx *ctx);
 
-/* Inserts the fence for the current frame and starts the next one.
+/* Inserts the fence for the current frame and starts the next one. First
+ * uploads the staged batched appends of every buffer (glbuf_buffer_flush_appends);
+ * a buffer whose upload fails keeps its bytes staged for the next flush and
+ * that failure is returned when nothing below failed (the frame advances).
  * GLBUF_ERR_FENCE_FAILED when glFenceSync returns 0: the frame still advances
  * and its memory is retired by the next fence that signals (GL executes in
  * order), so nothing is reused early. Blocks (counted in fence_waits) only

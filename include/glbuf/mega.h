@@ -8,8 +8,8 @@
  *     no allocation ever overlaps memory the GPU may still read;
  *   - growth keeps every offset and handle: new storage, one GPU copy of the
  *     used extent, the allocator extended in place. The GL name and the
- *     mapped pointers change: compare glbuf_mega_stats.storage_generation
- *     (or the name) with what you bound, and re-fetch pointers;
+ *     mapped pointers change: compare glbuf_mega_storage_generation (or
+ *     glbuf_mega_gl_name) with what you bound, and re-fetch pointers;
  *   - defragmentation moves allocations toward offset 0 with GPU copies into
  *     fresh storage, within a byte budget per call; handles stay valid,
  *     offsets change (re-query them), frames in flight keep reading the old
@@ -21,10 +21,30 @@
  * Growth and defragmentation block once on a fence until their GPU copy is
  * done, so that later CPU writes through the new mapping cannot race it.
  *
- * Errors common to every call taking a glbuf_mega *: GLBUF_ERR_NULL (mega
- * NULL), GLBUF_ERR_WRONG_KIND (not a megabuffer). Calls taking a
- * glbuf_mega_range: GLBUF_ERR_INVALID_HANDLE (0, freed, stale, or from
- * another megabuffer). Every error leaves the megabuffer as it was. */
+ * Handles
+ * -------
+ * A megabuffer is a glbuf_mega, a 64-bit value handle made in a context's
+ * object table (the layout and guarantee of every glbuf handle, ctx.h): it
+ * is accepted only by the context that created it and only until
+ * glbuf_mega_destroy. 0, a destroyed megabuffer's handle (however many
+ * objects were made since: a slot is retired before its generation could
+ * wrap) and another context's handle give GLBUF_ERR_INVALID_HANDLE.
+ * An allocation is a glbuf_mega_range whose id is its glbuf_range id in the
+ * megabuffer's own glbuf_ranges (same layout; the owner is that allocator's
+ * identity, ranges.h): 0, a freed range (however often its record was reused
+ * since: a record is retired before its generation could wrap) and a range
+ * of another live megabuffer give GLBUF_ERR_INVALID_HANDLE. As for every
+ * handle (ctx.h), one caveat: a range kept after its megabuffer was destroyed
+ * can match a megabuffer made after the registry has handed out every other
+ * free identity.
+ *
+ * Errors common to every call, checked first, changing nothing:
+ *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
+ *   GLBUF_ERR_INVALID_HANDLE  the megabuffer or range handle is not live (above)
+ *   GLBUF_ERR_WRONG_KIND      the id names another kind of object (a forged handle)
+ * Every error leaves the megabuffer as it was.
+ *
+ * Thread safety: as the context it was created from (one thread). */
 #ifndef GLBUF_MEGA_H
 #define GLBUF_MEGA_H
 
@@ -37,7 +57,10 @@
 extern "C" {
 #endif
 
-typedef struct glbuf_mega glbuf_mega;
+/* A megabuffer; id 0 is invalid. */
+typedef struct glbuf_mega {
+    uint64_t id;
+} glbuf_mega;
 
 /* An allocation in a megabuffer; id 0 is invalid. */
 typedef struct glbuf_mega_range {
@@ -92,26 +115,30 @@ typedef struct glbuf_mega_stats {
     uint64_t bytes_copied_by_growth;
     uint64_t bytes_copied_by_defrag;
     uint64_t failed_allocations;   /* GLBUF_ERR_FULL / out of memory */
-    uint64_t storage_generation;   /* +1 whenever the GL name and pointers change */
+    uint64_t storage_generation;   /* 1 at creation, +1 whenever the GL name and
+                                      pointers change */
     uint32_t name;                 /* the current GL buffer name */
     uint64_t alignment;            /* minimum alignment of every allocation, bytes */
     int has_buffer_storage;        /* 0 on the fallback path */
 } glbuf_mega_stats;
 
-/* Creates the storage and maps it.
+/* Creates the storage and maps it; *out is written only on success.
  * Fails: GLBUF_ERR_NULL (ctx, desc, out), GLBUF_ERR_INVALID_ARGUMENT (growth
  * or use out of range), GLBUF_ERR_TOO_LARGE (capacity > max_capacity),
  * GLBUF_ERR_OVERFLOW (beyond GLsizeiptr), GLBUF_ERR_OUT_OF_HOST_MEMORY,
  * GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_MAP_FAILED, GLBUF_ERR_GL (another GL
- * error from the storage call). Nothing is left behind.
+ * error from the storage call), GLBUF_ERR_FULL (the context's object table
+ * has no slot left, or 2^18 - 1 handle tables - contexts, megabuffers,
+ * glbuf_ranges - are alive in the process: each megabuffer's allocator is one).
+ * Nothing is left behind.
  * GL (DSA): glCreateBuffers, glNamedBufferStorage, glGetError,
  * glMapNamedBufferRange, glObjectLabel. */
-GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbuf_mega **out);
+GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glbuf_mega *out);
 
-/* Deletes the storage (GL keeps it alive for commands still reading it),
- * frees *mega and sets it to NULL. Every handle dies with it. NULL and
- * *mega == NULL are no-ops. */
-GLBUF_API void glbuf_mega_destroy(glbuf_mega **mega);
+/* Deletes the storage (GL keeps it alive for commands still reading it) and
+ * frees the megabuffer. Every range handle dies with it, pointers too.
+ * Fails only with the common errors (nothing destroyed). */
+GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
 
 /* Allocates `size` bytes at a multiple of max(alignment, the use's minimum).
  * alignment 0 means "the minimum". When the request does not fit, it first
@@ -124,16 +151,18 @@ GLBUF_API void glbuf_mega_destroy(glbuf_mega **mega);
  * max_capacity, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED /
  * GLBUF_ERR_GL (growth failed: the old storage, mapping and contents are intact),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
-GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_mega *mega, uint64_t size, uint64_t alignment,
+GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
                                         glbuf_mega_range *out, uint64_t *out_offset);
 
 /* Frees an allocation. The handle is dead at once; the bytes become
  * allocatable after the fence of the current frame has signalled. No GL call. */
-GLBUF_API glbuf_result glbuf_mega_free(glbuf_mega *mega, glbuf_mega_range r);
+GLBUF_API glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r);
 
-/* Offset (bytes) and size of a live allocation. */
-GLBUF_API glbuf_result glbuf_mega_offset(const glbuf_mega *mega, glbuf_mega_range r, uint64_t *out);
-GLBUF_API glbuf_result glbuf_mega_size(const glbuf_mega *mega, glbuf_mega_range r, uint64_t *out);
+/* Offset (bytes) and size of a live allocation. Results, not values: 0 is a
+ * valid offset, so an invalid handle must be told apart. */
+GLBUF_API glbuf_result glbuf_mega_offset(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r,
+                                         uint64_t *out);
+GLBUF_API glbuf_result glbuf_mega_size(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out);
 
 /* A write pointer to the allocation's first byte, valid until the next
  * growth or defragmentation (storage_generation changes). Write only; do not
@@ -141,28 +170,30 @@ GLBUF_API glbuf_result glbuf_mega_size(const glbuf_mega *mega, glbuf_mega_range 
  * the fallback path, the whole allocation is marked for glbuf_mega_flush, so
  * write all of it after fetching the pointer (bytes you skip are flushed as
  * the CPU sees them); for part of an allocation use glbuf_mega_write. */
-GLBUF_API glbuf_result glbuf_mega_ptr(glbuf_mega *mega, glbuf_mega_range r, void **out);
+GLBUF_API glbuf_result glbuf_mega_ptr(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, void **out);
 
 /* Copies `size` bytes to [offset, offset + size) of the allocation. With
  * explicit flush it flushes that range (one glFlushMappedNamedBufferRange);
  * on the fallback path the range is uploaded by glbuf_mega_flush.
  * Fails: GLBUF_ERR_NULL (data with size > 0), GLBUF_ERR_OVERFLOW,
  * GLBUF_ERR_OUT_OF_BOUNDS (outside the allocation), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
-GLBUF_API glbuf_result glbuf_mega_write(glbuf_mega *mega, glbuf_mega_range r, uint64_t offset, const void *data,
-                                        uint64_t size);
+GLBUF_API glbuf_result glbuf_mega_write(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t offset,
+                                        const void *data, uint64_t size);
 
 /* Makes every write made through glbuf_mega_ptr visible to GL commands issued
  * after it: flushes the marked ranges (explicit flush) or uploads them with
  * sub-data (fallback). No-op on coherent storage. Call it before the draws
  * that read this frame's writes. */
-GLBUF_API glbuf_result glbuf_mega_flush(glbuf_mega *mega);
+GLBUF_API glbuf_result glbuf_mega_flush(glbuf_ctx *ctx, glbuf_mega mega);
 
 /* Returns to the allocator every range whose frame has completed (polls the
  * fences; alloc does this by itself when it runs out of room). */
-GLBUF_API glbuf_result glbuf_mega_collect(glbuf_mega *mega);
+GLBUF_API glbuf_result glbuf_mega_collect(glbuf_ctx *ctx, glbuf_mega mega);
 
-/* Waits for the GPU (glbuf_ctx_wait_idle) and collects every pending free. */
-GLBUF_API glbuf_result glbuf_mega_wait_idle(glbuf_mega *mega);
+/* Waits for the GPU (glbuf_ctx_wait_idle) and collects every pending free.
+ * Fails: the common errors; GLBUF_ERR_TIMEOUT / GLBUF_ERR_FENCE_FAILED from
+ * the wait (what completed is still collected). */
+GLBUF_API glbuf_result glbuf_mega_wait_idle(glbuf_ctx *ctx, glbuf_mega mega);
 
 typedef struct glbuf_mega_move {
     glbuf_mega_range range;
@@ -183,12 +214,23 @@ typedef struct glbuf_mega_defrag_report {
  * the frames still reading it) and storage_generation increments. `on_move`
  * (may be NULL) is called for each move. report may be NULL.
  * Fails: GPU failures as growth (nothing changed), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
-GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_mega *mega, uint64_t budget,
+GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, uint64_t budget,
                                              void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
                                              glbuf_mega_defrag_report *report);
 
-/* Statistics by value; zeroed for NULL. */
-GLBUF_API glbuf_mega_stats glbuf_mega_get_stats(const glbuf_mega *mega);
+/* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
+ * No GL call. */
+GLBUF_API glbuf_mega_stats glbuf_mega_get_stats(const glbuf_ctx *ctx, glbuf_mega mega);
+
+/* The GL buffer name of the current storage (what to bind); it changes with
+ * growth and defragmentation. 0 for a NULL ctx or an invalid handle. */
+GLBUF_API uint32_t glbuf_mega_gl_name(const glbuf_ctx *ctx, glbuf_mega mega);
+
+/* 1 at creation, +1 each time the GL name and the mapped pointers change
+ * (growth, defragmentation that moved something): compare it with the value
+ * seen when binding or fetching pointers. 0 for a NULL ctx or an invalid
+ * handle. */
+GLBUF_API uint64_t glbuf_mega_storage_generation(const glbuf_ctx *ctx, glbuf_mega mega);
 
 /* Kinds of block in the layout. */
 typedef enum glbuf_mega_block_kind {
@@ -202,7 +244,8 @@ typedef enum glbuf_mega_block_kind {
  * freed (pending) in, 0 for free blocks. */
 typedef int (*glbuf_mega_block_fn)(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size,
                                    uint64_t frame);
-GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_mega *mega, glbuf_mega_block_fn fn, void *user);
+GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_block_fn fn,
+                                                 void *user);
 
 /* Writes the layout as JSON:
  *   {"capacity":N,"name":N,"generation":N,"alignment":N,
@@ -213,7 +256,8 @@ GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_mega *mega, glbuf_m
  * length without the NUL. Fails: GLBUF_ERR_NULL (out_len),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY (the walk needs a scratch list), GLBUF_ERR_TOO_LARGE
  * when out_size <= length (then call again with *out_len + 1 bytes). */
-GLBUF_API glbuf_result glbuf_mega_dump_json(const glbuf_mega *mega, char *out, size_t out_size, size_t *out_len);
+GLBUF_API glbuf_result glbuf_mega_dump_json(const glbuf_ctx *ctx, glbuf_mega mega, char *out, size_t out_size,
+                                            size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -63,9 +63,20 @@
  * was re-specified to another capacity while acquired is deleted on release
  * instead of being kept (`discarded`).
  *
+ * Handles
+ * -------
+ * A pool is a glbuf_pool, a 64-bit value handle made in a context's object
+ * table (the layout and guarantee of every glbuf handle, ctx.h): it is
+ * accepted only by the context that created it and only until
+ * glbuf_pool_destroy. 0, a destroyed pool's handle (however many objects were
+ * made since: a slot is retired before its generation could wrap) and another
+ * context's handle give GLBUF_ERR_INVALID_HANDLE. Pooled buffers are
+ * glbuf_buffer handles of the same table, with the same guarantee.
+ *
  * Errors common to every call taking a pool, checked first, changing nothing:
- *   GLBUF_ERR_NULL        the pool (or a required out pointer) is NULL
- *   GLBUF_ERR_WRONG_KIND  the pointer is not a live glbuf_pool (e.g. a stream)
+ *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
+ *   GLBUF_ERR_INVALID_HANDLE  the pool handle is not live (above)
+ *   GLBUF_ERR_WRONG_KIND      the id names another kind of object (a forged handle)
  *
  * Thread safety: as the context it was created from (one thread). */
 #ifndef GLBUF_POOL_H
@@ -80,7 +91,10 @@
 extern "C" {
 #endif
 
-typedef struct glbuf_pool glbuf_pool;
+/* A tiered pool; id 0 is invalid. */
+typedef struct glbuf_pool {
+    uint64_t id;
+} glbuf_pool;
 
 /* Tier limits, then the oversized tier. */
 #define GLBUF_POOL_TIER_LIMITS 3
@@ -140,16 +154,16 @@ typedef struct glbuf_pool_stats {
  * Fails: GLBUF_ERR_NULL (ctx, desc or out), GLBUF_ERR_INVALID_ARGUMENT (tier
  * limits not strictly increasing or beyond GLsizeiptr, demand_frames above
  * GLBUF_POOL_MAX_DEMAND_FRAMES, target or usage out of range),
- * GLBUF_ERR_OUT_OF_HOST_MEMORY. *out is untouched on failure. */
-GLBUF_API glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool **out);
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_FULL (the context's object table
+ * has no slot left). *out is untouched on failure. */
+GLBUF_API glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool *out);
 
-/* Deletes every idle buffer and frees the pool (call it before destroying
- * the context); sets *pool to NULL. Buffers still acquired are not deleted:
- * they become plain buffers the app destroys with glbuf_buffer_destroy
- * (their count is logged as a warning). Does not
- * wait: GL keeps a deleted buffer's storage until the commands that read it
- * complete. NULL, *pool == NULL and a pointer that is not a pool are no-ops. */
-GLBUF_API void glbuf_pool_destroy(glbuf_pool **pool);
+/* Deletes every idle buffer and frees the pool. Buffers still acquired are
+ * not deleted: they become plain buffers the app destroys with
+ * glbuf_buffer_destroy (their count is logged as a warning). Does not wait:
+ * GL keeps a deleted buffer's storage until the commands that read it
+ * complete. Fails only with the common errors (nothing destroyed). */
+GLBUF_API glbuf_result glbuf_pool_destroy(glbuf_ctx *ctx, glbuf_pool pool);
 
 /* A buffer of at least `size` bytes: size = `size`, capacity within the
  * waste bound above (a reused idle buffer, else a new one of the request's
@@ -170,7 +184,7 @@ GLBUF_API void glbuf_pool_destroy(glbuf_pool **pool);
  * GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL
  * (creation failed, nothing left behind), GLBUF_ERR_FULL (the context's
  * handle table is full). *out is untouched on failure. */
-GLBUF_API glbuf_result glbuf_pool_acquire(glbuf_pool *pool, uint64_t size, glbuf_buffer *out);
+GLBUF_API glbuf_result glbuf_pool_acquire(glbuf_ctx *ctx, glbuf_pool pool, uint64_t size, glbuf_buffer *out);
 
 /* Gives an acquired buffer back. It becomes reusable once the current frame
  * has completed on the GPU; the handle must not be used any more. If the idle
@@ -181,19 +195,19 @@ GLBUF_API glbuf_result glbuf_pool_acquire(glbuf_pool *pool, uint64_t size, glbuf
  * buffer, a buffer of another pool, or already released),
  * GLBUF_ERR_WRONG_KIND (the handle names another kind of object),
  * GLBUF_ERR_ALREADY_MAPPED (unmap it first). */
-GLBUF_API glbuf_result glbuf_pool_release(glbuf_pool *pool, glbuf_buffer buf);
+GLBUF_API glbuf_result glbuf_pool_release(glbuf_ctx *ctx, glbuf_pool pool, glbuf_buffer buf);
 
 /* Deletes the idle buffers released more than `idle_frames` frames ago
  * (released in frame f and glbuf_ctx_frame(ctx) - f > idle_frames): 0 deletes
  * everything released before the current frame. Applies the demand rule
  * first when it is the pool's first call of the frame. GL calls:
  * glDeleteBuffers per buffer. Fails: only the common errors. */
-GLBUF_API glbuf_result glbuf_pool_trim(glbuf_pool *pool, uint64_t idle_frames);
+GLBUF_API glbuf_result glbuf_pool_trim(glbuf_ctx *ctx, glbuf_pool pool, uint64_t idle_frames);
 
-/* Statistics by value; zeroed for NULL or a pointer that is not a pool.
+/* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
  * Makes no GL call and applies no policy: idle buffers the demand rule will
  * give back at the frame's first call are still counted. */
-GLBUF_API glbuf_pool_stats glbuf_pool_get_stats(const glbuf_pool *pool);
+GLBUF_API glbuf_pool_stats glbuf_pool_get_stats(const glbuf_ctx *ctx, glbuf_pool pool);
 
 #ifdef __cplusplus
 }

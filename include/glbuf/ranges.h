@@ -6,7 +6,7 @@
  *
  * How it works
  * ------------
- * Every live allocation has one 32-byte record. The free space after an
+ * Every live allocation has one 40-byte record. The free space after an
  * allocation (its "gap") is a free block; a sentinel record at offset 0 owns
  * the gap before the first allocation. Free blocks sit in segregated free lists
  * indexed by size class (TLSF: first level log2, second level 32 linear
@@ -28,15 +28,35 @@
  *
  * Handles
  * -------
- * An allocation is named by a glbuf_range: a 32-bit id packing a 22-bit record
- * index and a 10-bit generation. Id 0 is never issued. A handle is checked
- * with a bounds check and one compare of the generation; a stale, double-freed
- * or forged handle is never dereferenced out of bounds. Generations start at a
- * per-instance tag, so a handle from another glbuf_ranges is rejected in the
- * common case. Limits of 32 bits: a record reused 1023 times accepts a
- * handle that went stale 1023 reuses ago, and a foreign handle whose record
- * index and generation happen to match a live allocation here is accepted.
- * At most GLBUF_RANGES_MAX_ALLOCATIONS allocations are live at once.
+ * An allocation is named by a glbuf_range, a 64-bit id laid out as every
+ * glbuf handle is:
+ *
+ *     id = [ owner : 18 ][ generation : 22 ][ index : 24 ]
+ *
+ * owner is this instance's identity, taken from a process-wide registry at
+ * glbuf_ranges_create and given back at glbuf_ranges_destroy; no two live
+ * instances (nor any other live glbuf handle table) share one, so a handle of
+ * another live instance is always rejected, even when its index and
+ * generation match an allocation here. At most 2^18 - 1 = 262,143 handle
+ * tables are live at once in a process (glbuf_ranges_create fails with
+ * GLBUF_ERR_FULL beyond). A destroyed instance's identity is reissued only
+ * after every other free identity has been used (round robin); a handle that
+ * outlives its instance is meaningless, and such a handle shown to the
+ * instance that later receives the same identity is accepted only if its
+ * index and generation name a live allocation there.
+ * generation counts the uses of the allocation record, 1 .. 2^22 - 1
+ * (4,194,303). A record that has issued generation 2^22 - 1 is retired when
+ * that allocation is freed: it is never reused, so a handle, once freed, is
+ * never accepted again by its instance (no wrap). Each retirement withdraws
+ * one record for the instance's lifetime (the record's 40 bytes stay
+ * reserved); it takes 4,194,303 allocations through that one record.
+ * index is the record: 0 and 1 are internal, so live handles have indices
+ * 2 .. 2^24 - 2 (glbuf_range_index).
+ * Id 0 is never issued (owner and generation are never 0). A handle is checked
+ * with a bounds check and one compare of owner and generation; a stale,
+ * double-freed, foreign or forged handle is never dereferenced out of bounds.
+ * At most GLBUF_RANGES_MAX_ALLOCATIONS = 2^24 - 3 allocations are live at
+ * once, fewer by the number of retired records.
  *
  * Errors
  * ------
@@ -65,15 +85,17 @@
 extern "C" {
 #endif
 
-/* The most allocations that can be live at once (22-bit record index; two
- * records are internal). */
-#define GLBUF_RANGES_MAX_ALLOCATIONS 4194301u
+/* The most allocations that can be live at once: 24-bit record index, index
+ * 2^24 - 1 means "none" and two records are internal; each retired record
+ * (see Handles) lowers the reachable count by one. */
+#define GLBUF_RANGES_MAX_ALLOCATIONS 16777213u
 
-/* A handle's id is (generation << GLBUF_RANGES_INDEX_BITS) | record index. */
-#define GLBUF_RANGES_INDEX_BITS 22u
+/* The low GLBUF_RANGES_INDEX_BITS bits of a handle's id are its record index
+ * (see Handles for the whole layout). */
+#define GLBUF_RANGES_INDEX_BITS 24u
 
 /* Bytes of host memory per allocation record (one per live allocation). */
-#define GLBUF_RANGES_RECORD_BYTES 32u
+#define GLBUF_RANGES_RECORD_BYTES 40u
 
 typedef struct glbuf_ranges glbuf_ranges;
 
@@ -85,7 +107,8 @@ typedef struct glbuf_range {
 /* The record index of a handle, for side tables indexed like the allocator's
  * records: for a live handle in [2, GLBUF_RANGES_MAX_ALLOCATIONS + 2), dense
  * (freed records are reused first, so indices stay below the peak number of
- * live allocations + 2) and unique among live handles. Does not validate h. */
+ * live allocations + retired records + 2) and unique among live handles of
+ * one instance. Does not validate h. */
 static inline uint32_t glbuf_range_index(glbuf_range h)
 {
     return (uint32_t)(h.id & ((UINT64_C(1) << GLBUF_RANGES_INDEX_BITS) - 1u));
@@ -133,14 +156,17 @@ typedef int (*glbuf_ranges_free_fn)(void *user, uint64_t offset, uint64_t size);
 
 /* Creates an allocator whose whole range [0, desc->capacity) is one free block.
  * O(1) (two host allocations).
+ * Takes an owner identity from the process-wide registry (see Handles).
  * Errors: GLBUF_ERR_NULL if desc or out is NULL; GLBUF_ERR_ZERO_SIZE if
  * desc->capacity is 0; GLBUF_ERR_INVALID_ARGUMENT if exactly one of
- * allocator.alloc/free is set; GLBUF_ERR_OUT_OF_HOST_MEMORY if the allocator
- * returns NULL. *out is set only on success. */
+ * allocator.alloc/free is set; GLBUF_ERR_FULL if 2^18 - 1 handle tables are
+ * live in the process (no host memory is requested then);
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY if the allocator returns NULL. *out is set only
+ * on success; on failure nothing is held. */
 GLBUF_API glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_ranges **out);
 
-/* Frees the allocator's host memory; every handle becomes meaningless. NULL is
- * ignored. O(1). */
+/* Frees the allocator's host memory and gives its owner identity back; every
+ * handle becomes meaningless. NULL is ignored. O(1). */
 GLBUF_API void glbuf_ranges_destroy(glbuf_ranges *r);
 
 /* Allocates size bytes at an offset that is a multiple of alignment and
@@ -160,8 +186,8 @@ GLBUF_API void glbuf_ranges_destroy(glbuf_ranges *r);
  * Errors: GLBUF_ERR_NULL if r or out_handle is NULL; GLBUF_ERR_ZERO_SIZE if
  * size is 0; GLBUF_ERR_BAD_ALIGNMENT if alignment is 0 or not a power of two;
  * GLBUF_ERR_OVERFLOW if size + alignment - 1 exceeds UINT64_MAX;
- * GLBUF_ERR_FULL if no free block fits, or GLBUF_RANGES_MAX_ALLOCATIONS are
- * live; GLBUF_ERR_OUT_OF_HOST_MEMORY if the record array had to grow and the
+ * GLBUF_ERR_FULL if no free block fits, or every record is live or retired
+ * (GLBUF_RANGES_MAX_ALLOCATIONS at most); GLBUF_ERR_OUT_OF_HOST_MEMORY if the record array had to grow and the
  * allocator returned NULL. FULL and OUT_OF_HOST_MEMORY are counted in
  * failed_allocations. */
 GLBUF_API glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignment,

@@ -57,9 +57,19 @@
  * glFlushMappedBufferRange; on the fallback path it is the upload. Portable
  * code always calls it, once per batch of allocations.
  *
+ * Handles
+ * -------
+ * A stream is a glbuf_stream, a 64-bit value handle made in a context's
+ * object table (the layout and guarantee of every glbuf handle, ctx.h): it
+ * is accepted only by the context that created it and only until
+ * glbuf_stream_destroy. 0, a destroyed stream's handle (however many objects
+ * were made since: a slot is retired before its generation could wrap) and
+ * another context's handle give GLBUF_ERR_INVALID_HANDLE.
+ *
  * Errors common to every call taking a stream, checked first, changing nothing:
- *   GLBUF_ERR_NULL        the stream (or a required out pointer) is NULL
- *   GLBUF_ERR_WRONG_KIND  the pointer is not a live glbuf_stream (e.g. a pool)
+ *   GLBUF_ERR_NULL            ctx (or a required out pointer) is NULL
+ *   GLBUF_ERR_INVALID_HANDLE  the stream handle is not live (above)
+ *   GLBUF_ERR_WRONG_KIND      the id names another kind of object (a forged handle)
  *
  * Thread safety: as the context it was created from (one thread). */
 #ifndef GLBUF_STREAM_H
@@ -73,7 +83,10 @@
 extern "C" {
 #endif
 
-typedef struct glbuf_stream glbuf_stream;
+/* A streaming ring; id 0 is invalid. */
+typedef struct glbuf_stream {
+    uint64_t id;
+} glbuf_stream;
 
 typedef struct glbuf_stream_desc {
     /* Bytes of the first ring, rounded up to a power of two. Default 4 MiB. */
@@ -121,7 +134,7 @@ typedef struct glbuf_stream_stats {
     int persistent;          /* 1: persistent-mapped ring; 0: orphaning fallback */
 } glbuf_stream_stats;
 
-/* Creates the stream and its first ring.
+/* Creates the stream and its first ring; *out is written only on success.
  * GL calls (DSA, buffer storage): glCreateBuffers, glNamedBufferStorage,
  * glGetError, glMapNamedBufferRange, glObjectLabel; fallback: glCreateBuffers,
  * glNamedBufferData, glGetError, glObjectLabel (without DSA the bind-to-edit
@@ -129,16 +142,17 @@ typedef struct glbuf_stream_stats {
  * Fails: GLBUF_ERR_NULL (ctx, desc or out NULL), GLBUF_ERR_INVALID_ARGUMENT
  * (capacity > max_capacity after rounding, frames_in_flight > 16,
  * max_capacity beyond GLsizeiptr), GLBUF_ERR_OUT_OF_HOST_MEMORY,
- * GLBUF_ERR_OUT_OF_GPU_MEMORY or GLBUF_ERR_GL (storage), GLBUF_ERR_MAP_FAILED.
+ * GLBUF_ERR_OUT_OF_GPU_MEMORY or GLBUF_ERR_GL (storage), GLBUF_ERR_MAP_FAILED,
+ * GLBUF_ERR_FULL (the context's object table has no slot left).
  * On failure nothing is left behind and *out is untouched. */
-GLBUF_API glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream **out);
+GLBUF_API glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream *out);
 
-/* Unmaps and deletes every ring and frees the stream; sets *s to NULL. Does
- * not wait: GL keeps a deleted buffer's storage until the commands already
- * issued that read it have completed, so destroying with frames in flight is
- * safe; allocation pointers die here. NULL, *s == NULL and a pointer that is
- * not a stream are no-ops. The context must still be alive. */
-GLBUF_API void glbuf_stream_destroy(glbuf_stream **s);
+/* Unmaps and deletes every ring and frees the stream. Does not wait: GL
+ * keeps a deleted buffer's storage until the commands already issued that
+ * read it have completed, so destroying with frames in flight is safe;
+ * allocation pointers die here. Fails only with the common errors (nothing
+ * destroyed). */
+GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream);
 
 /* Hands out `size` bytes at an offset that is a multiple of `align`.
  * Pass the GL alignment of the use: glbuf_ctx_get_caps(ctx).
@@ -161,20 +175,25 @@ GLBUF_API void glbuf_stream_destroy(glbuf_stream **s);
  *   GLBUF_ERR_FENCE_FAILED     waiting on a frame fence failed
  * Fallback only: GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL when orphaning at
  * the frame start failed; the next allocation tries again. */
-GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_stream *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out);
+GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
+                                          glbuf_stream_allocation *out);
 
-/* Makes everything written through allocation pointers since the last flush
- * (in this frame) visible to GL commands issued after it. Call it after
- * writing and before the GL commands that read (see "The one rule of use").
+/* Makes the allocations handed out since the last flush (in this frame)
+ * visible to GL commands issued after it, with what was written into them by
+ * then. Call it after writing and before the GL commands that read (see "The
+ * one rule of use"): an allocation is covered by the first flush after it
+ * only, so on the explicit-flush and fallback paths bytes written into it
+ * after that flush never reach GL (the coherent path shows them anyway; do
+ * not rely on it).
  * GL calls: none (coherent); glFlushMappedNamedBufferRange per written range
  * (explicit_flush; two when the range wraps); glNamedBufferSubData per
  * written range (fallback). Written ranges of rings replaced during this
  * frame are flushed too. Fails: only the common errors. */
-GLBUF_API glbuf_result glbuf_stream_flush(glbuf_stream *s);
+GLBUF_API glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream);
 
-/* Statistics by value; zeroed for NULL or a pointer that is not a stream.
+/* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
  * Makes no GL call. */
-GLBUF_API glbuf_stream_stats glbuf_stream_get_stats(const glbuf_stream *s);
+GLBUF_API glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream stream);
 
 #ifdef __cplusplus
 }

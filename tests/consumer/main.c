@@ -2,7 +2,8 @@
  *
  * Makes its own headless GL 4.5 core context with EGL (Mesa's surfaceless
  * platform, else the first EGL device), hands eglGetProcAddress to glbuf,
- * creates a buffer with data and reads it back. Exit status: 0 on success,
+ * creates a buffer with data and reads it back, and a megabuffer with one
+ * allocation (the handle convention through the installed headers). Exit status: 0 on success,
  * 77 when no GL context can be made here (reported as skipped), 1 on failure.
  * It uses only the installed public headers: no glad, no glbuf test support. */
 #include <stdint.h>
@@ -14,6 +15,7 @@
 
 #include <glbuf/buffer.h>
 #include <glbuf/ctx.h>
+#include <glbuf/mega.h>
 
 #define SKIP 77
 
@@ -68,6 +70,40 @@ static int fail(const char *what, glbuf_result r)
     return 1;
 }
 
+/* A megabuffer: one allocation written, then the handle is dead after destroy. */
+static int run_mega(glbuf_ctx *ctx, const uint8_t *data)
+{
+    glbuf_mega_desc md;
+    memset(&md, 0, sizeof md);
+    md.capacity = 1u << 16;
+    glbuf_mega mega = {0};
+    glbuf_mega_range range = {0};
+    uint64_t offset = 1, size = 0;
+    glbuf_result r = glbuf_mega_create(ctx, &md, &mega);
+    if (r != GLBUF_OK) {
+        return fail("glbuf_mega_create", r);
+    }
+    int status = 1;
+    if ((r = glbuf_mega_alloc(ctx, mega, 256, 0, &range, &offset)) != GLBUF_OK) {
+        status = fail("glbuf_mega_alloc", r);
+    } else if ((r = glbuf_mega_write(ctx, mega, range, 0, data, 256)) != GLBUF_OK) {
+        status = fail("glbuf_mega_write", r);
+    } else if ((r = glbuf_mega_size(ctx, mega, range, &size)) != GLBUF_OK || size != 256 || offset != 0) {
+        fprintf(stderr, "FAIL: glbuf_mega_size/offset\n");
+    } else if (glbuf_mega_gl_name(ctx, mega) == 0 || glbuf_mega_storage_generation(ctx, mega) != 1) {
+        fprintf(stderr, "FAIL: glbuf_mega_gl_name/storage_generation\n");
+    } else {
+        status = 0;
+    }
+    if ((r = glbuf_mega_destroy(ctx, mega)) != GLBUF_OK) {
+        status = fail("glbuf_mega_destroy", r);
+    } else if (glbuf_mega_destroy(ctx, mega) != GLBUF_ERR_INVALID_HANDLE || glbuf_mega_gl_name(ctx, mega) != 0) {
+        fprintf(stderr, "FAIL: a destroyed megabuffer's handle is still accepted\n");
+        status = 1;
+    }
+    return status;
+}
+
 static int run(void)
 {
     glbuf_ctx_desc desc;
@@ -107,7 +143,10 @@ static int run(void)
     if (buf.id != 0 && (r = glbuf_buffer_destroy(ctx, buf)) != GLBUF_OK) {
         status = fail("glbuf_buffer_destroy", r);
     }
-    glbuf_ctx_destroy(&ctx);
+    if (status == 0) {
+        status = run_mega(ctx, data);
+    }
+    glbuf_ctx_destroy(ctx);
     return status;
 }
 

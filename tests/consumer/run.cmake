@@ -55,7 +55,7 @@ endfunction()
 step(glbuf-configure ${CMAKE_COMMAND} -S ${GLBUF_SOURCE_DIR} -B ${build} -G ${GENERATOR}
      -DCMAKE_C_COMPILER=${C_COMPILER}
      -DBUILD_SHARED_LIBS=${SHARED}
-     -DGLBUF_BUILD_TESTS=OFF -DGLBUF_BUILD_DEMO=OFF -DGLBUF_BUILD_BENCH=OFF
+     -DGLBUF_BUILD_TESTS=OFF -DGLBUF_BUILD_DEMO=OFF -DGLBUF_BUILD_BENCH=OFF -DGLBUF_BUILD_TOOLS=OFF
      -DGLBUF_SANITIZE=
      -DCMAKE_INSTALL_PREFIX=${unused_prefix})
 step(glbuf-build ${CMAKE_COMMAND} --build ${build} --target glbuf --parallel ${jobs})

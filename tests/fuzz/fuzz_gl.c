@@ -95,8 +95,8 @@ typedef struct stream_model {
 
 static glbuf_headless *headless;
 static glbuf_ctx *ctx;
-static glbuf_mega *mega;
-static glbuf_stream *stream;
+static glbuf_mega mega;
+static glbuf_stream stream;
 static range_model ranges[MAX_RANGES];
 static int range_count;
 static glbuf_mega_range dead[8]; /* freed handles, for stale frees */
@@ -129,14 +129,14 @@ static void read_gl(uint32_t name, uint64_t offset, uint32_t size, uint8_t *out)
 
 static void verify(void)
 {
-    REQUIRE(glbuf_mega_flush(mega) == GLBUF_OK);
-    REQUIRE(glbuf_stream_flush(stream) == GLBUF_OK);
-    glbuf_mega_stats st = glbuf_mega_get_stats(mega);
+    REQUIRE(glbuf_mega_flush(ctx, mega) == GLBUF_OK);
+    REQUIRE(glbuf_stream_flush(ctx, stream) == GLBUF_OK);
+    glbuf_mega_stats st = glbuf_mega_get_stats(ctx, mega);
     REQUIRE(st.allocations == (uint32_t)range_count);
     for (int i = 0; i < range_count; i++) {
         uint64_t off = 0, size = 0;
-        REQUIRE(glbuf_mega_offset(mega, ranges[i].h, &off) == GLBUF_OK);
-        REQUIRE(glbuf_mega_size(mega, ranges[i].h, &size) == GLBUF_OK);
+        REQUIRE(glbuf_mega_offset(ctx, mega, ranges[i].h, &off) == GLBUF_OK);
+        REQUIRE(glbuf_mega_size(ctx, mega, ranges[i].h, &size) == GLBUF_OK);
         REQUIRE(size == ranges[i].size);
         REQUIRE(off % st.alignment == 0);
         REQUIRE(off + size <= st.capacity);
@@ -170,7 +170,7 @@ static void op_alloc(input *in)
     }
     range_model *r = &ranges[range_count];
     uint64_t off = 0;
-    glbuf_result res = glbuf_mega_alloc(mega, size, align, &r->h, &off);
+    glbuf_result res = glbuf_mega_alloc(ctx, mega, size, align, &r->h, &off);
     if (res == GLBUF_ERR_FULL) {
         return; /* past max_capacity */
     }
@@ -178,7 +178,7 @@ static void op_alloc(input *in)
     REQUIRE(align == 0 || off % align == 0);
     r->size = size;
     fill(r->bytes, size, (uint32_t)take(in, 2) ^ 0x5A5A0000u);
-    REQUIRE(glbuf_mega_write(mega, r->h, 0, r->bytes, size) == GLBUF_OK);
+    REQUIRE(glbuf_mega_write(ctx, mega, r->h, 0, r->bytes, size) == GLBUF_OK);
     range_count++;
 }
 
@@ -188,10 +188,10 @@ static void op_free(input *in)
         return;
     }
     int i = (int)(take(in, 1) % (uint32_t)range_count);
-    REQUIRE(glbuf_mega_free(mega, ranges[i].h) == GLBUF_OK);
+    REQUIRE(glbuf_mega_free(ctx, mega, ranges[i].h) == GLBUF_OK);
     glbuf_mega_range h = ranges[i].h;
     forget_range(i);
-    REQUIRE(glbuf_mega_free(mega, h) == GLBUF_ERR_INVALID_HANDLE); /* double free */
+    REQUIRE(glbuf_mega_free(ctx, mega, h) == GLBUF_ERR_INVALID_HANDLE); /* double free */
 }
 
 static void op_write(input *in, int through_ptr)
@@ -205,14 +205,14 @@ static void op_write(input *in, int through_ptr)
     fill(scratch, len, take(in, 2));
     if (through_ptr) {
         void *p = NULL;
-        REQUIRE(glbuf_mega_ptr(mega, r->h, &p) == GLBUF_OK);
+        REQUIRE(glbuf_mega_ptr(ctx, mega, r->h, &p) == GLBUF_OK);
         memcpy((uint8_t *)p + off, scratch, len);
     } else {
-        REQUIRE(glbuf_mega_write(mega, r->h, off, scratch, len) == GLBUF_OK);
+        REQUIRE(glbuf_mega_write(ctx, mega, r->h, off, scratch, len) == GLBUF_OK);
     }
     memcpy(r->bytes + off, scratch, len);
     /* out of bounds by one byte: refused, nothing written */
-    REQUIRE(glbuf_mega_write(mega, r->h, r->size - len + 1u, scratch, len) == GLBUF_ERR_OUT_OF_BOUNDS);
+    REQUIRE(glbuf_mega_write(ctx, mega, r->h, r->size - len + 1u, scratch, len) == GLBUF_ERR_OUT_OF_BOUNDS);
 }
 
 static void op_bad_handle(input *in)
@@ -227,16 +227,16 @@ static void op_bad_handle(input *in)
         }
     }
     uint64_t v = 0;
-    glbuf_result r = glbuf_mega_offset(mega, h, &v);
+    glbuf_result r = glbuf_mega_offset(ctx, mega, h, &v);
     REQUIRE(r == GLBUF_ERR_INVALID_HANDLE);
-    REQUIRE(glbuf_mega_free(mega, h) == GLBUF_ERR_INVALID_HANDLE);
+    REQUIRE(glbuf_mega_free(ctx, mega, h) == GLBUF_ERR_INVALID_HANDLE);
 }
 
 static void op_defragment(input *in)
 {
     uint32_t b = take(in, 2);
     glbuf_mega_defrag_report rep;
-    REQUIRE(glbuf_mega_defragment(mega, (b & 1u) ? 0 : b, NULL, NULL, &rep) == GLBUF_OK);
+    REQUIRE(glbuf_mega_defragment(ctx, mega, (b & 1u) ? 0 : b, NULL, NULL, &rep) == GLBUF_OK);
 }
 
 static void op_stream(input *in)
@@ -247,7 +247,7 @@ static void op_stream(input *in)
         return;
     }
     glbuf_stream_allocation al;
-    glbuf_result r = glbuf_stream_alloc(stream, size, align, &al);
+    glbuf_result r = glbuf_stream_alloc(ctx, stream, size, align, &al);
     if (r == GLBUF_ERR_FULL) {
         return; /* this frame filled the ring at max_capacity */
     }
@@ -325,21 +325,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: op_write(&in, 1); break;
         case 5: op_bad_handle(&in); break;
         case 6: op_defragment(&in); break;
-        case 7: REQUIRE(glbuf_mega_flush(mega) == GLBUF_OK); break;
-        case 8: REQUIRE(glbuf_mega_collect(mega) == GLBUF_OK); break;
+        case 7: REQUIRE(glbuf_mega_flush(ctx, mega) == GLBUF_OK); break;
+        case 8: REQUIRE(glbuf_mega_collect(ctx, mega) == GLBUF_OK); break;
         case 9: op_stream(&in); break;
-        case 10: REQUIRE(glbuf_stream_flush(stream) == GLBUF_OK); break;
+        case 10: REQUIRE(glbuf_stream_flush(ctx, stream) == GLBUF_OK); break;
         default: op_end_frame(); break;
         }
     }
     op_end_frame();
-    REQUIRE(glbuf_mega_wait_idle(mega) == GLBUF_OK);
+    REQUIRE(glbuf_mega_wait_idle(ctx, mega) == GLBUF_OK);
     verify();
 
-    glbuf_stream_destroy(&stream);
-    glbuf_mega_destroy(&mega);
+    REQUIRE(glbuf_stream_destroy(ctx, stream) == GLBUF_OK);
+    REQUIRE(glbuf_mega_destroy(ctx, mega) == GLBUF_OK);
     REQUIRE(glbuf_ctx_get_stats(ctx).buffers_alive == 0);
-    glbuf_ctx_destroy(&ctx);
+    glbuf_ctx_destroy(ctx);
     REQUIRE(host_live == 0);
     return 0;
 }

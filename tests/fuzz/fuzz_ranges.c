@@ -71,7 +71,7 @@ static void host_free(void *ptr, void *user)
 
 typedef struct live {
     uint64_t offset, size, alignment;
-    uint32_t id;
+    uint64_t id;
 } live;
 
 #define MAX_LIVE 4096
@@ -114,7 +114,7 @@ static int fits(uint64_t size, uint64_t alignment)
     return 0;
 }
 
-static int live_with_id(uint32_t id)
+static int live_with_id(uint64_t id)
 {
     for (size_t i = 0; i < m.n; i++) {
         if (m.v[i].id == id) {
@@ -223,7 +223,7 @@ static void do_alloc(glbuf_ranges *r, host *h, uint64_t size, uint64_t alignment
     m.used += size;
 }
 
-static void do_free(glbuf_ranges *r, size_t i, uint32_t *stale)
+static void do_free(glbuf_ranges *r, size_t i, uint64_t *stale)
 {
     glbuf_range hd = {m.v[i].id};
     REQUIRE(glbuf_ranges_free(r, hd) == GLBUF_OK);
@@ -272,7 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     desc.allocator.user = &h;
     glbuf_ranges *r = NULL;
     REQUIRE(glbuf_ranges_create(&desc, &r) == GLBUF_OK);
-    uint32_t stale = 0;
+    uint64_t stale = 0;
     while (in.n > 0) {
         uint8_t op = (uint8_t)take(&in, 1);
         switch (op % 10) {
@@ -294,7 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         case 6: { /* a stale or forged handle changes nothing */
-            glbuf_range forged = {(op & 0x10) ? stale : (uint32_t)take(&in, 4)};
+            glbuf_range forged = {(op & 0x10) ? stale : take(&in, 8)};
             if (op & 0x20) { /* the generation that marks unused records */
                 forged.id |= 0xFFC00000u;
             }

@@ -1,6 +1,7 @@
 /* gl_fixture.h - Check fixtures that make a fresh headless GL context and a
- * glbuf_ctx inside each test (never before Check forks), and the runner that
- * reports "skipped" (exit 77) when no GL context can be made. */
+ * glbuf_ctx inside each test (never before Check forks), on the GL profile
+ * of the run (gl_profile.h: the newest context at or below GLBUF_TEST_GL),
+ * and the runner that reports what ran, what was skipped and why. */
 #ifndef GLBUF_GL_FIXTURE_H
 #define GLBUF_GL_FIXTURE_H
 
@@ -8,30 +9,66 @@
 #include <stdint.h>
 
 #include "ctx_internal.h"
+#include "gl_profile.h"
 #include "headless.h"
+#include "own_gl.h"
 
 extern glbuf_headless *fx_headless;
 extern glbuf_ctx *fx_ctx;
-/* glbuf's own table: tests read back through it without being counted, and
- * replace entries in it to inject failures. */
+/* The test's own GL table (own_gl.h): read back, draw and query with it.
+ * It has what the profile has (plus bind-to-read stand-ins for the DSA
+ * readback entry points), whatever glbuf's capability mask says. */
 extern GladGLContext *fx_gl;
+/* glbuf's table: replace entries in it to inject failures into glbuf. */
+extern GladGLContext *fx_lib_gl;
 /* Lines logged at GLBUF_LOG_ERROR since setup. */
 extern int fx_errors_logged;
 
-/* Checked-fixture setups: every capability, no DSA (bind-to-edit path),
- * no ARB_buffer_storage (fallback storage). */
+/* Checked-fixture setups: every capability the profile has, no DSA
+ * (bind-to-edit path), no ARB_buffer_storage (fallback storage). */
 void fx_setup(void);
 void fx_setup_no_dsa(void);
 void fx_setup_no_storage(void);
 void fx_teardown(void);
 
-/* Adds `tc` to `s` three times, once per fixture above, named
- * "<name>", "<name>/no-dsa", "<name>/no-storage" — or only the first when
- * all_paths is 0. Every TCase gets a 120 s timeout. */
+/* Adds the tests of `add_tests` to `s` once per path the profile can take,
+ * as TCases "<name>", "<name>/no-dsa" (only when the profile has DSA) and
+ * "<name>/no-storage" (only when it has ARB_buffer_storage): on a profile
+ * without a capability the plain case already runs that fallback. With
+ * all_paths 0, only "<name>". Every TCase gets a 120 s timeout. */
 void fx_add_tcases(Suite *s, const char *name, void (*add_tests)(TCase *tc), int all_paths);
+/* One TCase of that name with its own checked fixture. */
+void fx_add_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
+                  void (*add_tests)(TCase *tc));
 
-/* Runs the suite; returns 77 without running when no GL context can be made. */
+/* Runs the suite and prints one "glbuf-profile:" JSON line (suite, profile
+ * asked and given, renderer, paths, tests run / passed / failed / skipped
+ * with each skip's test and reason; tools/tested-on.py reads it).
+ * Returns 77 (CTest: skipped) without running when the profile has no usable
+ * context, or when every test was skipped; with GLBUF_TEST_REQUIRE_GL set
+ * (CI) those are failures (1) instead. */
 int fx_run(Suite *s);
+
+/* Whether the profile of this run has every fx_feature bit in `features`. */
+int fx_has(uint32_t features);
+
+/* In a test: skips it, by name and with the reason, unless the profile has
+ * `features`; `what` names what the test needs them for. Returns from the
+ * test. */
+#define FX_REQUIRE(features, what)                                                                              \
+    do {                                                                                                        \
+        if (fx_skip_unless((features), __func__, (what))) {                                                     \
+            return;                                                                                             \
+        }                                                                                                       \
+    } while (0)
+int fx_skip_unless(uint32_t features, const char *test_fn, const char *what);
+/* In a test: skips it, by name, for the reason given (printf format). */
+#define FX_SKIP(...)                                                                                            \
+    do {                                                                                                        \
+        fx_skip(__func__, __VA_ARGS__);                                                                         \
+        return;                                                                                                 \
+    } while (0)
+void fx_skip(const char *test_fn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* GL_OUT_OF_MEMORY on demand: the storage calls (glBufferData,
  * glNamedBufferData, glBufferStorage, glNamedBufferStorage) of exactly `size`
@@ -48,8 +85,10 @@ void fx_stop_injecting(void);
  * the fence pending; a blocking wait really waits. */
 void fx_simulate_slow_gpu(int on);
 
-/* Reads a buffer back through GL. */
+/* Reads a buffer back through the test's table (bind-to-read without DSA). */
 void fx_read(uint32_t name, uint64_t offset, uint64_t size, void *out);
+/* A scratch GL buffer of `size` bytes for the GPU to write results into. */
+GLuint fx_new_buffer(uint64_t size);
 
 /* Fills `p` with a byte pattern that depends on `seed` and the position. */
 void fx_pattern(void *p, uint64_t size, uint32_t seed);

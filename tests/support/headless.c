@@ -83,10 +83,35 @@ static int pin_module(struct dl_phdr_info *info, size_t size, void *user)
     return 0;
 }
 
-glbuf_headless *glbuf_headless_create(const glbuf_headless_desc *desc, char *why, size_t why_size)
+/* GL versions a context may be asked for, newest first. */
+static const int gl_versions[][2] = {{4, 6}, {4, 5}, {4, 4}, {4, 3}, {4, 2}, {4, 1}, {4, 0}, {3, 3},
+                                     {3, 2}, {3, 1}, {3, 0}, {2, 1}, {2, 0}};
+
+static EGLContext create_context(EGLDisplay d, int major, int minor, int compatibility, int debug)
+{
+    EGLint attribs[16];
+    int n = 0;
+    attribs[n++] = EGL_CONTEXT_MAJOR_VERSION;
+    attribs[n++] = major;
+    attribs[n++] = EGL_CONTEXT_MINOR_VERSION;
+    attribs[n++] = minor;
+    /* Profiles exist from 3.2 on; an older request gets a legacy context. */
+    if (major * 10 + minor >= 32) {
+        attribs[n++] = EGL_CONTEXT_OPENGL_PROFILE_MASK;
+        attribs[n++] = compatibility ? EGL_CONTEXT_OPENGL_COMPATIBILITY_PROFILE_BIT
+                                     : EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT;
+    }
+    attribs[n++] = EGL_CONTEXT_OPENGL_DEBUG;
+    attribs[n++] = debug ? EGL_TRUE : EGL_FALSE;
+    attribs[n++] = EGL_NONE;
+    return eglCreateContext(d, (EGLConfig)0 /* EGL_NO_CONFIG_KHR */, EGL_NO_CONTEXT, attribs);
+}
+
+static glbuf_headless *create(const glbuf_headless_desc *desc, int compatibility, char *why, size_t why_size)
 {
     int major = desc && desc->gl_major ? desc->gl_major : 4;
     int minor = desc && desc->gl_major ? desc->gl_minor : 5;
+    int debug = desc ? desc->debug : 0;
     EGLDisplay d = open_display();
     if (d == EGL_NO_DISPLAY) {
         say(why, why_size, "no EGL display (surfaceless or device platform)");
@@ -97,16 +122,22 @@ glbuf_headless *glbuf_headless_create(const glbuf_headless_desc *desc, char *why
         eglTerminate(d);
         return NULL;
     }
-    const EGLint attribs[] = {
-        EGL_CONTEXT_MAJOR_VERSION, major,
-        EGL_CONTEXT_MINOR_VERSION, minor,
-        EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
-        EGL_CONTEXT_OPENGL_DEBUG, (desc && desc->debug) ? EGL_TRUE : EGL_FALSE,
-        EGL_NONE,
-    };
-    EGLContext c = eglCreateContext(d, (EGLConfig)0 /* EGL_NO_CONFIG_KHR */, EGL_NO_CONTEXT, attribs);
+    /* The newest version at or below the one asked for: a driver that only
+     * offers 4.1 (Mesa with MESA_GL_VERSION_OVERRIDE=4.1, macOS-class
+     * hardware) refuses a 4.5 request outright. Core profiles stop at 3.2. */
+    EGLContext c = EGL_NO_CONTEXT;
+    for (size_t i = 0; i < sizeof gl_versions / sizeof gl_versions[0] && c == EGL_NO_CONTEXT; i++) {
+        int v = gl_versions[i][0] * 10 + gl_versions[i][1];
+        if (v > major * 10 + minor || (!compatibility && v < 32)) {
+            continue;
+        }
+        c = create_context(d, gl_versions[i][0], gl_versions[i][1], compatibility, debug);
+    }
     if (c == EGL_NO_CONTEXT) {
-        say(why, why_size, "eglCreateContext (GL core, no config) failed");
+        char msg[128];
+        snprintf(msg, sizeof msg, "eglCreateContext (GL %s, %d.%d or older, no config) failed",
+                 compatibility ? "compatibility" : "core", major, minor);
+        say(why, why_size, msg);
         eglTerminate(d);
         return NULL;
     }
@@ -127,6 +158,16 @@ glbuf_headless *glbuf_headless_create(const glbuf_headless_desc *desc, char *why
     h->display = d;
     h->context = c;
     return h;
+}
+
+glbuf_headless *glbuf_headless_create(const glbuf_headless_desc *desc, char *why, size_t why_size)
+{
+    return create(desc, 0, why, why_size);
+}
+
+glbuf_headless *glbuf_headless_create_compatibility(const glbuf_headless_desc *desc, char *why, size_t why_size)
+{
+    return create(desc, 1, why, why_size);
 }
 
 void glbuf_headless_destroy(glbuf_headless *h)
@@ -157,7 +198,7 @@ int glbuf_headless_available(void)
         char why[256] = "";
         glbuf_headless *h = glbuf_headless_create(NULL, why, sizeof why);
         if (h == NULL) {
-            fprintf(stderr, "no headless GL 4.5 context: %s\n", why);
+            fprintf(stderr, "no headless GL context (4.5 or older, core): %s\n", why);
             _exit(1);
         }
         glbuf_headless_destroy(h);

@@ -1,4 +1,4 @@
-/* font.c - the demo's 5x7 bitmap font: 8 bytes per glyph, one per row, bit 4
+/* font.c - the programs' 5x7 bitmap font: 8 bytes per glyph, one per row, bit 4
  * the leftmost pixel; the 8th row holds only the descenders of g j p q y
  * (font.h). */
 #include "font.h"

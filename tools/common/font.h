@@ -1,6 +1,7 @@
-/* font.h - the demo's own 5x7 bitmap font, ASCII 32..126, as an atlas. */
-#ifndef DEMO_FONT_H
-#define DEMO_FONT_H
+/* font.h - glbuf's programs' own 5x7 bitmap font, ASCII 32..126, as an atlas
+ * (the demo's overlay, glbuf-dump-view's PNG). */
+#ifndef GLBUF_TOOLS_FONT_H
+#define GLBUF_TOOLS_FONT_H
 
 #include <stdint.h>
 
@@ -25,4 +26,4 @@ int font_cell(char c);
  * glyph pixel is lit, 0 elsewhere. */
 void font_atlas(uint8_t *out);
 
-#endif /* DEMO_FONT_H */
+#endif /* GLBUF_TOOLS_FONT_H */

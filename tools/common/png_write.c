@@ -1,5 +1,5 @@
-/* png.c - writes an RGBA8 image as a PNG file with libpng (png.h). */
-#include "png.h"
+/* png_write.c - writes an RGBA8 image as a PNG file with libpng (png_write.h). */
+#include "png_write.h"
 
 #include <errno.h>
 #include <png.h>
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int demo_png_write(const char *path, const uint8_t *rgba, int width, int height, size_t stride, int bottom_up,
+int rgba_png_write(const char *path, const uint8_t *rgba, int width, int height, size_t stride, int bottom_up,
                    char *why, size_t why_size)
 {
     FILE *f = fopen(path, "wb");
@@ -21,12 +21,14 @@ int demo_png_write(const char *path, const uint8_t *rgba, int width, int height,
         snprintf(why, why_size, "libpng: out of memory");
         png_destroy_write_struct(&png, NULL);
         fclose(f);
+        remove(path);
         return 0;
     }
     if (setjmp(png_jmpbuf(png))) {
         snprintf(why, why_size, "libpng failed writing %s", path);
         png_destroy_write_struct(&png, &info);
         fclose(f);
+        remove(path); /* no half-written picture left behind */
         return 0;
     }
     png_init_io(png, f);
@@ -41,6 +43,7 @@ int demo_png_write(const char *path, const uint8_t *rgba, int width, int height,
     png_destroy_write_struct(&png, &info);
     if (fclose(f) != 0) {
         snprintf(why, why_size, "cannot write %s: %s", path, strerror(errno));
+        remove(path);
         return 0;
     }
     return 1;
