@@ -85,13 +85,14 @@ static glbuf_mega new_mega(glbuf_ctx *ctx, uint64_t capacity, const char *label)
     return m;
 }
 
-static glbuf_pool new_pool(glbuf_ctx *ctx, const char *label)
+static glbuf_pool new_pool(const bench_env *e, const char *label)
 {
     glbuf_pool_desc d = {0};
     d.usage = GLBUF_USAGE_DYNAMIC_DRAW; /* reused buffers are rewritten */
+    d.demand_frames = e->pool_demand_frames;
     d.label = label;
     glbuf_pool p = {0};
-    bench_check("glbuf_pool_create", glbuf_pool_create(ctx, &d, &p));
+    bench_check("glbuf_pool_create", glbuf_pool_create(e->ctx, &d, &p));
     return p;
 }
 
@@ -174,7 +175,7 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
     uint8_t *live = bench_xcalloc(t->n_ids, 1);
     size_t n_spare = 0;
     glbuf_mega mega = s == BENCH_MEGABUFFER ? new_mega(ctx, t->capacity, "churn") : (glbuf_mega){0};
-    glbuf_pool pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "churn") : (glbuf_pool){0};
+    glbuf_pool pool = s == BENCH_TIERED_POOLS ? new_pool(e, "churn") : (glbuf_pool){0};
     glbuf_growth policy = policy_of(s);
     double held = NAN, live_held = NAN, frag = NAN, paused = 0.0;
     uint64_t requested = 0;
@@ -311,10 +312,14 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
 void bench_churn(bench_env *e, const bench_params *p, bench_results *r)
 {
     const bench_trace *t = p->trace;
+    char demand[24] = "default";
+    if (e->pool_demand_frames != 0) {
+        snprintf(demand, sizeof demand, "%u", e->pool_demand_frames);
+    }
     snprintf(r->params[BENCH_CHURN], sizeof r->params[BENCH_CHURN],
              "mesh-churn trace, %zu operations (%zu allocations, 256 B .. 1 MiB), peak %.1f MiB live; "
-             "frame ends every %d operations",
-             t->n_ops, t->allocations, (double)t->peak_bytes / 1048576.0, END_FRAME_EVERY);
+             "frame ends every %d operations; pool demand_frames %s",
+             t->n_ops, t->allocations, (double)t->peak_bytes / 1048576.0, END_FRAME_EVERY, demand);
     for (int s = 0; s < BENCH_STRATEGY_COUNT; s++) {
         if (s == BENCH_STREAM_RING) {
             continue;
@@ -467,7 +472,7 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
     } else if (s == BENCH_MEGABUFFER) {
         m = new_mega(ctx, 0, "streaming");
     } else if (s == BENCH_TIERED_POOLS) {
-        pool = new_pool(ctx, "streaming");
+        pool = new_pool(e, "streaming");
     } else if (s == BENCH_STREAM_RING) {
         glbuf_stream_desc d = {0};
         d.label = "streaming";
@@ -692,7 +697,7 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
         bench_check("glbuf_buffer_create", glbuf_buffer_create(ctx, &d, &indirect));
         free(cmds);
     } else {
-        pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "drawing") : (glbuf_pool){0};
+        pool = s == BENCH_TIERED_POOLS ? new_pool(e, "drawing") : (glbuf_pool){0};
         for (int i = 0; i < k; i++) {
             const float *v = ds->verts + (size_t)i * DRAW_VERTICES * 2;
             if (pool.id != 0) {

@@ -48,6 +48,7 @@ typedef struct bench_env {
     bench_gl gl;
     uint8_t *src;      /* source bytes for every upload */
     uint64_t src_size; /* 16 MiB */
+    uint32_t pool_demand_frames; /* glbuf_pool_desc.demand_frames of every pool; 0: the default */
 } bench_env;
 
 typedef struct bench_params {
