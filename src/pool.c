@@ -9,7 +9,7 @@
 #include "pool_internal.h"
 
 #define DEFAULT_IDLE_BUDGET ((uint64_t)256 << 20)
-#define DEFAULT_DEMAND_FRAMES 8u
+#define DEFAULT_DEMAND_FRAMES 16u
 
 static const uint64_t default_limits[GLBUF_POOL_TIER_LIMITS] = {(uint64_t)16 << 10, (uint64_t)256 << 10,
                                                                 (uint64_t)4 << 20};

@@ -110,7 +110,7 @@ START_TEST(create_applies_the_defaults_and_rejects_bad_descs)
     ck_assert_uint_eq(st.tiers[2].limit, 4 * MIB);
     ck_assert_uint_eq(st.tiers[GLBUF_POOL_OVERSIZED].limit, 0);
     ck_assert_uint_eq(st.idle_budget, 256 * MIB);
-    ck_assert_uint_eq(st.demand_frames, 8);
+    ck_assert_uint_eq(st.demand_frames, 16);
     ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_OK);
     ck_assert_int_eq(glbuf_pool_destroy(fx_ctx, p), GLBUF_ERR_INVALID_HANDLE);
     d.demand_frames = GLBUF_POOL_MAX_DEMAND_FRAMES;

@@ -114,7 +114,9 @@ typedef struct glbuf_pool_desc {
     uint64_t idle_budget;
     /* Frames of demand the idle policy follows (W above): each class keeps
      * as many idle buffers as its busiest of the last W frames acquired.
-     * Default 8; 1 .. GLBUF_POOL_MAX_DEMAND_FRAMES. */
+     * A longer window reuses more and holds more (glbuf-bench
+     * --pool-demand-frames measures both). Default 16; 1 ..
+     * GLBUF_POOL_MAX_DEMAND_FRAMES. */
     uint32_t demand_frames;
     glbuf_target target; /* default ARRAY: the binding the buffers are made with */
     glbuf_usage usage;   /* default STATIC_DRAW; pick DYNAMIC_DRAW or STREAM_DRAW
@@ -150,7 +152,9 @@ typedef struct glbuf_pool_stats {
     uint64_t demand_frames;   /* as configured */
 } glbuf_pool_stats;
 
-/* Creates an empty pool (no GL call).
+/* Creates an empty pool (no GL call). Host memory: one allocation, about
+ * 15 KiB for the size classes plus 1.9 KiB for each of the W + 1 rows of
+ * per-class demand counters (about 48 KiB with the defaults).
  * Fails: GLBUF_ERR_NULL (ctx, desc or out), GLBUF_ERR_INVALID_ARGUMENT (tier
  * limits not strictly increasing or beyond GLsizeiptr, demand_frames above
  * GLBUF_POOL_MAX_DEMAND_FRAMES, target or usage out of range),
