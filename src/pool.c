@@ -188,8 +188,9 @@ static glbuf_result pool_acquire(glbuf_pool_obj *p, uint64_t size, glbuf_buffer 
     t->live++;
     t->bytes_requested += size;
     p->acquired++;
-    uint32_t *demand = &p->demand[(size_t)(p->ctx->frame % ((uint64_t)p->demand_frames + 1u)) * POOL_CLASS_COUNT + cls];
-    *demand += *demand < UINT32_MAX;
+    size_t row = (size_t)(p->ctx->frame % ((uint64_t)p->demand_frames + 1u));
+    uint32_t *demand = &p->demand[row * POOL_CLASS_COUNT + cls];
+    *demand += *demand < UINT32_MAX; /* saturates */
     glbuf_pool_validate(p, "acquire");
     *out = e->buf;
     return GLBUF_OK;
