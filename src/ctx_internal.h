@@ -37,6 +37,9 @@ struct glbuf_ctx {
     unsigned fence_head, fence_count;
 
     struct glbuf_buffer_obj *staged_buffers; /* buffers with batched appends not yet in GL */
+
+    /* Driver workarounds, decided once at creation (ctx.c, quirks). */
+    int quirk_unaligned_sub_data; /* unaligned glBufferSubData goes through a map (gl_ops.c) */
 };
 
 /* Calls GL entry point `fn` through the context's table and counts it:
