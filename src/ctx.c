@@ -260,7 +260,8 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
         return GLBUF_ERR_NULL;
     }
     glbuf_allocator allocator;
-    if (!glbuf_allocator_resolve(&allocator, &desc->allocator) || (desc->disable_caps & ~KNOWN_CAPS) != 0) {
+    if (!glbuf_allocator_resolve(&allocator, &desc->allocator) || (desc->disable_caps & ~KNOWN_CAPS) != 0 ||
+        (desc->validation & ~GLBUF_VALIDATION_ALL) != 0) {
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
     glbuf_ctx *ctx = glbuf_host_calloc(&allocator, 1, sizeof *ctx);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "ctx_internal.h"
+#include "guard.h"
 
 static uint64_t now_ns(void)
 {
@@ -89,6 +90,7 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     }
     /* Before the fence, so the uploads belong to the frame that ends. */
     glbuf_result uploaded = glbuf_buffers_flush_staged(ctx);
+    glbuf_result guarded = glbuf_guards_end_frame(ctx); /* GLBUF_OK at once without guard bytes */
     glbuf_result result = GLBUF_OK;
     if (ctx->fence_count == GLBUF_MAX_FENCES) {
         result = wait_oldest(ctx, UINT64_MAX);
@@ -110,7 +112,7 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     }
     ctx->frame++;
     (void)glbuf_ctx_poll_completed(ctx);
-    return result != GLBUF_OK ? result : uploaded;
+    return result != GLBUF_OK ? result : uploaded != GLBUF_OK ? uploaded : guarded;
 }
 
 glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeout_ns)

@@ -41,7 +41,7 @@ glbuf_result glbuf_mega_lookup(const glbuf_mega_obj *m, glbuf_mega_range r, uint
         *offset = off;
     }
     if (size) {
-        *size = sz;
+        *size = sz - m->guard.bytes; /* the allocator's record holds the guard too */
     }
     return GLBUF_OK;
 }
@@ -170,7 +170,8 @@ static glbuf_result mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glb
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    if ((unsigned)desc->growth >= GLBUF_MEGA_GROW_COUNT || (unsigned)desc->use >= GLBUF_MEGA_USE_COUNT) {
+    if ((unsigned)desc->growth >= GLBUF_MEGA_GROW_COUNT || (unsigned)desc->use >= GLBUF_MEGA_USE_COUNT ||
+        (unsigned)desc->overflow >= GLBUF_OVERFLOW_COUNT) {
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
     uint64_t capacity = desc->capacity ? desc->capacity : GLBUF_MEGA_SIMPLE_2D;
@@ -196,6 +197,9 @@ static glbuf_result mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glb
     m->max_capacity = max_capacity;
     m->alignment = use_alignment(ctx, desc->use);
     m->growth = desc->growth;
+    m->overflow = desc->overflow;
+    m->guard.bytes = glbuf_guard_size(ctx);
+    m->guard.generation = m->stats.storage_generation;
     snprintf(m->label, sizeof m->label, "%s", desc->label ? desc->label : "mega");
 
     glbuf_ranges_desc rd = {0};
@@ -238,28 +242,6 @@ static void mega_destroy(glbuf_mega_obj **pm)
 
 /* ---- allocation ----------------------------------------------------------------- */
 
-/* Waits for the newest ended frame that still holds pending frees and
- * retires them. Growing would cost more: new storage, a GPU copy and a wait
- * for the whole pipeline. Frees of the frame being recorded cannot be
- * reclaimed before glbuf_ctx_end_frame. Returns 1 when something retired. */
-static int reclaim_ended_frames(glbuf_mega_obj *m)
-{
-    uint64_t newest_ended = 0;
-    for (uint32_t i = m->pending_count; i-- > 0;) {
-        uint64_t f = m->pending[(m->pending_head + i) % m->pending_capacity].frame;
-        if (f < m->ctx->frame) {
-            newest_ended = f;
-            break;
-        }
-    }
-    if (newest_ended == 0 || glbuf_ctx_wait_frame(m->ctx, newest_ended, UINT64_MAX) != GLBUF_OK) {
-        return 0;
-    }
-    uint32_t before = m->pending_count;
-    glbuf_mega_retire(m, m->ctx->completed_frame);
-    return m->pending_count < before;
-}
-
 static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignment, glbuf_mega_range *out,
                                uint64_t *out_offset)
 {
@@ -279,25 +261,23 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
     if (alignment < m->alignment) {
         alignment = m->alignment;
     }
-    if (size > UINT64_MAX - alignment || !glbuf_fits_glsizeiptr(size + alignment)) {
+    if (size > UINT64_MAX - alignment - m->guard.bytes || !glbuf_fits_glsizeiptr(size + alignment + m->guard.bytes)) {
         return GLBUF_ERR_OVERFLOW;
     }
+    uint64_t held = size + m->guard.bytes;
     /* Retire what the last known completed frame allows: no GL call. */
     glbuf_mega_retire(m, m->ctx->completed_frame);
     glbuf_range h;
     uint64_t offset = 0;
-    r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
+    r = glbuf_ranges_alloc(m->ranges, held, alignment, &h, &offset);
     if (r == GLBUF_ERR_FULL && m->pending_count > 0) {
         glbuf_mega_retire(m, glbuf_ctx_poll_completed(m->ctx));
-        r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
-    }
-    if (r == GLBUF_ERR_FULL && reclaim_ended_frames(m)) {
-        r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
+        r = glbuf_ranges_alloc(m->ranges, held, alignment, &h, &offset);
     }
     if (r == GLBUF_ERR_FULL) {
-        r = glbuf_mega_grow(m, size, alignment);
+        r = glbuf_mega_make_room(m, held, alignment); /* waits or grows, as the overflow policy says */
         if (r == GLBUF_OK) {
-            r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
+            r = glbuf_ranges_alloc(m->ranges, held, alignment, &h, &offset);
         }
     }
     if (r == GLBUF_OK && !glbuf_mega_reserve_meta(m, glbuf_range_index(h))) {
@@ -311,6 +291,9 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
     mega_meta *meta = &m->meta[glbuf_range_index(h)];
     meta->frame = (uint32_t)m->ctx->frame;
     meta->pending = 0;
+    if (m->guard.bytes) {
+        glbuf_mega_guard_arm(m, offset, held);
+    }
     out->id = h.id;
     if (out_offset) {
         *out_offset = offset;
@@ -334,12 +317,13 @@ static glbuf_result mega_free(glbuf_mega_obj *m, glbuf_mega_range range)
     if (!glbuf_mega_push_pending(m, h, m->ctx->frame)) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
+    int overrun = m->guard.bytes ? glbuf_mega_guard_check_one(m, range, "glbuf_mega_free") : 0;
     mega_meta *meta = &m->meta[glbuf_mega_record_index(range)];
     meta->pending = 1;
     meta->frame = (uint32_t)m->ctx->frame;
-    m->pending_bytes += size;
+    m->pending_bytes += size + m->guard.bytes;
     glbuf_mega_validate(m, "glbuf_mega_free");
-    return GLBUF_OK;
+    return overrun ? GLBUF_ERR_GUARD_OVERRUN : GLBUF_OK;
 }
 
 static glbuf_result mega_offset(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
@@ -429,9 +413,10 @@ static glbuf_result mega_flush(glbuf_mega_obj *m)
     if (r != GLBUF_OK) {
         return r;
     }
+    uint32_t overruns = m->guard.bytes ? glbuf_mega_guard_check_all(m, "glbuf_mega_flush") : 0;
     glbuf_mega_flush_dirty(m);
     glbuf_validate(m->ctx, "glbuf_mega_flush", m->label);
-    return GLBUF_OK;
+    return m->guard.bytes ? glbuf_mega_guard_result(m, overruns) : GLBUF_OK;
 }
 
 static glbuf_result mega_collect(glbuf_mega_obj *m)

@@ -126,5 +126,8 @@ glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, uint64_t bud
                                    glbuf_mega_defrag_report *report)
 {
     RESOLVE(ctx, mega, m);
-    return mega_defragment(m, budget, on_move, user, report);
+    glbuf_mega_guard_before_move(m, "glbuf_mega_defragment");
+    glbuf_result r = mega_defragment(m, budget, on_move, user, report);
+    glbuf_mega_guard_after_move(m);
+    return r;
 }

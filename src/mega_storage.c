@@ -21,8 +21,10 @@ glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glb
         }
     }
     s.name = glbuf_gl_create(ctx);
+    GLbitfield readable = m->guard.bytes ? GL_MAP_READ_BIT : 0; /* guard bytes are read back */
     if (m->storage) {
-        GLbitfield flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | (m->explicit_flush ? 0 : GL_MAP_COHERENT_BIT);
+        GLbitfield flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | (m->explicit_flush ? 0 : GL_MAP_COHERENT_BIT) |
+                           readable;
         glbuf_gl_storage(ctx, s.name, (size_t)capacity, NULL, flags);
     } else {
         glbuf_gl_data(ctx, s.name, (size_t)capacity, NULL, GL_DYNAMIC_DRAW);
@@ -35,7 +37,7 @@ glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glb
     }
     if (m->storage) {
         GLbitfield access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
-                            (m->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT);
+                            (m->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT) | readable;
         s.map = glbuf_gl_map_range(ctx, s.name, 0, (size_t)capacity, access);
         (void)glbuf_gl_check(ctx, "megabuffer map", m->label);
         if (s.map == NULL) {
@@ -129,6 +131,15 @@ static uint64_t grown_capacity(const glbuf_mega_obj *m, uint64_t need)
         c = next;
     }
     return c;
+}
+
+int glbuf_mega_can_grow(const glbuf_mega_obj *m, uint64_t size, uint64_t alignment)
+{
+    if (m->growth == GLBUF_MEGA_GROW_NONE) {
+        return 0;
+    }
+    uint64_t capacity = grown_capacity(m, size + alignment - 1);
+    return capacity != 0 && capacity <= SIZE_MAX;
 }
 
 glbuf_result glbuf_mega_grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignment)

@@ -6,8 +6,11 @@
 #include "glbuf/stream.h"
 #include "gl_ops.h"
 #include "glbuf_assert.h"
+#include "guard.h"
 #include "host_alloc.h"
+#include "overflow.h"
 #include "pow2.h"
+#include "stream_room.h"
 
 #define STREAM_KIND 0x4D525453u /* "STRM" */
 #define DEFAULT_CAPACITY ((uint64_t)4 << 20)
@@ -58,6 +61,8 @@ struct glbuf_stream_obj {
     unsigned region_head, region_count;
     glbuf_stream_stats stats;
     char label[48];
+    glbuf_overflow overflow;  /* when a request does not fit (overflow.h) */
+    glbuf_guard_list guards;  /* guard bytes: this frame's allocations (guard.h) */
 };
 
 static glbuf_result check_stream(const glbuf_stream_obj *s)
@@ -108,9 +113,10 @@ static glbuf_result create_ring(glbuf_stream_obj *s, uint64_t capacity, stream_r
     glbuf_gl_store_desc store = {(size_t)capacity, 0, 0, GL_STREAM_DRAW, "stream ring", s->label};
     if (s->persistent) {
         GLbitfield coherence = s->explicit_flush ? 0 : GL_MAP_COHERENT_BIT;
-        store.storage_flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | coherence;
+        GLbitfield readable = glbuf_guard_size(ctx) ? GL_MAP_READ_BIT : 0; /* guard bytes are read back */
+        store.storage_flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | coherence | readable;
         store.map_access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
-                           (s->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT);
+                           (s->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT) | readable;
     }
     void *map = NULL;
     glbuf_result r = glbuf_gl_create_store(ctx, &store, &g->name, &map);
@@ -243,6 +249,9 @@ static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
         need = sat_mul(need, s->frames_in_flight);
     }
     uint64_t capacity = glbuf_growth_next_capacity(GLBUF_GROWTH_POW2, 0, old->capacity, need);
+    if (capacity <= old->capacity) {
+        capacity = old->capacity * 2u; /* growing instead of waiting (overflow GROW): frames in flight need room too */
+    }
     if (capacity > s->max_capacity || !glbuf_is_pow2(capacity)) {
         capacity = s->max_capacity;
     }
@@ -274,54 +283,55 @@ static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
     return GLBUF_OK;
 }
 
-/* The aligned position for `size` bytes in the current ring, not straddling
- * its end: [ ... head | pad | size ] or, when that crosses the end, [ size ... at 0 of the next lap. */
+/* The aligned position for `size` bytes after the head (stream_room.h). */
 static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
 {
-    uint64_t at = (g->head + align - 1u) & ~(align - 1u);
-    if ((at & (g->capacity - 1u)) + size > g->capacity) {
-        at = (at | (g->capacity - 1u)) + 1u;
-    }
-    return at;
+    return glbuf_stream_fit_at(g->head, g->capacity, size, align);
 }
 
-/* Finds room for the request: waits for old frames, or grows. */
+/* Finds room for the request: waits for old frames, or grows, as the
+ * overflow policy says (stream_room.c predicts the same). */
 static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at)
 {
+    int polled = 0;
     for (;;) {
         stream_ring *g = s->ring;
-        if (g->head == s->frame_begin) {
-            /* Nothing allocated in this frame yet: skip to the aligned (or
-             * wrapped) position now, so the bytes skipped at the ring's end
-             * are not counted as this frame's need. */
-            uint64_t start = fit(g, size, align);
-            s->stats.bytes_skipped += start - g->head;
-            if (s->region_count == 0) {
-                s->tail = start;
-            }
-            g->head = g->flushed = s->frame_begin = start;
-        }
         uint64_t at = fit(g, size, align);
         uint64_t end = at + size;
-        if (end - s->tail <= g->capacity) {
+        /* Nothing allocated in this frame yet: the frame begins at the
+         * request (bytes skipped at the ring's end are not this frame's
+         * need), and with nothing in flight the ring is free up to it. Taken
+         * only when the request succeeds: a failed one moves nothing. */
+        int fresh = g->head == s->frame_begin;
+        uint64_t frame_begin = fresh ? at : s->frame_begin;
+        uint64_t tail = fresh && s->region_count == 0 ? at : s->tail;
+        if (end - tail <= g->capacity) {
+            if (fresh) {
+                s->stats.bytes_skipped += at - g->head;
+                g->head = g->flushed = s->frame_begin = at;
+                s->tail = tail;
+            }
             *out_at = at;
             return GLBUF_OK;
         }
-        glbuf_result r;
-        if (end - s->frame_begin > g->capacity) {
-            r = grow(s, size); /* this frame alone needs more than the ring */
-        } else {
+        /* Only this frame's own bytes never come back by waiting. */
+        int wait_makes_room = end - frame_begin <= g->capacity;
+        if (wait_makes_room && !polled) {
+            polled = 1;
             retire(s);
             if (s->region_count == 0) {
                 s->tail = s->frame_begin; /* nothing in flight: only this frame's bytes count */
             }
-            r = GLBUF_OK;
-            if (end - s->tail > g->capacity) {
-                /* With no ended region left, tail == frame_begin and the
-                 * branch above would have been taken. */
-                GLBUF_ASSERT(s->region_count > 0);
-                r = wait_oldest(s);
-            }
+            continue; /* the poll may have made room */
+        }
+        polled = 0;
+        glbuf_result r;
+        switch (glbuf_overflow_decide(s->overflow, 0, wait_makes_room, g->capacity < s->max_capacity)) {
+        case GLBUF_FIT_WAIT: r = wait_oldest(s); break;
+        case GLBUF_FIT_GROW: r = grow(s, size); break;
+        case GLBUF_FIT_NOW:
+        case GLBUF_FIT_FULL:
+        default: r = GLBUF_ERR_FULL; break;
         }
         if (r != GLBUF_OK) {
             return r;
@@ -343,7 +353,7 @@ static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc,
     }
     uint32_t frames = desc->frames_in_flight ? desc->frames_in_flight : DEFAULT_FRAMES_IN_FLIGHT;
     if (capacity > max_capacity || !glbuf_fits_glsizeiptr(max_capacity) || frames > GLBUF_MAX_FENCES ||
-        (uint64_t)(size_t)max_capacity != max_capacity) {
+        (uint64_t)(size_t)max_capacity != max_capacity || (unsigned)desc->overflow >= GLBUF_OVERFLOW_COUNT) {
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
     glbuf_stream_obj *s = glbuf_host_calloc(&ctx->allocator, 1, sizeof *s);
@@ -356,6 +366,7 @@ static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc,
     s->explicit_flush = desc->explicit_flush != 0;
     s->frames_in_flight = frames;
     s->max_capacity = max_capacity;
+    s->overflow = desc->overflow;
     snprintf(s->label, sizeof s->label, "%s", desc->label ? desc->label : "stream");
     glbuf_result r = create_ring(s, capacity, &s->ring);
     if (r != GLBUF_OK) {
@@ -383,6 +394,7 @@ static void stream_destroy(glbuf_stream_obj **ps)
         destroy_ring(s, g);
     }
     destroy_ring(s, s->ring);
+    glbuf_guard_list_free(ctx, &s->guards);
     s->kind = 0;
     glbuf_host_free(&ctx->allocator, s);
     *ps = NULL;
@@ -403,8 +415,12 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     if (!glbuf_is_pow2(align) || align > s->max_capacity) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
-    if (size > s->max_capacity) {
+    uint64_t guard = glbuf_guard_size(s->ctx);
+    if (size > s->max_capacity || guard > s->max_capacity - size) {
         return GLBUF_ERR_TOO_LARGE;
+    }
+    if (guard && !glbuf_guard_list_reserve(s->ctx, &s->guards)) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     if (s->ctx->frame != s->frame) {
         r = begin_frame(s);
@@ -413,7 +429,7 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
         }
     }
     uint64_t at = 0;
-    r = place(s, size, align, &at);
+    r = place(s, size + guard, align, &at);
     if (r == GLBUF_OK && s->ring->needs_orphan) {
         r = orphan(s);
     }
@@ -423,8 +439,8 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     stream_ring *g = s->ring;
     uint64_t offset = at & (g->capacity - 1u);
     s->stats.bytes_skipped += at - g->head;
-    g->head = at + size;
-    s->frame_bytes += size;
+    g->head = at + size + guard;
+    s->frame_bytes += size + guard;
     s->stats.bytes_streamed += size;
     s->stats.allocations++;
     if (!s->frame_counted) {
@@ -434,6 +450,9 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     out->ptr = g->base + offset;
     out->offset = offset;
     out->name = g->name;
+    if (guard) {
+        glbuf_guard_list_add(&s->guards, s->frame, g->base + offset, size, offset, g->name);
+    }
     glbuf_validate(s->ctx, "glbuf_stream_alloc", s->label);
     return GLBUF_OK;
 }
@@ -470,12 +489,15 @@ static glbuf_result stream_flush(glbuf_stream_obj *s)
     if (r != GLBUF_OK) {
         return r;
     }
+    uint32_t overruns = glbuf_guard_size(s->ctx) ? glbuf_guard_list_check(s->ctx, &s->guards, s->label,
+                                                                           "glbuf_stream_flush")
+                                                  : 0;
     for (stream_ring *g = s->retired; g != NULL; g = g->next) {
         flush_ring(s, g);
     }
     flush_ring(s, s->ring);
     glbuf_validate(s->ctx, "glbuf_stream_flush", s->label);
-    return GLBUF_OK;
+    return overruns ? GLBUF_ERR_GUARD_OVERRUN : GLBUF_OK;
 }
 
 static glbuf_stream_stats stream_get_stats(const glbuf_stream_obj *s)
@@ -486,6 +508,48 @@ static glbuf_stream_stats stream_get_stats(const glbuf_stream_obj *s)
         return st;
     }
     return s->stats;
+}
+
+/* ---- for stream_room.c and the end-of-frame guard check ------------------------ */
+
+void glbuf_stream_view_now(glbuf_stream_obj *s, int poll, glbuf_stream_view *v)
+{
+    /* What begin_frame, retire and place would find, changing nothing. */
+    uint64_t done = poll ? glbuf_ctx_poll_completed(s->ctx) : s->ctx->completed_frame;
+    const stream_ring *g = s->ring;
+    uint64_t head = g->head, frame_begin = s->frame_begin, tail = s->tail;
+    unsigned retired = 0;
+    while (retired < s->region_count && s->regions[(s->region_head + retired) % MAX_REGIONS].frame <= done) {
+        tail = s->regions[(s->region_head + retired) % MAX_REGIONS].end;
+        retired++;
+    }
+    uint32_t in_flight = s->region_count - retired;
+    if (s->ctx->frame != s->frame) { /* the next allocation begins a frame */
+        if (!s->persistent) {
+            head = frame_begin = tail = 0; /* the store is orphaned */
+        } else {
+            if (s->frame != 0 && head != frame_begin) {
+                in_flight += s->frame > done; /* the open region closes */
+            }
+            frame_begin = head;
+        }
+    }
+    v->capacity = g->capacity;
+    v->max_capacity = s->max_capacity;
+    v->head = head;
+    v->frame_begin = frame_begin;
+    v->tail = in_flight == 0 ? frame_begin : tail;
+    v->in_flight = in_flight;
+    v->persistent = s->persistent;
+    v->guard = glbuf_guard_size(s->ctx);
+    v->overflow = s->overflow;
+}
+
+uint32_t glbuf_stream_guard_frame_end(glbuf_stream_obj *s)
+{
+    uint32_t overruns = glbuf_guard_list_check(s->ctx, &s->guards, s->label, "glbuf_ctx_end_frame");
+    s->guards.count = 0; /* the frame's pointers die with it */
+    return overruns;
 }
 
 /* ---- public API: the handle is resolved first, then the functions above ---- */

@@ -586,6 +586,11 @@ static void table_result_and_ctx(void)
     d.disable_caps = 1u << 7;
     BAD(glbuf_ctx_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_create(&d, &out));
     d.disable_caps = 0;
+    d.validation = 4; /* no such glbuf_validation bit */
+    BAD(glbuf_ctx_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_create(&d, &out));
+    d.validation = -1;
+    BAD(glbuf_ctx_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ctx_create(&d, &out));
+    d.validation = 0;
     d.allocator.alloc = count_alloc;
     d.allocator.free = count_free;
     d.get_proc_address = no_proc;
@@ -759,6 +764,7 @@ static void table_mega(void)
     char json[16];
     glbuf_mega_range out = {0};
     glbuf_mega mout = {0};
+    glbuf_fit fit = GLBUF_FIT_NOW;
     glbuf_mega_desc d;
     memset(&d, 0, sizeof d);
 
@@ -771,6 +777,11 @@ static void table_mega(void)
     d.use = GLBUF_MEGA_USE_COUNT;
     BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
     d.use = GLBUF_MEGA_USE_VERTEX;
+    d.overflow = GLBUF_OVERFLOW_COUNT;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.overflow = (glbuf_overflow)-1;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.overflow = GLBUF_OVERFLOW_WAIT_THEN_GROW;
     d.capacity = 8192;
     d.max_capacity = 4096;
     BAD(glbuf_mega_create, GLBUF_ERR_TOO_LARGE, glbuf_mega_create(W.ctx, &d, &mout));
@@ -796,6 +807,8 @@ static void table_mega(void)
     MEGA_COMMON(glbuf_mega_defragment, glbuf_mega_defragment(C, H, 0, NULL, NULL, NULL));
     MEGA_COMMON(glbuf_mega_for_each_block, glbuf_mega_for_each_block(C, H, never_block, NULL));
     MEGA_COMMON(glbuf_mega_dump_json, glbuf_mega_dump_json(C, H, json, sizeof json, &len));
+    MEGA_COMMON(glbuf_mega_room, glbuf_mega_room(C, H, 0, &v));
+    MEGA_COMMON(glbuf_mega_predict, glbuf_mega_predict(C, H, 16, 0, &fit));
     MEGA_QUERY(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(C, H), st.capacity == 0 && st.name == 0);
     MEGA_QUERY(glbuf_mega_gl_name, uint32_t name = glbuf_mega_gl_name(C, H), name == 0);
     MEGA_QUERY(glbuf_mega_storage_generation, uint64_t g = glbuf_mega_storage_generation(C, H), g == 0);
@@ -828,6 +841,16 @@ static void table_mega(void)
     BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.ctx, W.m, json, sizeof json, NULL));
     BAD(glbuf_mega_dump_json, GLBUF_ERR_NULL, glbuf_mega_dump_json(W.ctx, W.m, NULL, 16, &len));
     BAD(glbuf_mega_dump_json, GLBUF_ERR_TOO_LARGE, glbuf_mega_dump_json(W.ctx, W.m, json, sizeof json, &len));
+    /* the overflow queries refuse what glbuf_mega_alloc refuses, before polling a fence */
+    BAD(glbuf_mega_room, GLBUF_ERR_NULL, glbuf_mega_room(W.ctx, W.m, 0, NULL));
+    BAD(glbuf_mega_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_room(W.ctx, W.m, 3, &v));
+    BAD(glbuf_mega_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_room(W.ctx, W.m, UINT64_MAX, &v));
+    BAD(glbuf_mega_room, GLBUF_ERR_OVERFLOW, glbuf_mega_room(W.ctx, W.m, 1ull << 63, &v));
+    BAD(glbuf_mega_predict, GLBUF_ERR_NULL, glbuf_mega_predict(W.ctx, W.m, 16, 0, NULL));
+    BAD(glbuf_mega_predict, GLBUF_ERR_ZERO_SIZE, glbuf_mega_predict(W.ctx, W.m, 0, 0, &fit));
+    BAD(glbuf_mega_predict, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_predict(W.ctx, W.m, 16, 3, &fit));
+    BAD(glbuf_mega_predict, GLBUF_ERR_OVERFLOW, glbuf_mega_predict(W.ctx, W.m, UINT64_MAX, 0, &fit));
+    BAD(glbuf_mega_predict, GLBUF_ERR_OVERFLOW, glbuf_mega_predict(W.ctx, W.m, 16, 1ull << 63, &fit));
     ck_assert_uint_gt(len, sizeof json);
 }
 
@@ -854,10 +877,30 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
     sd.capacity = UINT64_MAX;
     BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
+    sd.capacity = 0;
+    sd.max_capacity = 0;
+    sd.overflow = GLBUF_OVERFLOW_COUNT;
+    BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
+    sd.overflow = (glbuf_overflow)-1;
+    BAD(glbuf_stream_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_stream_create(W.ctx, &sd, &sout));
     ck_assert_uint_eq(sout.id, 0); /* untouched */
     STREAM_COMMON(glbuf_stream_destroy, glbuf_stream_destroy(C, H));
     STREAM_COMMON(glbuf_stream_alloc, glbuf_stream_alloc(C, H, 16, 16, &al));
     STREAM_COMMON(glbuf_stream_flush, glbuf_stream_flush(C, H));
+    uint64_t v = 0;
+    glbuf_fit fit = GLBUF_FIT_NOW;
+    STREAM_COMMON(glbuf_stream_room, glbuf_stream_room(C, H, 16, &v));
+    STREAM_COMMON(glbuf_stream_predict, glbuf_stream_predict(C, H, 16, 16, &fit));
+    BAD(glbuf_stream_room, GLBUF_ERR_NULL, glbuf_stream_room(W.ctx, W.s, 16, NULL));
+    BAD(glbuf_stream_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_room(W.ctx, W.s, 0, &v));
+    BAD(glbuf_stream_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_room(W.ctx, W.s, 3, &v));
+    BAD(glbuf_stream_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_room(W.ctx, W.s, 1u << 17, &v));
+    BAD(glbuf_stream_predict, GLBUF_ERR_NULL, glbuf_stream_predict(W.ctx, W.s, 16, 16, NULL));
+    BAD(glbuf_stream_predict, GLBUF_ERR_ZERO_SIZE, glbuf_stream_predict(W.ctx, W.s, 0, 16, &fit));
+    BAD(glbuf_stream_predict, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_predict(W.ctx, W.s, 16, 0, &fit));
+    BAD(glbuf_stream_predict, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_predict(W.ctx, W.s, 16, 1u << 17, &fit));
+    BAD(glbuf_stream_predict, GLBUF_ERR_TOO_LARGE, glbuf_stream_predict(W.ctx, W.s, (1u << 16) + 1, 16, &fit));
+    BAD(glbuf_stream_predict, GLBUF_ERR_TOO_LARGE, glbuf_stream_predict(W.ctx, W.s, UINT64_MAX, 16, &fit));
     STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), st.capacity == 0);
     BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));

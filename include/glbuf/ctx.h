@@ -64,6 +64,36 @@ typedef enum glbuf_cap {
     GLBUF_CAP_DEBUG = 1u << 2           /* GL 4.3 or KHR_debug: labels, messages */
 } glbuf_cap;
 
+/* glbuf_ctx_desc.validation: debugging aids, each costing time. */
+typedef enum glbuf_validation {
+    /* Every module runs its invariant checks after every operation and
+     * drains glGetError after every public call, logging what it finds. */
+    GLBUF_VALIDATION_CHECKS = 1,
+    /* The checks, and guard bytes: every megabuffer and stream allocation is
+     * followed by 16 bytes of a fixed pattern, checked by glbuf_mega_flush
+     * (every live allocation), glbuf_mega_free (the one freed),
+     * glbuf_stream_flush (the stream's allocations of this frame) and
+     * glbuf_ctx_end_frame (all of them). A changed guard byte - a write past
+     * the end of an allocation - is logged at GLBUF_LOG_ERROR, naming the
+     * object by its label, the allocation (megabuffer: its handle, offset and
+     * size; stream: its frame, GL buffer, offset and size) and the offset of
+     * the first changed byte; the guard is filled again, so an overrun is
+     * reported once per write; and the call that found it does its work as
+     * usual and returns GLBUF_ERR_GUARD_OVERRUN. An overrun found by a call
+     * that cannot return it (a megabuffer's growth or defragmentation checks
+     * before moving the storage) is returned by the megabuffer's next flush
+     * or glbuf_ctx_end_frame. What guards change: each allocation takes 16
+     * more bytes of its megabuffer or ring, so later allocations land
+     * elsewhere and storage grows sooner (used_bytes, the block walk, the
+     * JSON dump and defragmentation moves count the guard with its
+     * allocation; glbuf_mega_size does not), and mappings are made with
+     * GL_MAP_READ_BIT too, so that the guards can be read. Hence a bit of
+     * their own: the checks alone never change where allocations land.
+     * Writes that skip the guard and land further on are not seen. */
+    GLBUF_VALIDATION_GUARDS = 2,
+    GLBUF_VALIDATION_ALL = 3
+} glbuf_validation;
+
 typedef struct glbuf_ctx_desc {
     /* Required. Called only inside glbuf_ctx_create, with the context current. */
     glbuf_get_proc_address_fn get_proc_address;
@@ -75,9 +105,8 @@ typedef struct glbuf_ctx_desc {
      * is put back by glbuf_ctx_destroy. */
     glbuf_logger logger;
     int keep_debug_callback;
-    /* Non-zero: every module runs its invariant checks after every operation
-     * and drains glGetError after every public call, logging what it finds.
-     * Default 0 (off); costs time. */
+    /* glbuf_validation bits; default 0 (off, no cost). Other bits:
+     * GLBUF_ERR_INVALID_ARGUMENT. */
     int validation;
     /* glbuf_cap bits to treat as absent even when the driver has them. */
     uint32_t disable_caps;
@@ -140,7 +169,7 @@ typedef struct glbuf_ctx_stats {
 /* Creates a context wrapper for the GL context current on this thread.
  * Fails with GLBUF_ERR_NULL (desc, out or get_proc_address NULL),
  * GLBUF_ERR_INVALID_ARGUMENT (only one of allocator.alloc/free set, unknown
- * disable_caps bits), GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_LOAD_FAILED (no
+ * disable_caps or validation bits), GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_LOAD_FAILED (no
  * current context, or glGetString unavailable), GLBUF_ERR_UNSUPPORTED
  * (GL_VERSION below 3.3) or GLBUF_ERR_FULL (2^18 - 1 handle tables -
  * contexts and allocators - are alive in the process). Any GL 3.3 or later context is accepted, core or
@@ -180,7 +209,10 @@ GLBUF_API uint64_t glbuf_ctx_frame(const glbuf_ctx *ctx);
  * that failure is returned when nothing below failed (the frame advances).
  * GLBUF_ERR_FENCE_FAILED when glFenceSync returns 0: the frame still advances
  * and its memory is retired by the next fence that signals (GL executes in
- * order), so nothing is reused early. Blocks (counted in fence_waits) only
+ * order), so nothing is reused early. With guard bytes
+ * (GLBUF_VALIDATION_GUARDS) it first checks every megabuffer's and stream's
+ * guards and returns GLBUF_ERR_GUARD_OVERRUN when one was overwritten and
+ * nothing else failed (the frame advances all the same). Blocks (counted in fence_waits) only
  * when 16 frames are in flight; if that wait fails (GLBUF_ERR_FENCE_FAILED or
  * GLBUF_ERR_TIMEOUT) the frame does not advance and no fence is inserted. */
 GLBUF_API glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx);

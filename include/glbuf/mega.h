@@ -44,7 +44,37 @@
  *   GLBUF_ERR_WRONG_KIND      the id names another kind of object (a forged handle)
  * Every error leaves the megabuffer as it was.
  *
- * Thread safety: as the context it was created from (one thread). */
+ * Threads
+ * -------
+ * Every call belongs to the thread the context belongs to (the GL thread).
+ * The bytes behind a pointer from glbuf_mega_ptr may be written from any
+ * thread - a loader thread filling a mesh, a pool of workers filling
+ * thousands of ranges - under one handoff rule:
+ *
+ *     GL thread:  alloc, ptr --hand the pointer over--> worker: writes
+ *     GL thread:  <--the writes happen-before-- flush / end_frame / free / ...
+ *
+ *   - every write through the pointer must happen-before (C11 sense) the GL
+ *     thread's glbuf_mega_flush of that megabuffer and glbuf_ctx_end_frame,
+ *     and before any call that reads, moves or frees the allocation's bytes:
+ *     glbuf_mega_free of it, glbuf_mega_defragment, glbuf_mega_destroy, and
+ *     glbuf_mega_alloc on a megabuffer whose policy may grow. The app makes
+ *     it so: pthread_join / thrd_join on the writer, or a mutex, condition
+ *     variable or release-acquire atomic the GL thread acquires after the
+ *     writer released it. Writes that race with those calls are lost or, after
+ *     a growth or defragmentation, land in unmapped memory;
+ *   - while workers write, the GL thread may keep calling glbuf_mega_alloc
+ *     and glbuf_mega_ptr for other allocations, provided no allocation can
+ *     grow the storage: overflow policy WAIT or FAIL, growth NONE, or a
+ *     glbuf_mega_predict that answers GLBUF_FIT_NOW or GLBUF_FIT_WAIT before
+ *     each allocation. Nothing else moves storage;
+ *   - two threads may write the same megabuffer at once, each through its own
+ *     allocations (disjoint bytes); two threads writing one allocation's
+ *     bytes is the app's data race;
+ *   - glbuf_mega_write, like every other call, is the GL thread's.
+ * glbuf_mega_ptr marks the allocation for the next flush when it is called,
+ * so the workers never touch glbuf's state: only the bytes they were handed.
+ * tests/test_threads.c does this from several threads under ThreadSanitizer. */
 #ifndef GLBUF_MEGA_H
 #define GLBUF_MEGA_H
 
@@ -52,6 +82,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "overflow.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -98,6 +129,8 @@ typedef struct glbuf_mega_desc {
                                    through ptr need glbuf_mega_flush */
     glbuf_mega_use use;         /* default VERTEX */
     const char *label;          /* default "mega" */
+    glbuf_overflow overflow;    /* when a request does not fit (overflow.h);
+                                   default WAIT_THEN_GROW */
 } glbuf_mega_desc;
 
 typedef struct glbuf_mega_stats {
@@ -141,21 +174,29 @@ GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *
 GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
 
 /* Allocates `size` bytes at a multiple of max(alignment, the use's minimum).
- * alignment 0 means "the minimum". When the request does not fit, it first
- * reclaims the frees of frames that have ended (waiting for their fence if
- * needed: cheaper than the pipeline drain of a growth), then grows the
- * storage by the policy (see the header comment), up to max_capacity.
- * No GL call unless it grows. out_offset may be NULL.
+ * alignment 0 means "the minimum". When free bytes do not hold the request
+ * (the frees of completed frames counted, the fences polled without
+ * blocking), the desc's overflow policy decides (overflow.h): wait for the
+ * frees of ended frames - only when they make room; the frees of the frame
+ * being recorded never come back before glbuf_ctx_end_frame - or grow the
+ * storage by the growth policy (see the header comment) up to max_capacity,
+ * or neither. glbuf_mega_predict tells beforehand which it will be.
+ * No GL call when free bytes hold it, besides one non-blocking poll per
+ * pending frame fence when frees are pending. out_offset may be NULL.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT
- * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (would exceed
- * max_capacity, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED /
- * GLBUF_ERR_GL (growth failed: the old storage, mapping and contents are intact),
- * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+ * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (no room under the
+ * overflow policy: glbuf_mega_predict's GLBUF_FIT_FULL, or the wait for the
+ * fences failed; nothing changed, nothing waited for, nothing grown),
+ * GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED / GLBUF_ERR_GL (growth failed: the
+ * old storage, mapping and contents are intact), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
 GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
                                         glbuf_mega_range *out, uint64_t *out_offset);
 
 /* Frees an allocation. The handle is dead at once; the bytes become
- * allocatable after the fence of the current frame has signalled. No GL call. */
+ * allocatable after the fence of the current frame has signalled. No GL call.
+ * With guard bytes (GLBUF_VALIDATION_GUARDS, ctx.h) it checks the
+ * allocation's guard first and, when something wrote past its end, logs it
+ * and returns GLBUF_ERR_GUARD_OVERRUN - the allocation is freed all the same. */
 GLBUF_API glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r);
 
 /* Offset (bytes) and size of a live allocation. Results, not values: 0 is a
@@ -183,7 +224,11 @@ GLBUF_API glbuf_result glbuf_mega_write(glbuf_ctx *ctx, glbuf_mega mega, glbuf_m
 /* Makes every write made through glbuf_mega_ptr visible to GL commands issued
  * after it: flushes the marked ranges (explicit flush) or uploads them with
  * sub-data (fallback). No-op on coherent storage. Call it before the draws
- * that read this frame's writes. */
+ * that read this frame's writes, once every thread writing through this
+ * megabuffer's pointers is done (see "Threads" above).
+ * With guard bytes (ctx.h) it checks every live allocation's guard and
+ * returns GLBUF_ERR_GUARD_OVERRUN, after flushing, when one was overwritten
+ * (or when a growth or defragmentation since the last check found one). */
 GLBUF_API glbuf_result glbuf_mega_flush(glbuf_ctx *ctx, glbuf_mega mega);
 
 /* Returns to the allocator every range whose frame has completed (polls the
@@ -217,6 +262,27 @@ typedef struct glbuf_mega_defrag_report {
 GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, uint64_t budget,
                                              void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
                                              glbuf_mega_defrag_report *report);
+
+/* ---- overflow you can see coming (overflow.h) ----
+ * Both poll the frame fences without blocking (as glbuf_mega_alloc does) and
+ * change nothing else: no wait, no growth, no frees retired. Their answer
+ * holds until the next call that allocates, frees, defragments or ends the
+ * frame; the GPU finishing more in between only makes more room. */
+
+/* The largest request at `alignment` (0: the use's minimum) that fits now:
+ * glbuf_mega_alloc of at most *out bytes at that alignment takes free bytes,
+ * neither waiting nor growing (GLBUF_FIT_NOW); a larger one does not fit now.
+ * O(live allocations). Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_BAD_ALIGNMENT
+ * (not a power of two), GLBUF_ERR_OVERFLOW (alignment beyond GLsizeiptr). */
+GLBUF_API glbuf_result glbuf_mega_room(glbuf_ctx *ctx, glbuf_mega mega, uint64_t alignment, uint64_t *out);
+
+/* What glbuf_mega_alloc(size, alignment) would do now under the desc's
+ * overflow policy: GLBUF_FIT_NOW, GLBUF_FIT_WAIT (for the frees of ended
+ * frames), GLBUF_FIT_GROW (preceded by no wait) or GLBUF_FIT_FULL. O(live
+ * allocations). Fails as glbuf_mega_alloc does on bad input (GLBUF_ERR_NULL
+ * for out, GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT, GLBUF_ERR_OVERFLOW). */
+GLBUF_API glbuf_result glbuf_mega_predict(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
+                                          glbuf_fit *out);
 
 /* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
  * No GL call. */

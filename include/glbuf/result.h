@@ -39,7 +39,8 @@ extern "C" {
     X(GLBUF_ERR_GL, "an unexpected GL error was raised")                                       \
     X(GLBUF_ERR_UNSUPPORTED, "the GL context lacks a required version or extension")           \
     X(GLBUF_ERR_LOAD_FAILED, "get_proc_address could not load the GL functions")               \
-    X(GLBUF_ERR_BUSY, "the object still has live dependents")
+    X(GLBUF_ERR_BUSY, "the object still has live dependents")                                  \
+    X(GLBUF_ERR_GUARD_OVERRUN, "validation: bytes past the end of an allocation were overwritten")
 
 typedef enum glbuf_result {
 #define GLBUF_RESULT_ENUM(code, message) code,

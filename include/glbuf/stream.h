@@ -34,6 +34,14 @@
  * unmapped and deleted. The GL name therefore changes on growth: always use
  * the name of the allocation.
  *
+ * That is the default overflow policy, GLBUF_OVERFLOW_WAIT_THEN_GROW; the
+ * desc's overflow field chooses another (overflow.h): GROW replaces the ring
+ * by a bigger one (at least twice the size) instead of waiting for frames in
+ * flight, and waits only at max_capacity; WAIT never grows (the ring stays
+ * at its capacity; a frame that alone outgrows it gets GLBUF_ERR_FULL);
+ * FAIL neither waits nor grows. glbuf_stream_room and glbuf_stream_predict
+ * say beforehand what fits and what an allocation would do.
+ *
  * Without ARB_buffer_storage (or with GLBUF_CAP_BUFFER_STORAGE disabled) the
  * same API runs on a mutable buffer: the write pointer points into a host
  * staging area, glbuf_stream_flush uploads what was written since the last
@@ -71,13 +79,30 @@
  *   GLBUF_ERR_INVALID_HANDLE  the stream handle is not live (above)
  *   GLBUF_ERR_WRONG_KIND      the id names another kind of object (a forged handle)
  *
- * Thread safety: as the context it was created from (one thread). */
+ * Threads
+ * -------
+ * Every call belongs to the thread the context belongs to (the GL thread).
+ * The bytes behind an allocation's ptr may be written from any thread (a
+ * pool of workers filling this frame's instance data), under one handoff
+ * rule: every write through the pointer happens-before (C11 sense) the GL
+ * thread's glbuf_stream_flush that covers the allocation, and so before the
+ * glbuf_ctx_end_frame that ends its frame - the writer joined, or a mutex,
+ * condition variable or release-acquire atomic the GL thread acquires after
+ * the writer released it. A write after that flush never reaches GL (see
+ * "The one rule of use"); one after glbuf_ctx_end_frame lands in memory the
+ * ring hands out again. While workers write, the GL thread may keep
+ * allocating from the same stream, whatever the overflow policy: growth
+ * leaves the old ring mapped until the frame's fence, so no pointer of the
+ * frame moves. Workers write only the bytes they were handed (disjoint
+ * allocations may be written at once); glbuf's own state is the GL
+ * thread's. tests/test_threads.c does this under ThreadSanitizer. */
 #ifndef GLBUF_STREAM_H
 #define GLBUF_STREAM_H
 
 #include <stdint.h>
 
 #include "ctx.h"
+#include "overflow.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -105,6 +130,9 @@ typedef struct glbuf_stream_desc {
     /* Names the GL buffers in glObjectLabel and log lines; copied (at most 47
      * bytes kept). Default "stream". */
     const char *label;
+    /* When a request does not fit (overflow.h, "How it works" above).
+     * Default GLBUF_OVERFLOW_WAIT_THEN_GROW. */
+    glbuf_overflow overflow;
 } glbuf_stream_desc;
 
 /* One allocation: write `size` bytes at ptr, then read them in GL from buffer
@@ -141,7 +169,7 @@ typedef struct glbuf_stream_stats {
  * equivalents, bindings restored).
  * Fails: GLBUF_ERR_NULL (ctx, desc or out NULL), GLBUF_ERR_INVALID_ARGUMENT
  * (capacity > max_capacity after rounding, frames_in_flight > 16,
- * max_capacity beyond GLsizeiptr), GLBUF_ERR_OUT_OF_HOST_MEMORY,
+ * max_capacity beyond GLsizeiptr, overflow out of range), GLBUF_ERR_OUT_OF_HOST_MEMORY,
  * GLBUF_ERR_OUT_OF_GPU_MEMORY or GLBUF_ERR_GL (storage), GLBUF_ERR_MAP_FAILED,
  * GLBUF_ERR_FULL (the context's object table has no slot left).
  * On failure nothing is left behind and *out is untouched. */
@@ -167,9 +195,13 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  * Fails, changing nothing:
  *   GLBUF_ERR_ZERO_SIZE        size is 0
  *   GLBUF_ERR_BAD_ALIGNMENT    align is 0, not a power of two, or > max_capacity
- *   GLBUF_ERR_TOO_LARGE        size > max_capacity: no ring could ever hold it
- *   GLBUF_ERR_FULL             the ring is at max_capacity and the current frame
- *                              has filled it (end the frame, or raise max_capacity)
+ *   GLBUF_ERR_TOO_LARGE        size > max_capacity (with guard bytes, ctx.h:
+ *                              size + 16 > max_capacity): no ring could ever hold it
+ *   GLBUF_ERR_FULL             no room under the overflow policy
+ *                              (glbuf_stream_predict's GLBUF_FIT_FULL): by
+ *                              default, the ring is at max_capacity and the current
+ *                              frame has filled it (end the frame, or raise
+ *                              max_capacity); nothing waited for, nothing grown
  *   GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_GL,
  *   GLBUF_ERR_MAP_FAILED       growth failed: the old ring is kept and works
  *   GLBUF_ERR_FENCE_FAILED     waiting on a frame fence failed
@@ -188,8 +220,32 @@ GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, u
  * GL calls: none (coherent); glFlushMappedNamedBufferRange per written range
  * (explicit_flush; two when the range wraps); glNamedBufferSubData per
  * written range (fallback). Written ranges of rings replaced during this
- * frame are flushed too. Fails: only the common errors. */
+ * frame are flushed too. Fails: only the common errors.
+ * With guard bytes (GLBUF_VALIDATION_GUARDS, ctx.h) it checks the guard of
+ * every allocation of this frame and returns GLBUF_ERR_GUARD_OVERRUN, after
+ * flushing, when something wrote past the end of one. */
 GLBUF_API glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream);
+
+/* ---- overflow you can see coming (overflow.h) ----
+ * Both poll the frame fences without blocking (as glbuf_stream_alloc does)
+ * and change nothing else. Their answer holds until the next allocation from
+ * this stream or glbuf_ctx_end_frame; the GPU finishing more in between
+ * only makes more room. O(1). */
+
+/* The largest request at `align` that fits now: glbuf_stream_alloc of at
+ * most *out bytes at that alignment neither waits nor grows (GLBUF_FIT_NOW);
+ * a larger one does not fit now. The first allocation of a frame sees the
+ * whole ring when no frame is in flight (always on the fallback path).
+ * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_BAD_ALIGNMENT (as glbuf_stream_alloc). */
+GLBUF_API glbuf_result glbuf_stream_room(glbuf_ctx *ctx, glbuf_stream stream, uint64_t align, uint64_t *out);
+
+/* What glbuf_stream_alloc(size, align) would do now under the desc's
+ * overflow policy: GLBUF_FIT_NOW, GLBUF_FIT_WAIT (for the oldest frames in
+ * flight), GLBUF_FIT_GROW or GLBUF_FIT_FULL. Fails as glbuf_stream_alloc
+ * does on bad input (GLBUF_ERR_NULL for out, GLBUF_ERR_ZERO_SIZE,
+ * GLBUF_ERR_BAD_ALIGNMENT, GLBUF_ERR_TOO_LARGE). */
+GLBUF_API glbuf_result glbuf_stream_predict(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
+                                            glbuf_fit *out);
 
 /* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
  * Makes no GL call. */
