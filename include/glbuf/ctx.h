@@ -35,7 +35,9 @@
  *
  * Thread safety: a glbuf_ctx and everything created from it belong to the
  * thread on which its GL context is current. Every call that touches GL needs
- * that context current. */
+ * that context current. The one exception is memory glbuf hands out for
+ * writing - glbuf_mega_ptr and glbuf_stream_allocation.ptr - which any
+ * thread may fill, under the handoff rule of mega.h and stream.h ("Threads"). */
 #ifndef GLBUF_CTX_H
 #define GLBUF_CTX_H
 
