@@ -11,14 +11,13 @@
 #define DEFAULT_SLOTS 64u
 
 /* The search (see find_gap): at most PROBES gaps of the "maybe" classes (at
- * most PROBES_PER_CLASS of each), for requests of at least PROBE_MIN_SIZE
- * alignments with an alignment of PROBE_MIN_ALIGNMENT bytes or more;
- * requests of at least capacity >> ORDERED_SHIFT bytes compare the first
- * gaps of the first CANDIDATES sure classes instead. */
+ * most PROBES_PER_CLASS of each), for requests with an alignment of
+ * PROBE_MIN_ALIGNMENT bytes or more and at most half their size; requests of
+ * at least capacity >> ORDERED_SHIFT bytes compare the first gaps of the
+ * first CANDIDATES sure classes instead. */
 #define PROBES 8u
 #define PROBES_PER_CLASS 2u
 #define PROBE_MIN_ALIGNMENT 64u
-#define PROBE_MIN_SIZE 4u
 #define ORDERED_SHIFT 12u
 #define CANDIDATES 4u
 
@@ -203,14 +202,16 @@ void glbuf_ranges_destroy(glbuf_ranges *r)
  *    lowest in the range. For requests that large, external fragmentation is
  *    what makes later ones fail, and splitting low gaps (address-ordered fit)
  *    keeps the free space at the top together.
- * 2. A smaller request of at least PROBE_MIN_SIZE alignments, with an
- *    alignment of PROBE_MIN_ALIGNMENT bytes or more, takes the first gap that
- *    fits among the first PROBES gaps of the maybe classes (PROBES_PER_CLASS
- *    of each), lowest class first: the tightest fits there are, where the
- *    alignment makes the sure classes wasteful (up to alignment - 1 bytes).
- *    For requests smaller than that next to their alignment, a gap of about
- *    their size rarely fits (it must start within gap - size bytes before an
- *    aligned offset), so probing would mostly cost.
+ * 2. A smaller request whose alignment is PROBE_MIN_ALIGNMENT bytes or more
+ *    but at most about half its size takes the first gap that fits among the
+ *    first PROBES gaps of the maybe classes (PROBES_PER_CLASS of each), lowest
+ *    class first: the tightest fits there are, where the alignment makes the
+ *    sure classes wasteful (up to alignment - 1 bytes more than the request).
+ *    When the alignment is larger than that next to the size, the maybe
+ *    classes are many (size .. size + alignment - 1 spans more than half a
+ *    power of two) and mostly hold gaps too small for an aligned fit, so
+ *    probing would mostly cost; a smaller alignment wastes too little to be
+ *    worth a probe.
  * 3. Otherwise, or if no probed gap fits: the first gap of the lowest
  *    non-empty sure class (TLSF's good fit: within 1/32 of the best fit by
  *    size, and freed last, so likely in cache).
@@ -258,7 +259,7 @@ static inline uint32_t find_gap(const glbuf_ranges *r, uint64_t size, uint64_t a
         *cls = best_cls;
         return r->heads[best_cls];
     }
-    if (alignment >= PROBE_MIN_ALIGNMENT && size / PROBE_MIN_SIZE >= alignment) {
+    if (alignment >= PROBE_MIN_ALIGNMENT && alignment - 1 <= size / 2) {
         unsigned probes = PROBES;
         for (unsigned m = next_nonempty(r, class_of(size)); m < want; m = next_nonempty(r, m + 1)) {
             uint32_t i = r->heads[m];

@@ -205,10 +205,10 @@ GLBUF_API void glbuf_ranges_destroy(glbuf_ranges *r);
  *    blocks of the first 4 non-empty size classes whose blocks all hold need
  *    bytes, the one lowest in the range (address-ordered: keeps large free
  *    regions together for large requests);
- *  - a smaller request of at least 4 alignments, with an alignment of 64
- *    bytes or more, first tries the tightest blocks: up to 8 blocks (2 per
- *    class) of the classes holding blocks of size .. need bytes, lowest class
- *    first, taking the first that fits at its alignment;
+ *  - a smaller request whose alignment is at least 64 bytes and at most
+ *    half its size (plus one) first tries the tightest blocks: up to 8 blocks
+ *    (2 per class) of the classes holding blocks of size .. need bytes,
+ *    lowest class first, taking the first that fits at its alignment;
  *  - otherwise, or when none of those fits, the first block (the one freed
  *    last) of the lowest non-empty class whose blocks all hold need bytes.
  * Inside the chosen block, the allocation goes to the aligned start or the
