@@ -374,10 +374,13 @@ glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignme
     }
     bb->next = n;
     bl[succ].prev = n; /* END's prev: the last record */
-    if (b_cls != CLASS_COUNT && (before < GAP_LISTED || class_of(before) != b_cls)) {
-        list_remove(r, b);
-        if (before >= GAP_LISTED) {
-            list_insert(r, b, before);
+    if (before < GAP_LISTED) {
+        list_remove(r, b); /* a no-op for a crumb */
+    } else {
+        unsigned cls = class_of(before);
+        if (cls != b_cls) {
+            list_remove(r, b);
+            list_insert_in(r, b, cls);
         }
     }
     set_gap(bb, before);

@@ -253,10 +253,9 @@ static inline uint32_t *link_at(glbuf_ranges *r, uint32_t link)
     return (uint32_t *)(void *)((char *)r->heads + link);
 }
 
-/* Links record i, whose gap is `gap` >= GAP_LISTED bytes, first into its list. */
-static inline void list_insert(glbuf_ranges *r, uint32_t i, uint64_t gap)
+/* Links record i first into the list of class cls. */
+static inline void list_insert_in(glbuf_ranges *r, uint32_t i, unsigned cls)
 {
-    unsigned cls = class_of(gap);
     uint32_t head = r->heads[cls];
     block *b = &r->blocks[i];
     b->link = cls * 4u;
@@ -266,6 +265,9 @@ static inline void list_insert(glbuf_ranges *r, uint32_t i, uint64_t gap)
     r->sl_bitmap[cls / SL_COUNT] |= UINT32_C(1) << (cls % SL_COUNT);
     r->fl_bitmap |= UINT64_C(1) << (cls / SL_COUNT);
 }
+
+/* Links record i, whose gap is `gap` >= GAP_LISTED bytes, first into its list. */
+static inline void list_insert(glbuf_ranges *r, uint32_t i, uint64_t gap) { list_insert_in(r, i, class_of(gap)); }
 
 /* Unlinks record i from its list: the field that points at i now points at
  * the record after it. A record in no list (link END_LINK, free_next END)
@@ -291,14 +293,16 @@ static inline void list_remove(glbuf_ranges *r, uint32_t i)
  * in the same list (or in none). */
 static inline void list_update(glbuf_ranges *r, uint32_t i, uint64_t from, uint64_t to)
 {
-    int listed_before = from >= GAP_LISTED, listed_after = to >= GAP_LISTED;
-    if (listed_before && listed_after && class_of(from) == class_of(to)) {
+    if (to < GAP_LISTED) {
+        list_remove(r, i); /* a no-op if it was in no list */
+        return;
+    }
+    unsigned cls = class_of(to);
+    if (from >= GAP_LISTED && class_of(from) == cls) {
         return;
     }
     list_remove(r, i);
-    if (listed_after) {
-        list_insert(r, i, to);
-    }
+    list_insert_in(r, i, cls);
 }
 
 /* ---- checking ------------------------------------------------------------ */
