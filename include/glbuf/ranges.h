@@ -23,7 +23,11 @@
  *     [ A ][ gap ][ B ][ gap ][ C ]   =>   [ A ][ ------- gap ------- ][ C ]
  *
  * A free reads only the freed record and the one before it; an allocation
- * only the record whose gap it takes (offsets are derived, not stored).
+ * the record whose gap it takes, after looking at a bounded few candidates
+ * (see glbuf_ranges_alloc), and the record it fills (the unused one freed
+ * last). Offsets are derived, not stored; the neighbours an operation
+ * relinks (in offset order and in the size-class lists) are only written,
+ * never read first.
  *
  * The granted size is exactly the requested size, and every byte of the range
  * is in a live allocation or in a free block, alignment padding included:
@@ -38,10 +42,11 @@
  * as 12, 24, 36 or 56 bytes, or lcm(stride, GL alignment), gives an offset
  * that is a multiple of it. A gap of size + alignment - 1 bytes holds such a
  * request wherever the gap starts, which keeps the search O(1) whatever the
- * alignment: the lists are indexed by size alone and the fit test is one
- * rounding (one integer division when the alignment is not a power of two, a
- * mask when it is; a power-of-two request never divides). The padding the
- * alignment skips stays free. Alignments that are not powers of two are
+ * alignment: the lists are indexed by size alone, the lowest list whose gaps
+ * all hold size + alignment - 1 bytes is found with the same two bit scans,
+ * and testing or placing in one gap is a rounding (masks for a power of two;
+ * one or two integer divisions otherwise, never for a power of two). The
+ * padding the alignment skips stays free. Alignments that are not powers of two are
  * remembered (for compaction) in a side table of 8 bytes per record,
  * allocated with the first such request; power-of-two ones cost nothing.
  *
