@@ -281,12 +281,14 @@ static inline void list_remove(glbuf_ranges *r, uint32_t i)
     r->blocks[n].link = link;
     b->link = END_LINK;
     b->free_next = END;
-    if (n == END && link < HEADS_BYTES) {
-        /* i was the only record of its class: the class is empty now. */
-        uint32_t cls = link / 4u, fl = cls / SL_COUNT;
-        r->sl_bitmap[fl] &= ~(UINT32_C(1) << (cls % SL_COUNT));
-        r->fl_bitmap &= ~((uint64_t)(r->sl_bitmap[fl] == 0) << fl);
-    }
+    /* The list is empty now iff i was its only record: clear the bits of its
+     * class. Without a branch (cls is 0 and both updates no-ops otherwise):
+     * with short lists, whether a removal empties one is a coin toss. */
+    uint32_t emptied = (uint32_t)(n == END) & (uint32_t)(link < HEADS_BYTES);
+    uint32_t cls = (link / 4u) & (0u - emptied);
+    unsigned fl = cls / SL_COUNT;
+    r->sl_bitmap[fl] &= ~(emptied << (cls % SL_COUNT));
+    r->fl_bitmap &= ~((uint64_t)(r->sl_bitmap[fl] == 0) << fl);
 }
 
 /* Record i's gap changes from `from` to `to` bytes: relink it unless it stays
