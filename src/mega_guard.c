@@ -9,7 +9,9 @@
 
 void glbuf_mega_guard_arm(glbuf_mega_obj *m, uint64_t offset, uint64_t held)
 {
-    glbuf_guard_fill(m->map + offset + held - m->guard.bytes);
+    if (m->map != NULL) { /* a store without a CPU view has no guard to fill */
+        glbuf_guard_fill(m->map + offset + held - m->guard.bytes);
+    }
 }
 
 typedef struct guard_walk {
