@@ -237,6 +237,7 @@ static glbuf_result query_caps(glbuf_ctx *ctx, int version, uint32_t disabled)
         GLBUF_GL(ctx, GetIntegerv)(GL_MAX_LABEL_LENGTH, &v);
         c->max_label_length = v;
     }
+    glbuf_gpu_memory_detect(ctx);
     /* Capability queries must not leave an error behind for the app. */
     (void)glbuf_gl_check(ctx, "capability query", "context");
     return GLBUF_OK;

@@ -37,6 +37,11 @@ struct glbuf_ctx {
     unsigned fence_head, fence_count;
 
     struct glbuf_buffer_obj *staged_buffers; /* buffers with batched appends not yet in GL */
+    struct glbuf_mega_obj *staged_megas;     /* device-local megabuffers with copies not yet issued */
+
+    glbuf_gpu_memory_source memory_source; /* what glbuf_ctx_get_gpu_memory queries */
+    int dedicated_memory;                  /* the GPU has memory of its own (gpu_memory.c) */
+    const char *dedicated_why;
 };
 
 /* Calls GL entry point `fn` through the context's table and counts it:
@@ -84,6 +89,15 @@ void glbuf_mega_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_stream_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_readback_teardown(glbuf_ctx *ctx, uint64_t id);
+
+/* At creation: looks for GL_NVX_gpu_memory_info / GL_ATI_meminfo and decides
+ * whether the GPU has memory of its own (gpu_memory.c; the rule is in mega.h). */
+void glbuf_gpu_memory_detect(glbuf_ctx *ctx);
+
+/* Issues the staged copies of every device-local megabuffer that has some
+ * (mega_staging.c), for glbuf_ctx_end_frame: before the frame's fence, so the
+ * staging bytes are retired with it. Cannot fail. */
+void glbuf_megas_flush_staged(glbuf_ctx *ctx);
 
 /* Uploads the batched appends of every buffer that has some (buffer_batch.c),
  * for glbuf_ctx_end_frame. Returns the first failure; failed buffers keep

@@ -196,15 +196,27 @@ static glbuf_result mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glb
     m->max_capacity = max_capacity;
     m->alignment = use_alignment(ctx, desc->use);
     m->growth = desc->growth;
+    m->initial_capacity = capacity;
     snprintf(m->label, sizeof m->label, "%s", desc->label ? desc->label : "mega");
+    glbuf_result r = glbuf_mega_placement_check(m, desc, capacity);
+    if (r != GLBUF_OK) {
+        glbuf_host_free(&ctx->allocator, m);
+        return r;
+    }
 
     glbuf_ranges_desc rd = {0};
     rd.capacity = capacity;
     rd.allocator = ctx->allocator;
-    glbuf_result r = glbuf_ranges_create(&rd, &m->ranges);
+    r = glbuf_ranges_create(&rd, &m->ranges);
     glbuf_mega_store s = {0, NULL};
     if (r == GLBUF_OK) {
         r = glbuf_mega_storage_create(m, capacity, &s);
+    }
+    if (r == GLBUF_OK && m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        r = glbuf_mega_staging_create(m, desc->staging_max_capacity);
+        if (r != GLBUF_OK) {
+            glbuf_mega_storage_release(m, &s);
+        }
     }
     if (r != GLBUF_OK) {
         glbuf_ranges_destroy(m->ranges);
@@ -226,6 +238,9 @@ static void mega_destroy(glbuf_mega_obj **pm)
     glbuf_mega_obj *m = *pm;
     glbuf_ctx *ctx = m->ctx;
     glbuf_mega_store s = {m->name, m->map};
+    glbuf_mega_staging_destroy(m);
+    glbuf_mega_landing_clear(m);
+    glbuf_host_free(&ctx->allocator, m->landing.runs);
     glbuf_mega_storage_release(m, &s);
     glbuf_ranges_destroy(m->ranges);
     glbuf_host_free(&ctx->allocator, m->meta);
@@ -377,8 +392,14 @@ static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **o
     }
     uint64_t offset = 0, size = 0;
     r = glbuf_mega_lookup(m, range, &offset, &size);
+    if (r == GLBUF_OK && m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        return glbuf_mega_stage_span(m, offset, size, out);
+    }
     if (r == GLBUF_OK) {
         r = glbuf_mega_mark_dirty(m, offset, size);
+    }
+    if (r == GLBUF_OK && m->storage) {
+        glbuf_mega_before_cpu_write(m, offset, size);
     }
     if (r == GLBUF_OK) {
         *out = m->map + offset;
@@ -410,13 +431,19 @@ static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64
     if (size == 0) {
         return GLBUF_OK;
     }
+    if (m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        return glbuf_mega_stage_write(m, base + offset, data, size);
+    }
     if (!m->storage) {
         r = glbuf_mega_mark_dirty(m, base + offset, size);
         if (r != GLBUF_OK) {
             return r;
         }
     }
-    memcpy(m->map + base + offset, data, (size_t)size);
+    if (m->storage) {
+        glbuf_mega_before_cpu_write(m, base + offset, size);
+    }
+    glbuf_mega_copy_in(m, m->map + base + offset, data, size);
     if (m->storage && m->explicit_flush) {
         glbuf_gl_flush_range(m->ctx, m->name, (size_t)(base + offset), (size_t)size);
     }
@@ -430,6 +457,7 @@ static glbuf_result mega_flush(glbuf_mega_obj *m)
         return r;
     }
     glbuf_mega_flush_dirty(m);
+    glbuf_mega_staging_flush(m);
     glbuf_validate(m->ctx, "glbuf_mega_flush", m->label);
     return GLBUF_OK;
 }
@@ -439,6 +467,7 @@ static glbuf_result mega_collect(glbuf_mega_obj *m)
     glbuf_result r = glbuf_mega_check(m);
     if (r == GLBUF_OK) {
         glbuf_mega_retire(m, glbuf_ctx_poll_completed(m->ctx));
+        glbuf_mega_trim_by_policy(m, "glbuf_mega_collect");
     }
     return r;
 }
@@ -451,6 +480,7 @@ static glbuf_result mega_wait_idle(glbuf_mega_obj *m)
     }
     r = glbuf_ctx_wait_idle(m->ctx);
     glbuf_mega_retire(m, m->ctx->completed_frame);
+    glbuf_mega_trim_by_policy(m, "glbuf_mega_wait_idle");
     return r;
 }
 

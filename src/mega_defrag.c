@@ -23,10 +23,8 @@ static void copy_run(copier *c)
         return;
     }
     glbuf_mega_obj *m = c->m;
-    glbuf_gl_copy(m->ctx, m->name, c->fresh->name, (size_t)c->run_src, (size_t)c->run_dst, (size_t)c->run_size);
-    if (!m->storage) {
-        memcpy(c->fresh->map + c->run_dst, m->map + c->run_src, (size_t)c->run_size);
-    }
+    glbuf_mega_store old = {m->name, m->map};
+    glbuf_mega_store_copy(m, &old, c->fresh, c->run_src, c->run_dst, c->run_size);
     c->run_size = 0;
 }
 
@@ -89,6 +87,7 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
         return r;
     }
     glbuf_mega_flush_dirty(m);
+    glbuf_mega_staging_flush(m); /* staged writes land at their old offsets, then move */
     copier c = {m, &fresh, moves, count, 0, 0, 0, 0};
     glbuf_ranges_for_each(m->ranges, copy_live, &c);
     copy_run(&c);
@@ -98,7 +97,7 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
         glbuf_host_free(&ctx->allocator, moves);
         return r;
     }
-    if (m->storage) {
+    if (m->storage && m->placement == GLBUF_MEGA_PLACEMENT_HOST_VISIBLE) {
         glbuf_mega_wait_for_copies(m);
     }
     glbuf_mega_adopt(m, &fresh, m->capacity);
@@ -117,6 +116,7 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
         *report = rep;
     }
     glbuf_mega_validate(m, "glbuf_mega_defragment");
+    glbuf_mega_trim_by_policy(m, "glbuf_mega_defragment");
     return GLBUF_OK;
 }
 

@@ -691,6 +691,35 @@ glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity)
     return GLBUF_OK;
 }
 
+glbuf_result glbuf_ranges_shrink(glbuf_ranges *r, uint64_t new_capacity)
+{
+    if (r == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if (new_capacity > r->capacity) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    uint32_t t = r->tail;
+    uint64_t t_end = end_of(&r->blocks[t]);
+    if (new_capacity < t_end) {
+        return GLBUF_ERR_BUSY;
+    }
+    if (new_capacity == r->capacity) {
+        return GLBUF_OK;
+    }
+    /* The tail's gap is the free block at the end: [ tail ][ gap ... old end )
+     * becomes [ tail ][ gap ... new end ), or goes when new_capacity == t_end. */
+    list_remove(r, t);
+    r->capacity = new_capacity;
+    if (new_capacity == t_end) {
+        r->free_blocks--;
+    } else {
+        list_insert(r, t, new_capacity - t_end);
+    }
+    CHECK_INVARIANTS(r);
+    return GLBUF_OK;
+}
+
 uint64_t glbuf_ranges_used_extent(const glbuf_ranges *r)
 {
     if (r == NULL) {

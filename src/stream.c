@@ -8,11 +8,13 @@
 #include "glbuf_assert.h"
 #include "host_alloc.h"
 #include "pow2.h"
+#include "stream_internal.h"
 
 #define STREAM_KIND 0x4D525453u /* "STRM" */
 #define DEFAULT_CAPACITY ((uint64_t)4 << 20)
 #define DEFAULT_MAX_CAPACITY ((uint64_t)256 << 20)
 #define DEFAULT_FRAMES_IN_FLIGHT 3u
+#define DEFAULT_TRIM_AFTER_FRAMES 240u
 #define MAX_REGIONS 32u
 
 /* Positions are virtual: they only grow, and the byte at position p lives at
@@ -31,10 +33,14 @@ struct stream_ring {
     stream_ring *next;    /* retired list */
 };
 
-/* The allocations of one ended frame: [previous region's end, end). */
+/* The allocations of one ended frame, or of the part of the current frame
+ * closed by glbuf_stream_obj_cut: [previous region's end, end). A region is
+ * retired when its frame has completed or, for a cut, when its own fence has
+ * signalled, whichever comes first. */
 typedef struct stream_region {
     uint64_t frame;
     uint64_t end; /* position */
+    GLsync sync;  /* a cut's fence; NULL for a frame's region */
 } stream_region;
 
 typedef struct glbuf_stream_obj glbuf_stream_obj;
@@ -51,8 +57,13 @@ struct glbuf_stream_obj {
     stream_ring *retired;    /* replaced rings waiting for their last frame's fence */
     uint64_t frame;          /* frame of the open region; 0 before the first allocation */
     uint64_t frame_begin;    /* position where the open region starts */
-    uint64_t frame_bytes;    /* bytes the open frame asked for, for growth sizing */
+    uint64_t frame_bytes;    /* bytes the open region asked for, for growth sizing */
+    uint64_t frame_total;    /* bytes the open frame asked for, cuts included */
     int frame_counted;
+    uint64_t initial_capacity;  /* bytes: the ring never shrinks below it */
+    uint32_t trim_after_frames; /* 0: never shrink */
+    uint64_t low_since;      /* first frame of the current run of frames well under capacity; 0: none */
+    uint64_t low_peak;       /* bytes: the largest frame of that run */
     uint64_t tail;           /* position: everything before it is retired */
     stream_region regions[MAX_REGIONS]; /* ended frames of `ring`, oldest first */
     unsigned region_head, region_count;
@@ -127,14 +138,43 @@ static glbuf_result create_ring(glbuf_stream_obj *s, uint64_t capacity, stream_r
 
 /* ---- frames --------------------------------------------------------------- */
 
-/* Retires the regions and rings whose frame has completed (no blocking). */
+/* Drops the oldest region: its bytes are free again. */
+static void pop_region(glbuf_stream_obj *s)
+{
+    stream_region *r = &s->regions[s->region_head];
+    s->tail = r->end;
+    if (r->sync != NULL) {
+        GLBUF_GL(s->ctx, DeleteSync)(r->sync);
+        r->sync = NULL;
+    }
+    s->region_head = (s->region_head + 1u) % MAX_REGIONS;
+    s->region_count--;
+}
+
+/* Forgets every region (the ring they describe is being replaced). */
+static void drop_regions(glbuf_stream_obj *s)
+{
+    for (unsigned i = 0; i < s->region_count; i++) {
+        stream_region *r = &s->regions[(s->region_head + i) % MAX_REGIONS];
+        if (r->sync != NULL) {
+            GLBUF_GL(s->ctx, DeleteSync)(r->sync);
+            r->sync = NULL;
+        }
+    }
+    s->region_head = s->region_count = 0;
+}
+
+/* Retires the regions and rings whose frame (or cut fence) has completed,
+ * oldest first, without blocking. */
 static void retire(glbuf_stream_obj *s)
 {
     uint64_t done = glbuf_ctx_poll_completed(s->ctx);
-    while (s->region_count > 0 && s->regions[s->region_head].frame <= done) {
-        s->tail = s->regions[s->region_head].end;
-        s->region_head = (s->region_head + 1u) % MAX_REGIONS;
-        s->region_count--;
+    while (s->region_count > 0) {
+        const stream_region *r = &s->regions[s->region_head];
+        if (r->frame > done && (r->sync == NULL || glbuf_sync_poll(s->ctx, r->sync) != GLBUF_OK)) {
+            break;
+        }
+        pop_region(s);
     }
     stream_ring **link = &s->retired;
     while (*link != NULL) {
@@ -150,20 +190,119 @@ static void retire(glbuf_stream_obj *s)
     }
 }
 
-/* Blocks until the oldest region's frame is complete, then retires. */
+/* Blocks until the oldest region is complete (its cut fence, or its frame's
+ * fence), then retires. */
 static glbuf_result wait_oldest(glbuf_stream_obj *s)
 {
     glbuf_ctx *ctx = s->ctx;
+    stream_region *oldest = &s->regions[s->region_head];
     uint64_t ns_before = ctx->stats.fence_wait_ns;
-    glbuf_result r = glbuf_ctx_wait_frame(ctx, s->regions[s->region_head].frame, UINT64_MAX);
+    glbuf_result r;
+    if (oldest->sync != NULL) {
+        r = glbuf_sync_wait(ctx, oldest->sync, UINT64_MAX);
+    } else {
+        r = glbuf_ctx_wait_frame(ctx, oldest->frame, UINT64_MAX);
+    }
     s->stats.waits++;
     s->stats.wait_ns += ctx->stats.fence_wait_ns - ns_before;
     if (r != GLBUF_OK) {
         glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': waiting for frame %llu failed: %s", s->label,
-                  (unsigned long long)s->regions[s->region_head].frame, glbuf_result_name(r));
+                  (unsigned long long)oldest->frame, glbuf_result_name(r));
         return r;
     }
+    if (oldest->sync != NULL) {
+        pop_region(s); /* signalled: retire() would poll it again */
+    }
     retire(s);
+    return GLBUF_OK;
+}
+
+/* Replaces the ring by one of `capacity` bytes (growth, or shrinking after a
+ * quiet spell). The old ring lives on, mapped, with everything handed out in
+ * it, until the newest frame that used it has completed. */
+static glbuf_result replace_ring(glbuf_stream_obj *s, uint64_t capacity)
+{
+    stream_ring *old = s->ring;
+    stream_ring *g = NULL;
+    glbuf_result r = create_ring(s, capacity, &g);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    uint64_t last = 0;
+    if (s->region_count > 0) {
+        last = s->regions[(s->region_head + s->region_count - 1u) % MAX_REGIONS].frame;
+    }
+    if (old->head != s->frame_begin) {
+        last = s->frame;
+    }
+    old->last_frame = last;
+    old->next = s->retired;
+    s->retired = old;
+    s->ring = g;
+    drop_regions(s); /* they describe the old ring, which now waits for `last` as a whole */
+    s->tail = s->frame_begin = 0;
+    s->stats.rings_retired++;
+    s->stats.bytes_held += capacity;
+    s->stats.capacity = capacity;
+    glbuf_log(s->ctx, GLBUF_LOG_INFO, "'%s': ring %s from %llu to %llu bytes in frame %llu", s->label,
+              capacity > old->capacity ? "grown" : "shrunk", (unsigned long long)old->capacity,
+              (unsigned long long)capacity, (unsigned long long)s->frame);
+    retire(s); /* an old ring nobody is reading goes at once */
+    return GLBUF_OK;
+}
+
+/* Frames well under the ring's capacity: the ring shrinks when every frame
+ * of the last trim_after_frames (frames that streamed nothing included)
+ * needed at most a quarter of it, frames_in_flight times over. The new ring
+ * holds frames_in_flight times the largest of those frames (a power of two,
+ * not below the first ring's capacity). Called when frame `s->frame` ended
+ * with frame_total bytes. */
+static void consider_shrinking(glbuf_stream_obj *s, uint64_t next_frame)
+{
+    if (s->trim_after_frames == 0 || s->frame == 0) {
+        return;
+    }
+    uint64_t need = sat_mul(s->frame_total, s->persistent ? s->frames_in_flight : 1u);
+    if (need > s->ring->capacity / 4u) {
+        s->low_since = 0;
+        return;
+    }
+    if (s->low_since == 0) {
+        s->low_since = s->frame;
+        s->low_peak = 0;
+    }
+    if (s->frame_total > s->low_peak) {
+        s->low_peak = s->frame_total;
+    }
+    if (next_frame - s->low_since < s->trim_after_frames || s->ring->capacity <= s->initial_capacity) {
+        return;
+    }
+    uint64_t capacity = glbuf_pow2_ceil(sat_mul(s->low_peak, s->persistent ? s->frames_in_flight : 1u));
+    if (capacity < s->initial_capacity) {
+        capacity = s->initial_capacity;
+    }
+    if (capacity < s->ring->capacity && replace_ring(s, capacity) == GLBUF_OK) {
+        s->stats.shrinks++;
+    }
+    s->low_since = 0; /* after a failed attempt too: try again a spell later */
+}
+
+/* Appends the region [previous end, head) of the current frame, closed by a
+ * frame's end (sync NULL) or by a cut. Waits for the oldest region when the
+ * table is full. */
+static glbuf_result close_region(glbuf_stream_obj *s, GLsync sync)
+{
+    while (s->region_count == MAX_REGIONS) {
+        glbuf_result r = wait_oldest(s);
+        if (r != GLBUF_OK) {
+            return r;
+        }
+    }
+    unsigned tail = (s->region_head + s->region_count) % MAX_REGIONS;
+    s->regions[tail].frame = s->frame;
+    s->regions[tail].end = s->ring->head;
+    s->regions[tail].sync = sync;
+    s->region_count++;
     return GLBUF_OK;
 }
 
@@ -174,9 +313,8 @@ static glbuf_result begin_frame(glbuf_stream_obj *s)
     glbuf_ctx *ctx = s->ctx;
     stream_ring *g = s->ring;
     retire(s);
-    int close = s->persistent && s->frame != 0 && g->head != s->frame_begin;
-    while (close && s->region_count == MAX_REGIONS) {
-        glbuf_result r = wait_oldest(s);
+    if (s->persistent && s->frame != 0 && g->head != s->frame_begin) {
+        glbuf_result r = close_region(s, NULL);
         if (r != GLBUF_OK) {
             return r;
         }
@@ -193,12 +331,8 @@ static glbuf_result begin_frame(glbuf_stream_obj *s)
     for (stream_ring *r = s->retired; r != NULL; r = r->next) {
         r->flushed = r->head;
     }
-    if (close) {
-        unsigned tail = (s->region_head + s->region_count) % MAX_REGIONS;
-        s->regions[tail].frame = s->frame;
-        s->regions[tail].end = g->head;
-        s->region_count++;
-    }
+    consider_shrinking(s, ctx->frame);
+    g = s->ring;
     if (!s->persistent) {
         /* The store is orphaned, so the new frame starts from a fresh one. */
         if (g->head != 0) {
@@ -211,6 +345,7 @@ static glbuf_result begin_frame(glbuf_stream_obj *s)
     s->frame = ctx->frame;
     s->frame_begin = g->head;
     s->frame_bytes = 0;
+    s->frame_total = 0;
     s->frame_counted = 0;
     return GLBUF_OK;
 }
@@ -230,8 +365,7 @@ static glbuf_result orphan(glbuf_stream_obj *s)
     return GLBUF_OK;
 }
 
-/* Replaces the ring by a bigger one. The old ring lives on, mapped, until
- * the newest frame that used it has completed. */
+/* Replaces the ring by a bigger one (see replace_ring). */
 static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
 {
     stream_ring *old = s->ring;
@@ -246,32 +380,11 @@ static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
     if (capacity > s->max_capacity || !glbuf_is_pow2(capacity)) {
         capacity = s->max_capacity;
     }
-    stream_ring *g = NULL;
-    glbuf_result r = create_ring(s, capacity, &g);
-    if (r != GLBUF_OK) {
-        return r;
+    glbuf_result r = replace_ring(s, capacity);
+    if (r == GLBUF_OK) {
+        s->stats.growths++;
     }
-    uint64_t last = 0;
-    if (s->region_count > 0) {
-        last = s->regions[(s->region_head + s->region_count - 1u) % MAX_REGIONS].frame;
-    }
-    if (old->head != s->frame_begin) {
-        last = s->frame;
-    }
-    old->last_frame = last;
-    old->next = s->retired;
-    s->retired = old;
-    s->ring = g;
-    s->region_head = s->region_count = 0;
-    s->tail = s->frame_begin = 0;
-    s->stats.growths++;
-    s->stats.rings_retired++;
-    s->stats.bytes_held += capacity;
-    s->stats.capacity = capacity;
-    glbuf_log(s->ctx, GLBUF_LOG_INFO, "'%s': ring grown from %llu to %llu bytes in frame %llu", s->label,
-              (unsigned long long)old->capacity, (unsigned long long)capacity, (unsigned long long)s->frame);
-    retire(s); /* an old ring nobody is reading goes at once */
-    return GLBUF_OK;
+    return r;
 }
 
 /* The aligned position for `size` bytes in the current ring, not straddling
@@ -356,6 +469,10 @@ static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc,
     s->explicit_flush = desc->explicit_flush != 0;
     s->frames_in_flight = frames;
     s->max_capacity = max_capacity;
+    s->initial_capacity = capacity;
+    s->trim_after_frames = desc->trim_after_frames == GLBUF_STREAM_NO_TRIM ? 0u
+                           : desc->trim_after_frames ? desc->trim_after_frames
+                                                     : DEFAULT_TRIM_AFTER_FRAMES;
     snprintf(s->label, sizeof s->label, "%s", desc->label ? desc->label : "stream");
     glbuf_result r = create_ring(s, capacity, &s->ring);
     if (r != GLBUF_OK) {
@@ -377,6 +494,7 @@ static void stream_destroy(glbuf_stream_obj **ps)
     }
     glbuf_stream_obj *s = *ps;
     glbuf_ctx *ctx = s->ctx;
+    drop_regions(s);
     while (s->retired != NULL) {
         stream_ring *g = s->retired;
         s->retired = g->next;
@@ -425,6 +543,7 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     s->stats.bytes_skipped += at - g->head;
     g->head = at + size;
     s->frame_bytes += size;
+    s->frame_total += size;
     s->stats.bytes_streamed += size;
     s->stats.allocations++;
     if (!s->frame_counted) {
@@ -486,6 +605,80 @@ static glbuf_stream_stats stream_get_stats(const glbuf_stream_obj *s)
         return st;
     }
     return s->stats;
+}
+
+/* ---- internal API (stream_internal.h): the same ring, owned by another module */
+
+glbuf_result glbuf_stream_obj_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream_obj **out)
+{
+    return stream_create(ctx, desc, out);
+}
+
+void glbuf_stream_obj_destroy(glbuf_stream_obj **s)
+{
+    stream_destroy(s);
+}
+
+glbuf_result glbuf_stream_obj_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out)
+{
+    return stream_alloc(s, size, align, out);
+}
+
+glbuf_result glbuf_stream_obj_flush(glbuf_stream_obj *s)
+{
+    return stream_flush(s);
+}
+
+glbuf_stream_stats glbuf_stream_obj_stats(const glbuf_stream_obj *s)
+{
+    return stream_get_stats(s);
+}
+
+uint64_t glbuf_stream_obj_open_bytes(const glbuf_stream_obj *s)
+{
+    return s->frame == s->ctx->frame ? s->ring->head - s->frame_begin : 0;
+}
+
+int glbuf_stream_obj_at_max(const glbuf_stream_obj *s)
+{
+    return s->ring->capacity >= s->max_capacity;
+}
+
+glbuf_result glbuf_stream_obj_cut(glbuf_stream_obj *s)
+{
+    stream_ring *g = s->ring;
+    if (s->frame != s->ctx->frame || g->head == s->frame_begin) {
+        return GLBUF_OK; /* nothing handed out since the frame began or the last cut */
+    }
+    flush_ring(s, g);
+    if (!s->persistent) {
+        /* The uploads are in GL's hands: the next allocation orphans the
+         * store and starts from 0, as a new frame does. */
+        g->needs_orphan = 1;
+        g->head = g->flushed = 0;
+        s->tail = s->frame_begin = 0;
+        s->frame_bytes = 0;
+        s->stats.cuts++;
+        return GLBUF_OK;
+    }
+    GLsync sync = GLBUF_GL(s->ctx, FenceSync)(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+    if (sync == NULL) {
+        /* Without a fence the region is retired with its frame: later than
+         * it could be, never early. */
+        glbuf_log(s->ctx, GLBUF_LOG_WARNING, "'%s': glFenceSync failed; the cut waits for the frame's fence",
+                  s->label);
+    }
+    glbuf_result r = close_region(s, sync);
+    if (r != GLBUF_OK) {
+        if (sync != NULL) {
+            GLBUF_GL(s->ctx, DeleteSync)(sync);
+        }
+        return r;
+    }
+    s->frame_begin = g->head;
+    s->frame_bytes = 0;
+    s->stats.cuts++;
+    return GLBUF_OK;
 }
 
 /* ---- public API: the handle is resolved first, then the functions above ---- */

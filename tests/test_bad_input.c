@@ -594,6 +594,8 @@ static void table_result_and_ctx(void)
 
     BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(NULL), 1);
     BADV(glbuf_ctx_get_caps, glbuf_caps c = glbuf_ctx_get_caps(NULL), c.gl_major == 0 && c.caps == 0);
+    BADV(glbuf_ctx_get_gpu_memory, glbuf_gpu_memory gm = glbuf_ctx_get_gpu_memory(NULL),
+         gm.source == GLBUF_GPU_MEMORY_UNKNOWN && gm.total_bytes == 0 && gm.why == NULL);
     BADV(glbuf_ctx_get_stats, glbuf_ctx_stats st = glbuf_ctx_get_stats(NULL), st.calls_total == 0);
     BADV(glbuf_ctx_reset_stats, glbuf_ctx_reset_stats(NULL), 1);
     BADV(glbuf_ctx_frame, uint64_t f = glbuf_ctx_frame(NULL), f == 0);
@@ -780,6 +782,21 @@ static void table_mega(void)
     d.capacity = 4096;
     d.max_capacity = UINT64_MAX;
     BAD(glbuf_mega_create, GLBUF_ERR_OVERFLOW, glbuf_mega_create(W.ctx, &d, &mout));
+    d.max_capacity = 0;
+    d.placement = GLBUF_MEGA_PLACEMENT_COUNT;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.placement = GLBUF_MEGA_PLACEMENT_AUTO;
+    d.trim = (glbuf_mega_trim_policy)2;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.trim = GLBUF_MEGA_TRIM_MANUAL;
+    d.staging_max_capacity = 1000; /* below 64 KiB */
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.staging_max_capacity = 0;
+    d.memory_budget = 2048; /* below the capacity */
+    BAD(glbuf_mega_create, GLBUF_ERR_TOO_LARGE, glbuf_mega_create(W.ctx, &d, &mout));
+    d.placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    d.memory_budget = 8192; /* the capacity fits, the 4 MiB staging ring does not */
+    BAD(glbuf_mega_create, GLBUF_ERR_TOO_LARGE, glbuf_mega_create(W.ctx, &d, &mout));
     ck_assert_uint_eq(mout.id, 0); /* untouched */
 
     /* the common handle errors, call by call */
@@ -794,6 +811,7 @@ static void table_mega(void)
     MEGA_COMMON(glbuf_mega_collect, glbuf_mega_collect(C, H));
     MEGA_COMMON(glbuf_mega_wait_idle, glbuf_mega_wait_idle(C, H));
     MEGA_COMMON(glbuf_mega_defragment, glbuf_mega_defragment(C, H, 0, NULL, NULL, NULL));
+    MEGA_COMMON(glbuf_mega_trim, glbuf_mega_trim(C, H));
     MEGA_COMMON(glbuf_mega_for_each_block, glbuf_mega_for_each_block(C, H, never_block, NULL));
     MEGA_COMMON(glbuf_mega_dump_json, glbuf_mega_dump_json(C, H, json, sizeof json, &len));
     MEGA_QUERY(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(C, H), st.capacity == 0 && st.name == 0);
@@ -971,6 +989,10 @@ static void table_ranges(void)
     BAD(glbuf_ranges_grow, GLBUF_ERR_NULL, glbuf_ranges_grow(NULL, 1u << 21));
     BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 4096));
     BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 0));
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_NULL, glbuf_ranges_shrink(NULL, 4096));
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_shrink(W.rg, 2u << 20));
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_BUSY, glbuf_ranges_shrink(W.rg, 50)); /* W.h ends at 100 */
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_BUSY, glbuf_ranges_shrink(W.rg, 0));
     BADV(glbuf_ranges_get_stats, glbuf_ranges_stats st = glbuf_ranges_get_stats(NULL), st.capacity == 0);
     BADV(glbuf_ranges_invariants_hold, int ok = glbuf_ranges_invariants_hold(NULL), ok == 0);
     /* Documented preconditions ("must not be NULL"): called with valid

@@ -166,6 +166,39 @@ GLBUF_API glbuf_ctx_stats glbuf_ctx_get_stats(const glbuf_ctx *ctx);
 /* Zeroes the counters except buffers_alive. No-op on NULL. */
 GLBUF_API void glbuf_ctx_reset_stats(glbuf_ctx *ctx);
 
+/* ---- GPU memory ------------------------------------------------------------
+ * What the driver says about the GPU's memory, and whether the GPU has memory
+ * of its own (the answer glbuf_mega's GLBUF_MEGA_PLACEMENT_AUTO follows; mega.h
+ * says how it is decided). */
+
+typedef enum glbuf_gpu_memory_source {
+    GLBUF_GPU_MEMORY_UNKNOWN = 0, /* the driver exposes neither extension: sizes are 0 */
+    GLBUF_GPU_MEMORY_NVX,         /* GL_NVX_gpu_memory_info (NVIDIA; Mesa on AMD) */
+    GLBUF_GPU_MEMORY_ATI          /* GL_ATI_meminfo only (AMD): no total */
+} glbuf_gpu_memory_source;
+
+typedef struct glbuf_gpu_memory {
+    glbuf_gpu_memory_source source;
+    uint64_t total_bytes;     /* NVX: GPU_MEMORY_INFO_DEDICATED_VIDMEM; 0 unknown (ATI, none) */
+    uint64_t available_bytes; /* NVX: CURRENT_AVAILABLE_VIDMEM; ATI: VBO_FREE_MEMORY's
+                                 total free; 0 unknown */
+    uint64_t evicted_bytes;   /* NVX: EVICTED_MEMORY since the context was made; else 0 */
+    uint32_t evictions;       /* NVX: EVICTION_COUNT; else 0 */
+    int dedicated;            /* 1: the GPU has memory of its own (AUTO places
+                                 megabuffers device-local); 0: host memory is
+                                 GPU memory, or nothing says otherwise */
+    const char *why;          /* the rule that decided `dedicated`, a static string */
+} glbuf_gpu_memory;
+
+/* The GPU memory as the driver reports it now: total and available bytes
+ * (queried on each call: available changes as anything on the machine
+ * allocates), and the placement decision made at glbuf_ctx_create. Cannot
+ * fail: without GL_NVX_gpu_memory_info and GL_ATI_meminfo the sizes are 0
+ * and source is GLBUF_GPU_MEMORY_UNKNOWN. A zeroed struct for a NULL ctx.
+ * GL calls: glGetIntegerv (4 with NVX, 1 with ATI, none otherwise), then
+ * glGetError (the queries must leave no error behind). */
+GLBUF_API glbuf_gpu_memory glbuf_ctx_get_gpu_memory(glbuf_ctx *ctx);
+
 /* ---- frame clock ----------------------------------------------------------
  * Frame numbers start at 1. Memory freed during frame F may still be read by
  * the GPU until the fence inserted by the glbuf_ctx_end_frame that ends F has

@@ -34,6 +34,15 @@
  * unmapped and deleted. The GL name therefore changes on growth: always use
  * the name of the allocation.
  *
+ * A ring that grew for a burst gives the memory back: when every frame of
+ * the last trim_after_frames frames (frames that streamed nothing count)
+ * needed at most a quarter of the ring, frames_in_flight times over, the
+ * ring is replaced at the first allocation of the next frame by one of
+ * frames_in_flight times the largest of those frames (a power of two, never
+ * below the first ring's capacity); the old ring is released as after
+ * growth. So a ring of 64 MiB that streams 1 MiB a frame again is back at
+ * 4 MiB (the default first ring) 240 frames later.
+ *
  * Without ARB_buffer_storage (or with GLBUF_CAP_BUFFER_STORAGE disabled) the
  * same API runs on a mutable buffer: the write pointer points into a host
  * staging area, glbuf_stream_flush uploads what was written since the last
@@ -105,7 +114,14 @@ typedef struct glbuf_stream_desc {
     /* Names the GL buffers in glObjectLabel and log lines; copied (at most 47
      * bytes kept). Default "stream". */
     const char *label;
+    /* Frames a grown ring waits, every one well under its capacity (see "How
+     * it works"), before it shrinks. Default 240; GLBUF_STREAM_NO_TRIM: keep
+     * the peak. */
+    uint32_t trim_after_frames;
 } glbuf_stream_desc;
+
+/* glbuf_stream_desc.trim_after_frames: never shrink the ring. */
+#define GLBUF_STREAM_NO_TRIM UINT32_MAX
 
 /* One allocation: write `size` bytes at ptr, then read them in GL from buffer
  * `name` at `offset` (bind with glBindBufferRange, glVertexArrayVertexBuffer,
@@ -132,6 +148,8 @@ typedef struct glbuf_stream_stats {
     uint64_t bytes_held;     /* bytes of GL storage held: current + retired rings */
     uint32_t rings_retired;  /* old rings waiting for their fence */
     int persistent;          /* 1: persistent-mapped ring; 0: orphaning fallback */
+    uint64_t shrinks;        /* rings replaced by a smaller one after a quiet spell */
+    uint64_t cuts;           /* regions closed before their frame ended (megabuffer staging) */
 } glbuf_stream_stats;
 
 /* Creates the stream and its first ring; *out is written only on success.
