@@ -104,6 +104,7 @@ glbuf_result glbuf_mega_mark_dirty(glbuf_mega_obj *m, uint64_t offset, uint64_t 
     m->dirty[m->dirty_count].offset = offset;
     m->dirty[m->dirty_count].size = size;
     m->dirty_count++;
+    glbuf_mega_list(m); /* glbuf_ctx_end_frame flushes what glbuf_mega_flush was not called for */
     return GLBUF_OK;
 }
 
@@ -456,8 +457,7 @@ static glbuf_result mega_flush(glbuf_mega_obj *m)
     if (r != GLBUF_OK) {
         return r;
     }
-    glbuf_mega_flush_dirty(m);
-    glbuf_mega_staging_flush(m);
+    glbuf_mega_flush_pending(m);
     glbuf_validate(m->ctx, "glbuf_mega_flush", m->label);
     return GLBUF_OK;
 }

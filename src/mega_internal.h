@@ -79,6 +79,7 @@ struct glbuf_mega_obj {
     glbuf_mega_trim_policy trim;
     mega_staging *staging;          /* device-local: the ring and the staged copies */
     glbuf_mega_obj *next_staged;    /* link in ctx->staged_megas */
+    int listed;                     /* in ctx->staged_megas: end_frame flushes it */
     mega_landing landing;           /* host-visible: GPU copies still landing */
 };
 
@@ -155,6 +156,12 @@ glbuf_result glbuf_mega_stage_write(glbuf_mega_obj *m, uint64_t dst, const void 
 glbuf_result glbuf_mega_stage_span(glbuf_mega_obj *m, uint64_t dst, uint64_t size, void **out);
 /* Issues every staged copy into the current store, in order. */
 void glbuf_mega_staging_flush(glbuf_mega_obj *m);
+/* glbuf_mega_flush's work: dirty ranges flushed or uploaded, staged copies
+ * issued; the megabuffer leaves the context's list. */
+void glbuf_mega_flush_pending(glbuf_mega_obj *m);
+/* Puts the megabuffer on the context's list of those with something for
+ * glbuf_ctx_end_frame to flush (once). */
+void glbuf_mega_list(glbuf_mega_obj *m);
 void glbuf_mega_staging_stats(const glbuf_mega_obj *m, glbuf_mega_stats *s);
 
 /* ---- trim (mega_trim.c) ---- */

@@ -42,24 +42,23 @@ struct mega_staging {
     uint32_t count, capacity;
     uint32_t spans;       /* copies[] entries that are spans */
     uint64_t bytes;       /* bytes in copies[] */
-    int listed;           /* in ctx->staged_megas */
     uint64_t bytes_total, issued, overflows;
 };
 
 /* ---- the context's list of megabuffers with copies to issue -------------------- */
 
-static void list_add(glbuf_mega_obj *m)
+void glbuf_mega_list(glbuf_mega_obj *m)
 {
-    if (!m->staging->listed) {
+    if (!m->listed) {
         m->next_staged = m->ctx->staged_megas;
         m->ctx->staged_megas = m;
-        m->staging->listed = 1;
+        m->listed = 1;
     }
 }
 
 static void list_remove(glbuf_mega_obj *m)
 {
-    if (!m->staging->listed) {
+    if (!m->listed) {
         return;
     }
     for (glbuf_mega_obj **link = &m->ctx->staged_megas; *link != NULL; link = &(*link)->next_staged) {
@@ -69,7 +68,7 @@ static void list_remove(glbuf_mega_obj *m)
         }
     }
     m->next_staged = NULL;
-    m->staging->listed = 0;
+    m->listed = 0;
 }
 
 /* ---- lifetime ----------------------------------------------------------------------- */
@@ -110,10 +109,10 @@ static void drop_copy(glbuf_mega_obj *m, staged_copy *c)
 void glbuf_mega_staging_destroy(glbuf_mega_obj *m)
 {
     mega_staging *st = m->staging;
+    list_remove(m);
     if (st == NULL) {
         return;
     }
-    list_remove(m);
     for (uint32_t i = 0; i < st->count; i++) {
         drop_copy(m, &st->copies[i]);
     }
@@ -152,13 +151,19 @@ void glbuf_mega_staging_flush(glbuf_mega_obj *m)
     st->count = 0;
     st->spans = 0;
     st->bytes = 0;
+}
+
+void glbuf_mega_flush_pending(glbuf_mega_obj *m)
+{
+    glbuf_mega_flush_dirty(m);
+    glbuf_mega_staging_flush(m);
     list_remove(m);
 }
 
 void glbuf_megas_flush_staged(glbuf_ctx *ctx)
 {
     while (ctx->staged_megas != NULL) {
-        glbuf_mega_staging_flush(ctx->staged_megas);
+        glbuf_mega_flush_pending(ctx->staged_megas);
     }
 }
 
@@ -281,7 +286,7 @@ static glbuf_result stage(glbuf_mega_obj *m, uint64_t dst, const void *data, uin
     }
     st->bytes += size;
     st->bytes_total += size;
-    list_add(m);
+    glbuf_mega_list(m);
     if (out_ptr != NULL) {
         *out_ptr = ptr;
     }

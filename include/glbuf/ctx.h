@@ -208,7 +208,10 @@ GLBUF_API glbuf_gpu_memory glbuf_ctx_get_gpu_memory(glbuf_ctx *ctx);
 GLBUF_API uint64_t glbuf_ctx_frame(const glbuf_ctx *ctx);
 
 /* Inserts the fence for the current frame and starts the next one. First
- * uploads the staged batched appends of every buffer (glbuf_buffer_flush_appends);
+ * flushes every megabuffer with writes not flushed yet (as glbuf_mega_flush:
+ * device-local staged copies issued, marked ranges flushed or uploaded;
+ * this cannot fail) and uploads the staged batched appends of every buffer
+ * (glbuf_buffer_flush_appends);
  * a buffer whose upload fails keeps its bytes staged for the next flush and
  * that failure is returned when nothing below failed (the frame advances).
  * GLBUF_ERR_FENCE_FAILED when glFenceSync returns 0: the frame still advances

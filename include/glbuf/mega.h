@@ -317,7 +317,8 @@ GLBUF_API glbuf_result glbuf_mega_write(glbuf_ctx *ctx, glbuf_mega mega, glbuf_m
  * (USE_STORAGE) are incoherent, so for that use glbuf issues
  * glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT) before its copies (GL 4.2+),
  * keeping a staged write behind a shader write made before it.
- * glbuf_ctx_end_frame does the same for every megabuffer with staged writes.
+ * glbuf_ctx_end_frame does the same for every megabuffer with writes not
+ * flushed yet (marked ranges, uploads, staged copies), before its fence.
  * Call it before the draws that read this frame's writes; staging spans
  * from glbuf_mega_ptr end here. Fails only with the common errors. */
 GLBUF_API glbuf_result glbuf_mega_flush(glbuf_ctx *ctx, glbuf_mega mega);
