@@ -11,10 +11,6 @@
 /* Live runs closer than this are copied as one (fewer GL calls); the gap's
  * bytes count as landing, so a write there waits like one over a run. */
 #define MERGE_GAP ((uint64_t)64 << 10)
-/* A CPU write within this many bytes of a landing run waits for it too: no
- * combining buffer or copy engine burst shares a line with a write that
- * raced it. */
-#define LANDING_GUARD 256u
 
 void glbuf_mega_copy_in(const glbuf_mega_obj *m, void *dst, const void *src, uint64_t size)
 {
@@ -101,8 +97,11 @@ static int overlaps(const dirty_range *run, uint64_t lo, uint64_t hi)
 
 static int landing_hit(const mega_landing *l, uint64_t offset, uint64_t size)
 {
-    uint64_t lo = offset > LANDING_GUARD ? offset - LANDING_GUARD : 0;
-    uint64_t hi = offset + size + LANDING_GUARD;
+    /* Bytes, not lines: a copy engine writes host memory with byte enables,
+     * and CPU stores to other bytes of the same line are other locations, so
+     * a write next to a landing run does not race it. */
+    uint64_t lo = offset;
+    uint64_t hi = offset + size;
     if (!l->sorted) {
         for (uint32_t i = 0; i < l->count; i++) {
             if (overlaps(&l->runs[i], lo, hi)) {

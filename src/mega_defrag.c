@@ -101,6 +101,7 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
         glbuf_mega_wait_for_copies(m);
     }
     glbuf_mega_adopt(m, &fresh, m->capacity);
+    glbuf_mega_trim_by_policy(m, "glbuf_mega_defragment"); /* before the report names the store */
     for (size_t i = 0; i < count && on_move != NULL; i++) {
         glbuf_mega_move mv = {{moves[i].handle.id}, moves[i].src_offset, moves[i].dst_offset, moves[i].size};
         on_move(user, &mv);
@@ -116,7 +117,6 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
         *report = rep;
     }
     glbuf_mega_validate(m, "glbuf_mega_defragment");
-    glbuf_mega_trim_by_policy(m, "glbuf_mega_defragment");
     return GLBUF_OK;
 }
 

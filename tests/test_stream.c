@@ -594,6 +594,75 @@ START_TEST(destroy_deletes_every_ring_and_clears_the_pointer)
 }
 END_TEST
 
+/* ---- shrinking after a burst ----------------------------------------------------- */
+
+static glbuf_stream make_trimming(uint32_t trim_after_frames)
+{
+    glbuf_stream_desc d = {0};
+    d.capacity = 64 << 10;
+    d.trim_after_frames = trim_after_frames;
+    d.label = "test-trim";
+    glbuf_stream s = {0};
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_OK);
+    return s;
+}
+
+/* One frame of 1 MiB (grows the ring), then `quiet` frames of 1 KiB, every
+ * allocation read back by the GPU. */
+static glbuf_stream_stats burst_then_quiet(glbuf_stream s, int quiet)
+{
+    reader r = make_reader((uint64_t)(quiet + 1) * (4 << 10) + (1 << 20) + 4096, quiet + 2);
+    glbuf_stream_allocation big = alloc_pattern(s, 1 << 20, r.align, 1);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    gpu_read(&r, big.name, big.offset, 1 << 20, 1);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    ck_assert_uint_ge(glbuf_stream_get_stats(fx_ctx, s).capacity, 1 << 20);
+    for (int f = 0; f < quiet; f++) {
+        glbuf_stream_allocation a = alloc_pattern(s, 1024, r.align, (uint32_t)(10 + f));
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+        gpu_read(&r, a.name, a.offset, 1024, (uint32_t)(10 + f));
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    check_reads(&r);
+    free_reader(&r);
+    return glbuf_stream_get_stats(fx_ctx, s);
+}
+
+START_TEST(a_grown_ring_shrinks_after_frames_well_under_its_capacity)
+{
+    glbuf_stream s = make_trimming(10);
+    glbuf_stream_stats st = burst_then_quiet(s, 9);
+    ck_assert_uint_eq(st.shrinks, 0); /* not yet: 9 quiet frames */
+    glbuf_stream_allocation a = alloc_pattern(s, 1024, 256, 3); /* the first allocation of the 11th */
+    (void)a;
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    st = glbuf_stream_get_stats(fx_ctx, s);
+    ck_assert_uint_eq(st.shrinks, 1);
+    ck_assert_uint_eq(st.capacity, 64 << 10); /* 3 x 1 KiB is below the first ring */
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    (void)burst_then_quiet(s, 12); /* it grows again, reads right, and shrinks again */
+    /* every frame has completed (burst_then_quiet waited): the next
+     * allocation retires the grown rings */
+    (void)alloc_pattern(s, 1024, 256, 4);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    st = glbuf_stream_get_stats(fx_ctx, s);
+    ck_assert_uint_eq(st.shrinks, 2);
+    ck_assert_uint_eq(st.bytes_held, 64 << 10); /* the grown rings are gone */
+    ck_assert_int_eq(fx_errors_logged, 0);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
+START_TEST(a_ring_that_never_trims_keeps_its_peak)
+{
+    glbuf_stream s = make_trimming(GLBUF_STREAM_NO_TRIM);
+    glbuf_stream_stats st = burst_then_quiet(s, 30);
+    ck_assert_uint_eq(st.shrinks, 0);
+    ck_assert_uint_ge(st.capacity, 1 << 20);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, create_applies_the_documented_defaults);
@@ -612,6 +681,8 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes);
     tcase_add_test(tc, failed_growth_keeps_the_old_ring_working);
     tcase_add_test(tc, destroy_deletes_every_ring_and_clears_the_pointer);
+    tcase_add_test(tc, a_grown_ring_shrinks_after_frames_well_under_its_capacity);
+    tcase_add_test(tc, a_ring_that_never_trims_keeps_its_peak);
 }
 
 int main(void)
