@@ -433,7 +433,7 @@ static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64
         return GLBUF_OK;
     }
     if (m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
-        return glbuf_mega_stage_write(m, base + offset, data, size);
+        return glbuf_mega_stage_write(m, base, alloc_size, offset, data, size);
     }
     if (!m->storage) {
         r = glbuf_mega_mark_dirty(m, base + offset, size);

@@ -13,7 +13,7 @@
 
 /* The device-local staging ring: first capacity, default and least maximum (bytes). */
 #define GLBUF_MEGA_STAGING_FIRST ((uint64_t)4 << 20)
-#define GLBUF_MEGA_STAGING_DEFAULT_MAX ((uint64_t)64 << 20)
+#define GLBUF_MEGA_STAGING_DEFAULT_MAX ((uint64_t)16 << 20)
 #define GLBUF_MEGA_STAGING_MIN ((uint64_t)64 << 10)
 
 /* Per allocation record (indexed like glbuf_ranges' records). */
@@ -150,8 +150,10 @@ void glbuf_mega_copy_in(const glbuf_mega_obj *m, void *dst, const void *src, uin
 /* ---- device-local staging (mega_staging.c) ---- */
 glbuf_result glbuf_mega_staging_create(glbuf_mega_obj *m, uint64_t max_capacity);
 void glbuf_mega_staging_destroy(glbuf_mega_obj *m);
-/* Stages `size` bytes of data for [dst, +size) of the store. */
-glbuf_result glbuf_mega_stage_write(glbuf_mega_obj *m, uint64_t dst, const void *data, uint64_t size);
+/* Stages `size` bytes of data for [offset, +size) of the allocation at
+ * [base, +alloc_size) of the store. */
+glbuf_result glbuf_mega_stage_write(glbuf_mega_obj *m, uint64_t base, uint64_t alloc_size, uint64_t offset,
+                                    const void *data, uint64_t size);
 /* A staging span for [dst, +size), copied at the next flush. */
 glbuf_result glbuf_mega_stage_span(glbuf_mega_obj *m, uint64_t dst, uint64_t size, void **out);
 /* Issues every staged copy into the current store, in order. */

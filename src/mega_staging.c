@@ -34,6 +34,7 @@ typedef struct staged_copy {
     uint8_t *host;          /* fallback span overflow: uploaded into src first (owned) */
     uint8_t owned;          /* src is a temporary buffer, deleted once copied */
     uint8_t span;           /* from glbuf_mega_ptr: the app may still be writing it */
+    uint8_t ends_allocation; /* the last bytes are an allocation's last bytes */
 } staged_copy;
 
 struct mega_staging {
@@ -230,10 +231,38 @@ static glbuf_result overflow(glbuf_mega_obj *m, const void *data, uint64_t size,
     return GLBUF_OK;
 }
 
+/* How the next write lies against the last staged copy: the bytes between
+ * (0 when it starts where the last one ended), or -1 when they cannot be
+ * merged. A gap is merged only when it is alignment padding between two
+ * allocations: the last write reached the end of its allocation, this one
+ * starts an allocation, and that start is the first multiple of the
+ * megabuffer's alignment after the end. No allocation can begin in such a
+ * gap (every offset is a multiple of that alignment) and none can reach into
+ * it from below (the one below ends there), so the staging bytes copied over
+ * it land on bytes nobody owns. */
+static int64_t gap_before(const glbuf_mega_obj *m, const staged_copy *last, int span, uint64_t dst,
+                          int starts_allocation)
+{
+    if (last == NULL || last->owned || last->span != span) {
+        return -1;
+    }
+    uint64_t end = last->dst_offset + last->size;
+    if (dst == end) {
+        return 0;
+    }
+    uint64_t padded = (end + m->alignment - 1u) & ~(m->alignment - 1u);
+    if (last->ends_allocation && starts_allocation && dst > end && dst == padded) {
+        return (int64_t)(dst - end);
+    }
+    return -1;
+}
+
 /* Finds staging room for `size` bytes bound for [dst, +size) and records the
- * copy (merged into the last one when both ends are adjacent). `data`: a
+ * copy, merged into the last one when they are adjacent both in the store
+ * (or separated by padding, see gap_before) and in the ring. `data`: a
  * write, copied in here; NULL: a span, returned in *out_ptr. */
-static glbuf_result stage(glbuf_mega_obj *m, uint64_t dst, const void *data, uint64_t size, void **out_ptr)
+static glbuf_result stage(glbuf_mega_obj *m, uint64_t dst, const void *data, uint64_t size, int starts_allocation,
+                          int ends_allocation, void **out_ptr)
 {
     mega_staging *st = m->staging;
     if (!glbuf_mega_reserve_array(m->ctx, (void **)&st->copies, &st->capacity, st->count, st->count + 1u,
@@ -243,14 +272,16 @@ static glbuf_result stage(glbuf_mega_obj *m, uint64_t dst, const void *data, uin
     int span = data == NULL;
     (void)make_room(m, 0);
     staged_copy *last = st->count > 0 ? &st->copies[st->count - 1] : NULL;
-    /* Contiguous in the store after a copy of the same kind: ask for the
-     * ring's next byte, so that the two may merge. */
-    int follows = last != NULL && !last->owned && last->span == span && last->dst_offset + last->size == dst;
+    /* Mergeable: ask for the ring's next byte (and the gap's bytes before
+     * the data), so that the two copies may become one. */
+    int64_t gap = gap_before(m, last, span, dst, starts_allocation);
+    uint64_t pad = gap > 0 ? (uint64_t)gap : 0;
     glbuf_stream_allocation a;
-    glbuf_result r = glbuf_stream_obj_alloc(st->ring, size, follows ? 1u : 16u, &a);
+    glbuf_result r = glbuf_stream_obj_alloc(st->ring, pad + size, gap >= 0 ? 1u : 16u, &a);
     if (r == GLBUF_ERR_FULL && make_room(m, 1)) {
         last = NULL; /* issued */
-        follows = 0;
+        gap = -1;
+        pad = 0;
         r = glbuf_stream_obj_alloc(st->ring, size, 16u, &a);
     }
     staged_copy c;
@@ -258,10 +289,11 @@ static glbuf_result stage(glbuf_mega_obj *m, uint64_t dst, const void *data, uin
     c.dst_offset = dst;
     c.size = size;
     c.span = (uint8_t)span;
+    c.ends_allocation = (uint8_t)ends_allocation;
     if (r == GLBUF_OK) {
         c.src = a.name;
-        c.src_offset = a.offset;
-        c.ptr = a.ptr;
+        c.src_offset = a.offset + pad;
+        c.ptr = (uint8_t *)a.ptr + pad;
     } else {
         /* FULL with spans outstanding, TOO_LARGE, or the ring could not
          * grow or wait: a temporary buffer takes it (a write's data goes in
@@ -278,8 +310,9 @@ static glbuf_result stage(glbuf_mega_obj *m, uint64_t dst, const void *data, uin
     if (data != NULL) {
         glbuf_mega_copy_in(m, ptr, data, size);
     }
-    if (follows && !c.owned && last->src == c.src && last->src_offset + last->size == c.src_offset) {
-        last->size += size;
+    if (gap >= 0 && !c.owned && last->src == c.src && last->src_offset + last->size + pad == c.src_offset) {
+        last->size += pad + size;
+        last->ends_allocation = c.ends_allocation;
     } else {
         st->copies[st->count++] = c;
         st->spans += (uint32_t)span;
@@ -293,9 +326,10 @@ static glbuf_result stage(glbuf_mega_obj *m, uint64_t dst, const void *data, uin
     return GLBUF_OK;
 }
 
-glbuf_result glbuf_mega_stage_write(glbuf_mega_obj *m, uint64_t dst, const void *data, uint64_t size)
+glbuf_result glbuf_mega_stage_write(glbuf_mega_obj *m, uint64_t base, uint64_t alloc_size, uint64_t offset,
+                                    const void *data, uint64_t size)
 {
-    return stage(m, dst, data, size, NULL);
+    return stage(m, base + offset, data, size, offset == 0, offset + size == alloc_size, NULL);
 }
 
 glbuf_result glbuf_mega_stage_span(glbuf_mega_obj *m, uint64_t dst, uint64_t size, void **out)
@@ -309,7 +343,7 @@ glbuf_result glbuf_mega_stage_span(glbuf_mega_obj *m, uint64_t dst, uint64_t siz
             return GLBUF_OK;
         }
     }
-    return stage(m, dst, NULL, size, out);
+    return stage(m, dst, NULL, size, 1, 1, out);
 }
 
 void glbuf_mega_staging_stats(const glbuf_mega_obj *m, glbuf_mega_stats *s)

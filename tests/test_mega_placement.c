@@ -350,6 +350,42 @@ START_TEST(adjacent_writes_merge_into_one_copy_and_later_writes_win)
 }
 END_TEST
 
+START_TEST(whole_allocations_merge_over_their_padding_and_partial_writes_do_not)
+{
+    glbuf_mega m = make(65536);
+    enum { K = 10, SIZE = 100 }; /* 16-byte alignment: 12 bytes of padding after each */
+    glbuf_mega_range r[K];
+    for (int i = 0; i < K; i++) {
+        r[i] = alloc(m, SIZE);
+    }
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
+    for (int i = 0; i < K; i++) {
+        write_pattern(m, r[i], 0, SIZE, (uint32_t)(60 + i));
+    }
+    ck_assert_int_eq(glbuf_mega_flush(fx_ctx, m), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).staged_copies, before.staged_copies + 1);
+    for (int i = 0; i < K; i++) {
+        expect_now(m, r[i], 0, SIZE, (uint32_t)(60 + i));
+    }
+    /* half of r[0], then all of r[1]: the bytes between are r[0]'s own, so
+     * the two copies stay apart and r[0]'s second half is untouched */
+    before = glbuf_mega_get_stats(fx_ctx, m);
+    write_pattern(m, r[0], 0, 50, 70);
+    write_pattern(m, r[1], 0, SIZE, 71);
+    ck_assert_int_eq(glbuf_mega_flush(fx_ctx, m), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).staged_copies, before.staged_copies + 2);
+    expect_now(m, r[0], 0, 50, 70);
+    uint8_t got[SIZE], want[SIZE];
+    fx_pattern(want, SIZE, 60);
+    uint64_t offset = 0;
+    glbuf_mega_offset(fx_ctx, m, r[0], &offset);
+    fx_read(glbuf_mega_gl_name(fx_ctx, m), offset + 50, 50, got);
+    ck_assert(memcmp(got, want + 50, 50) == 0);
+    expect_now(m, r[1], 0, SIZE, 71);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+}
+END_TEST
+
 START_TEST(end_frame_copies_what_was_staged)
 {
     glbuf_mega m = make(65536);
@@ -596,6 +632,7 @@ static void add_device_local_tests(TCase *tc)
 {
     add_tests(tc);
     tcase_add_test(tc, adjacent_writes_merge_into_one_copy_and_later_writes_win);
+    tcase_add_test(tc, whole_allocations_merge_over_their_padding_and_partial_writes_do_not);
     tcase_add_test(tc, a_frame_that_writes_more_than_the_staging_ring_reuses_it);
     tcase_add_test(tc, a_write_larger_than_the_ring_goes_through_a_temporary_buffer);
     tcase_add_test(tc, an_outstanding_span_keeps_the_ring_and_later_writes_overflow_in_order);

@@ -166,10 +166,14 @@ typedef struct glbuf_mega_desc {
      * never raise the steady-state footprint. */
     uint64_t memory_budget;
     glbuf_mega_trim_policy trim; /* default MANUAL */
-    /* Device-local: bytes the staging ring may grow to (a power of two, at
-     * least 64 KiB; default 64 MiB). A frame that writes more than it holds
-     * reuses it once the GPU has copied what came first; a single write
-     * larger than it goes through a temporary buffer. Ignored host-visible. */
+    /* Device-local: bytes the staging ring may grow to (rounded down to a
+     * power of two, at least 64 KiB; default 16 MiB). It starts at 4 MiB (or
+     * this, if smaller) and grows as a glbuf_stream does. A frame that
+     * writes more than it holds has the copies issued every quarter of the
+     * ring and reuses it once the GPU has copied them (16 MiB at PCIe speed
+     * is a fraction of a millisecond: a bulk load does not wait); a single
+     * write larger than it goes through a temporary buffer. Ignored
+     * host-visible. */
     uint64_t staging_max_capacity;
 } glbuf_mega_desc;
 
