@@ -9,6 +9,7 @@
 #include "host_alloc.h"
 #include "pow2.h"
 #include "stream_internal.h"
+#include "wc_copy.h"
 
 #define STREAM_KIND 0x4D525453u /* "STRM" */
 #define DEFAULT_CAPACITY ((uint64_t)4 << 20)
@@ -164,14 +165,14 @@ static void drop_regions(glbuf_stream_obj *s)
     s->region_head = s->region_count = 0;
 }
 
-/* Retires the regions and rings whose frame (or cut fence) has completed,
- * oldest first, without blocking. */
-static void retire(glbuf_stream_obj *s)
+/* Retires the regions and rings whose frame has completed (frames up to
+ * `done`) or, when `poll_cuts`, whose cut fence has signalled, oldest first,
+ * without blocking. */
+static void retire_upto(glbuf_stream_obj *s, uint64_t done, int poll_cuts)
 {
-    uint64_t done = glbuf_ctx_poll_completed(s->ctx);
     while (s->region_count > 0) {
         const stream_region *r = &s->regions[s->region_head];
-        if (r->frame > done && (r->sync == NULL || glbuf_sync_poll(s->ctx, r->sync) != GLBUF_OK)) {
+        if (r->frame > done && (!poll_cuts || r->sync == NULL || glbuf_sync_poll(s->ctx, r->sync) != GLBUF_OK)) {
             break;
         }
         pop_region(s);
@@ -188,6 +189,21 @@ static void retire(glbuf_stream_obj *s)
             link = &g->next;
         }
     }
+}
+
+/* Retires what the GPU has finished, polling the fences (GL calls). */
+static void retire(glbuf_stream_obj *s)
+{
+    retire_upto(s, glbuf_ctx_poll_completed(s->ctx), 1);
+}
+
+/* Retires what the frame clock already knows to be complete (its last poll,
+ * which glbuf_ctx_end_frame makes): no GL call. The fast path of a frame's
+ * first allocation; the fences are polled only when the ring is short of
+ * room (place). */
+static void retire_known(glbuf_stream_obj *s)
+{
+    retire_upto(s, s->ctx->completed_frame, 0);
 }
 
 /* Blocks until the oldest region is complete (its cut fence, or its frame's
@@ -312,13 +328,13 @@ static glbuf_result begin_frame(glbuf_stream_obj *s)
 {
     glbuf_ctx *ctx = s->ctx;
     stream_ring *g = s->ring;
-    retire(s);
     if (s->persistent && s->frame != 0 && g->head != s->frame_begin) {
         glbuf_result r = close_region(s, NULL);
         if (r != GLBUF_OK) {
             return r;
         }
     }
+    retire_known(s); /* the frame just closed too, when the clock knows it is done */
     if (ctx->validation) {
         for (stream_ring *r = g; r != NULL; r = (r == g ? s->retired : r->next)) {
             if (r->flushed != r->head) {
@@ -406,9 +422,17 @@ static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, ui
         if (g->head == s->frame_begin) {
             /* Nothing allocated in this frame yet: skip to the aligned (or
              * wrapped) position now, so the bytes skipped at the ring's end
-             * are not counted as this frame's need. */
+             * are not counted as this frame's need. With nothing in flight
+             * the frame starts over at offset 0 instead: where the GPU
+             * keeps up (host memory is GPU memory, llvmpipe), every frame
+             * then writes the same bytes, still in the CPU's caches, instead
+             * of walking the whole ring through them. */
             uint64_t start = fit(g, size, align);
-            s->stats.bytes_skipped += start - g->head;
+            if (s->region_count == 0 && (g->head & (g->capacity - 1u)) != 0 && s->persistent) {
+                start = (g->head | (g->capacity - 1u)) + 1u; /* offset 0 of the next lap: not lost, not skipped */
+            } else {
+                s->stats.bytes_skipped += start - g->head;
+            }
             if (s->region_count == 0) {
                 s->tail = start;
             }
@@ -738,6 +762,27 @@ glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t si
 {
     RESOLVE(ctx, stream, s);
     return stream_alloc(s, size, align, out);
+}
+
+glbuf_result glbuf_stream_write(glbuf_ctx *ctx, glbuf_stream stream, const void *data, uint64_t size,
+                                uint64_t align, glbuf_stream_allocation *out)
+{
+    RESOLVE(ctx, stream, s);
+    if (data == NULL || out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_stream_allocation a;
+    glbuf_result r = stream_alloc(s, size, align, &a);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (s->persistent && ctx->dedicated_memory) {
+        glbuf_copy_streaming(a.ptr, data, (size_t)size);
+    } else {
+        memcpy(a.ptr, data, (size_t)size);
+    }
+    *out = a;
+    return GLBUF_OK;
 }
 
 glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream)

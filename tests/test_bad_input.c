@@ -851,7 +851,8 @@ static void table_mega(void)
 
 static void table_stream_pool(void)
 {
-    glbuf_stream_allocation al;
+    glbuf_stream_allocation al, sa;
+    const uint8_t data[16] = {0};
     glbuf_buffer b = {0};
 
     glbuf_stream sout = {0};
@@ -876,6 +877,12 @@ static void table_stream_pool(void)
     STREAM_COMMON(glbuf_stream_destroy, glbuf_stream_destroy(C, H));
     STREAM_COMMON(glbuf_stream_alloc, glbuf_stream_alloc(C, H, 16, 16, &al));
     STREAM_COMMON(glbuf_stream_flush, glbuf_stream_flush(C, H));
+    STREAM_COMMON(glbuf_stream_write, glbuf_stream_write(C, H, data, 16, 16, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_NULL, glbuf_stream_write(W.ctx, W.s, NULL, 16, 16, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_NULL, glbuf_stream_write(W.ctx, W.s, data, 16, 16, NULL));
+    BAD(glbuf_stream_write, GLBUF_ERR_ZERO_SIZE, glbuf_stream_write(W.ctx, W.s, data, 0, 16, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_write(W.ctx, W.s, data, 16, 3, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_FULL, glbuf_stream_write(W.ctx, W.s_small, data, 16, 16, &sa));
     STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), st.capacity == 0);
     BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));

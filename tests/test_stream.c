@@ -663,6 +663,30 @@ START_TEST(a_ring_that_never_trims_keeps_its_peak)
 }
 END_TEST
 
+START_TEST(stream_write_delivers_the_bytes_it_was_given)
+{
+    glbuf_stream s = make_stream(64 << 10, 0, 0);
+    reader r = make_reader(8 * 48 * 1024, 8 * 3);
+    uint8_t data[20000];
+    for (int f = 0; f < 8; f++) {
+        glbuf_stream_allocation a[3];
+        for (int k = 0; k < 3; k++) {
+            uint64_t size = 4u * (uint64_t)(1000 + 1500 * k + 7 * f); /* odd sizes, and the ring wraps */
+            fx_pattern(data, size, (uint32_t)(f * 10 + k));
+            ck_assert_int_eq(glbuf_stream_write(fx_ctx, s, data, size, r.align, &a[k]), GLBUF_OK);
+        }
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+        for (int k = 0; k < 3; k++) {
+            gpu_read(&r, a[k].name, a[k].offset, 4u * (uint64_t)(1000 + 1500 * k + 7 * f), (uint32_t)(f * 10 + k));
+        }
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    check_reads(&r);
+    free_reader(&r);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, create_applies_the_documented_defaults);
@@ -682,6 +706,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, failed_growth_keeps_the_old_ring_working);
     tcase_add_test(tc, destroy_deletes_every_ring_and_clears_the_pointer);
     tcase_add_test(tc, a_grown_ring_shrinks_after_frames_well_under_its_capacity);
+    tcase_add_test(tc, stream_write_delivers_the_bytes_it_was_given);
     tcase_add_test(tc, a_ring_that_never_trims_keeps_its_peak);
 }
 

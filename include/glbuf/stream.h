@@ -24,7 +24,14 @@
  * waits for that fence (glClientWaitSync, counted in the stream's and the
  * context's statistics); nothing else ever blocks. A request that does not
  * fit in the bytes left before the end of the ring starts at offset 0 (the
- * skipped tail belongs to the current frame).
+ * skipped tail belongs to the current frame). A frame whose first request
+ * finds nothing in flight (every earlier frame known complete) starts over
+ * at offset 0: where the GPU keeps up, every frame writes the same bytes,
+ * still in the CPU's caches (on llvmpipe this is what makes the ring faster
+ * than re-specifying one buffer at 16 MiB a frame). The first request of a
+ * frame makes no GL call: it retires what the frame clock already knows to
+ * be complete (glbuf_ctx_end_frame polls the fences); the fences are polled
+ * only when the ring is short of room.
  *
  * A frame that alone needs more than the ring holds grows it: the request
  * goes into a new ring of a power-of-two capacity big enough for
@@ -177,7 +184,7 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  * uniform_offset_alignment for glBindBufferRange(GL_UNIFORM_BUFFER ...),
  * storage_offset_alignment for SSBOs, the vertex size (or 4) for vertices.
  * O(1) unless it retires or waits (one glClientWaitSync per frame retired).
- * GL calls: none in the common case; at the first allocation of a frame a
+ * GL calls: none in the common case; when the ring is short of room a
  * non-blocking glClientWaitSync per pending frame fence (through the frame
  * clock); glClientWaitSync with an infinite timeout when it must wait; on
  * growth those of glbuf_stream_create; on the fallback path, at the first
@@ -195,6 +202,19 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  * the frame start failed; the next allocation tries again. */
 GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
                                           glbuf_stream_allocation *out);
+
+/* glbuf_stream_alloc, then `size` bytes of `data` copied in, the way that is
+ * fastest for the ring's memory: streaming (non-temporal) stores where the
+ * GPU has memory of its own (glbuf_ctx_get_gpu_memory(ctx).dedicated: the
+ * driver maps the ring write-combined, and full-line streaming stores reach
+ * it without a read and without splitting lines), memcpy elsewhere (host
+ * memory is GPU memory: the bytes stay in the caches the GPU reads them
+ * from). On the fallback path, memcpy into the staging area. Flush as after
+ * glbuf_stream_alloc. *out is written only on success.
+ * Fails: as glbuf_stream_alloc, and GLBUF_ERR_NULL (data or out); nothing
+ * is allocated then. */
+GLBUF_API glbuf_result glbuf_stream_write(glbuf_ctx *ctx, glbuf_stream stream, const void *data, uint64_t size,
+                                          uint64_t align, glbuf_stream_allocation *out);
 
 /* Makes the allocations handed out since the last flush (in this frame)
  * visible to GL commands issued after it, with what was written into them by
