@@ -585,6 +585,14 @@ static void create_all(wl *w)
     md.capacity = 4096;
     md.max_capacity = 1u << 20;
     md.label = "fault-M";
+    /* CTest runs the sweeps again with the megabuffer device-local (staging
+     * ring, GPU copies); by default it takes the context's AUTO placement. */
+    const char *placement = getenv("GLBUF_TEST_MEGA_PLACEMENT");
+    if (placement != NULL && strcmp(placement, "device-local") == 0) {
+        md.placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    } else if (placement != NULL && strcmp(placement, "host-visible") == 0) {
+        md.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
+    }
     DO(w, glbuf_mega_create(w->ctx, &md, &w->m));
 
     glbuf_stream_desc sd;
