@@ -46,7 +46,9 @@ struct mega_staging {
     uint64_t bytes_total, issued, overflows;
 };
 
-/* ---- the context's list of megabuffers with copies to issue -------------------- */
+/* ---- the context's list of megabuffers with writes to flush -----------------------
+ * Staged copies (device-local) and marked ranges (host-visible explicit flush,
+ * fallback uploads): glbuf_ctx_end_frame flushes every megabuffer on it. */
 
 void glbuf_mega_list(glbuf_mega_obj *m)
 {
