@@ -14,10 +14,12 @@
 #include "glbuf/mega.h"
 
 static glbuf_mega_placement placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE; /* per TCase */
+static int explicit_flush;                                                  /* likewise */
 
 static glbuf_mega make_with(glbuf_mega_desc d)
 {
     d.placement = placement;
+    d.explicit_flush = explicit_flush;
     d.label = "placement";
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
@@ -644,10 +646,22 @@ static void device_local_placement(void)
     placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
 }
 
+/* A staging ring mapped without MAP_COHERENT: flushed before the copies. */
+static void setup_device_local_explicit(void)
+{
+    placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    explicit_flush = 1;
+    fx_setup();
+}
+
 int main(void)
 {
     Suite *s = suite_create("mega_placement");
     fx_add_tcases(s, "host-visible", add_tests, 1);
     fx_add_tcases_with(s, "device-local", add_device_local_tests, 1, device_local_placement);
+    if (fx_has(FX_BUFFER_STORAGE)) {
+        fx_add_tcase(s, "device-local/explicit-flush", setup_device_local_explicit, fx_teardown,
+                     add_device_local_tests);
+    }
     return fx_run(s);
 }
