@@ -42,6 +42,10 @@ struct glbuf_ctx {
     glbuf_gpu_memory_source memory_source; /* what glbuf_ctx_get_gpu_memory queries */
     int dedicated_memory;                  /* the GPU has memory of its own (gpu_memory.c) */
     const char *dedicated_why;
+
+    /* Driver workarounds, decided once at creation (ctx.c, quirks). */
+    int quirk_unaligned_sub_data; /* unaligned glBufferSubData goes through a map (gl_ops.c) */
+    int quirk_wait_after_growth_copies; /* buffer growth waits for its GPU copies (buffer_grow.c) */
 };
 
 /* Calls GL entry point `fn` through the context's table and counts it:
