@@ -115,7 +115,13 @@ static const GLubyte *GLAD_API_PTR fake_get_stringi(GLenum name, GLuint i)
     if (name == GL_EXTENSIONS && (GLint)i == real_extension_count) {
         return (const GLubyte *)(fake_kind == 1 ? "GL_NVX_gpu_memory_info" : "GL_ATI_meminfo");
     }
-    return real_get_stringi(name, i);
+    const GLubyte *e = real_get_stringi(name, i);
+    /* the driver's own memory extensions are hidden: only the faked one counts */
+    if (name == GL_EXTENSIONS && e != NULL &&
+        (strcmp((const char *)e, "GL_NVX_gpu_memory_info") == 0 || strcmp((const char *)e, "GL_ATI_meminfo") == 0)) {
+        return (const GLubyte *)"GL_GLBUF_test_hidden";
+    }
+    return e;
 }
 
 static void GLAD_API_PTR fake_get_integerv(GLenum pname, GLint *v)
