@@ -215,13 +215,15 @@ static glbuf_result begin_frame(glbuf_stream_obj *s)
     return GLBUF_OK;
 }
 
-/* Fallback: gives the GL store up so this frame writes to fresh memory. */
+/* Fallback: gives the GL store up so this frame writes to fresh memory.
+ * Once a frame, at the ring's own size: no glGetError around it unless
+ * validation is on (ctx.h, "GL errors"); under validation a failure is
+ * reported and the next allocation tries again. */
 static glbuf_result orphan(glbuf_stream_obj *s)
 {
     stream_ring *g = s->ring;
-    glbuf_gl_drain(s->ctx);
     glbuf_gl_data(s->ctx, g->name, (size_t)g->capacity, NULL, GL_STREAM_DRAW);
-    glbuf_result r = glbuf_gl_check(s->ctx, "glBufferData (stream orphan)", s->label);
+    glbuf_result r = s->ctx->validation ? glbuf_gl_check(s->ctx, "glBufferData (stream orphan)", s->label) : GLBUF_OK;
     if (r != GLBUF_OK) {
         return r;
     }
@@ -285,40 +287,46 @@ static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
     return at;
 }
 
-/* Finds room for the request: waits for old frames, or grows. */
-static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at)
+/* Where a request goes in the current ring: `at`, and whether it is the
+ * frame's first (`fresh`), which then starts the frame's region at `at` so
+ * that the bytes skipped at the ring's end are not counted as this frame's
+ * need. Computed by place(), applied by take_place() once nothing else can
+ * fail. */
+typedef struct placement {
+    uint64_t at;
+    int fresh;
+} placement;
+
+/* Finds room for the request: waits for old frames, or grows. Changes the
+ * ring's positions only through those (retiring, a new ring). */
+static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, placement *out)
 {
     for (;;) {
         stream_ring *g = s->ring;
-        if (g->head == s->frame_begin) {
-            /* Nothing allocated in this frame yet: skip to the aligned (or
-             * wrapped) position now, so the bytes skipped at the ring's end
-             * are not counted as this frame's need. */
-            uint64_t start = fit(g, size, align);
-            s->stats.bytes_skipped += start - g->head;
-            if (s->region_count == 0) {
-                s->tail = start;
-            }
-            g->head = g->flushed = s->frame_begin = start;
-        }
+        /* On the frame's first request fit() gives the frame's start, and
+         * the request goes there: begin == at. */
+        int fresh = g->head == s->frame_begin;
         uint64_t at = fit(g, size, align);
+        uint64_t begin = fresh ? at : s->frame_begin;
+        uint64_t tail = fresh && s->region_count == 0 ? at : s->tail;
         uint64_t end = at + size;
-        if (end - s->tail <= g->capacity) {
-            *out_at = at;
+        if (end - tail <= g->capacity) {
+            out->at = at;
+            out->fresh = fresh;
             return GLBUF_OK;
         }
         glbuf_result r;
-        if (end - s->frame_begin > g->capacity) {
+        if (end - begin > g->capacity) {
             r = grow(s, size); /* this frame alone needs more than the ring */
         } else {
             retire(s);
-            if (s->region_count == 0) {
+            if (s->region_count == 0 && !fresh) {
                 s->tail = s->frame_begin; /* nothing in flight: only this frame's bytes count */
             }
             r = GLBUF_OK;
-            if (end - s->tail > g->capacity) {
-                /* With no ended region left, tail == frame_begin and the
-                 * branch above would have been taken. */
+            if (end - (s->region_count == 0 ? begin : s->tail) > g->capacity) {
+                /* With no ended region left, tail == begin and the branch
+                 * above would have been taken. */
                 GLBUF_ASSERT(s->region_count > 0);
                 r = wait_oldest(s);
             }
@@ -327,6 +335,31 @@ static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, ui
             return r;
         }
     }
+}
+
+/* Applies a placement: the frame's region starts at it when it is the
+ * frame's first request. */
+static void take_place(glbuf_stream_obj *s, const placement *p)
+{
+    stream_ring *g = s->ring;
+    if (p->fresh) {
+        s->stats.bytes_skipped += p->at - g->head;
+        if (s->region_count == 0) {
+            s->tail = p->at;
+        }
+        g->head = g->flushed = s->frame_begin = p->at;
+    }
+}
+
+/* The ring is at max_capacity and the current frame has filled it: nothing
+ * but the frame's end makes room (place() would find the same without
+ * changing anything; asked first, so that it is refused before any retiring
+ * or waiting). A frame's first request always fits: size <= max_capacity. */
+static int frame_is_full(const glbuf_stream_obj *s, uint64_t size, uint64_t align)
+{
+    const stream_ring *g = s->ring;
+    return s->frame == s->ctx->frame && g->head != s->frame_begin && g->capacity >= s->max_capacity &&
+           fit(g, size, align) + size - s->frame_begin > g->capacity;
 }
 
 /* ---- operations on a resolved stream (the public API at the end resolves handles) */
@@ -406,21 +439,27 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     if (size > s->max_capacity) {
         return GLBUF_ERR_TOO_LARGE;
     }
+    if (frame_is_full(s, size, align)) {
+        return GLBUF_ERR_FULL;
+    }
+    glbuf_validate_begin(s->ctx);
     if (s->ctx->frame != s->frame) {
         r = begin_frame(s);
         if (r != GLBUF_OK) {
             return r;
         }
     }
-    uint64_t at = 0;
-    r = place(s, size, align, &at);
+    placement p;
+    r = place(s, size, align, &p);
     if (r == GLBUF_OK && s->ring->needs_orphan) {
         r = orphan(s);
     }
     if (r != GLBUF_OK) {
         return r;
     }
+    take_place(s, &p);
     stream_ring *g = s->ring;
+    uint64_t at = p.at;
     uint64_t offset = at & (g->capacity - 1u);
     s->stats.bytes_skipped += at - g->head;
     g->head = at + size;
@@ -470,6 +509,7 @@ static glbuf_result stream_flush(glbuf_stream_obj *s)
     if (r != GLBUF_OK) {
         return r;
     }
+    glbuf_validate_begin(s->ctx);
     for (stream_ring *g = s->retired; g != NULL; g = g->next) {
         flush_ring(s, g);
     }

@@ -596,6 +596,7 @@ static void table_result_and_ctx(void)
     BADV(glbuf_ctx_get_caps, glbuf_caps c = glbuf_ctx_get_caps(NULL), c.gl_major == 0 && c.caps == 0);
     BADV(glbuf_ctx_get_stats, glbuf_ctx_stats st = glbuf_ctx_get_stats(NULL), st.calls_total == 0);
     BADV(glbuf_ctx_reset_stats, glbuf_ctx_reset_stats(NULL), 1);
+    BADV(glbuf_ctx_take_app_gl_error, uint32_t e = glbuf_ctx_take_app_gl_error(NULL), e == 0);
     BADV(glbuf_ctx_frame, uint64_t f = glbuf_ctx_frame(NULL), f == 0);
     BADV(glbuf_ctx_completed_frame, uint64_t f = glbuf_ctx_completed_frame(NULL), f == 0);
     BAD(glbuf_ctx_end_frame, GLBUF_ERR_NULL, glbuf_ctx_end_frame(NULL));
