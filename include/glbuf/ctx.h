@@ -238,7 +238,9 @@ GLBUF_API uint64_t glbuf_ctx_completed_frame(glbuf_ctx *ctx);
 GLBUF_API glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeout_ns);
 
 /* Ends the current frame and waits until every frame is complete: after it,
- * nothing glbuf handed out is in use by the GPU. For shutdown and tests. */
+ * nothing glbuf handed out is in use by the GPU. For shutdown and tests.
+ * Fails: GLBUF_ERR_NULL; what glbuf_ctx_end_frame and glbuf_ctx_wait_frame
+ * return (the wait's failure first). */
 GLBUF_API glbuf_result glbuf_ctx_wait_idle(glbuf_ctx *ctx);
 
 #ifdef __cplusplus
