@@ -728,6 +728,8 @@ void fw_result_add(fw_result *a, const fw_result *b)
     a->bytes_verified += b->bytes_verified;
     a->bytes_lost += b->bytes_lost;
     a->codes |= b->codes;
+    a->faults_injected += b->faults_injected;
+    a->blocks_leaked += b->blocks_leaked;
 }
 
 void fw_codes_str(uint32_t codes, char *out, size_t out_size)
