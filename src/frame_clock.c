@@ -87,6 +87,7 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     if (ctx == NULL) {
         return GLBUF_ERR_NULL;
     }
+    glbuf_validate_begin(ctx);
     /* Before the fence, so the uploads belong to the frame that ends. */
     glbuf_result uploaded = glbuf_buffers_flush_staged(ctx);
     glbuf_megas_flush_staged(ctx);

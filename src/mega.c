@@ -298,6 +298,14 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
     if (size > UINT64_MAX - alignment || !glbuf_fits_glsizeiptr(size + alignment)) {
         return GLBUF_ERR_OVERFLOW;
     }
+    /* A request that can never fit is refused before anything moves: no
+     * pending free retired, no fence waited on, no growth. Offset 0 has
+     * every alignment, so it never fits exactly when it is larger than the
+     * storage can ever be. */
+    if (size > (m->growth == GLBUF_MEGA_GROW_NONE ? m->capacity : m->max_capacity)) {
+        m->stats.failed_allocations++;
+        return GLBUF_ERR_FULL;
+    }
     /* Retire what the last known completed frame allows: no GL call. */
     glbuf_mega_retire(m, m->ctx->completed_frame);
     glbuf_range h;
@@ -446,7 +454,9 @@ static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64
     }
     glbuf_mega_copy_in(m, m->map + base + offset, data, size);
     if (m->storage && m->explicit_flush) {
+        glbuf_validate_begin(m->ctx);
         glbuf_gl_flush_range(m->ctx, m->name, (size_t)(base + offset), (size_t)size);
+        glbuf_validate(m->ctx, "glbuf_mega_write", m->label);
     }
     return GLBUF_OK;
 }
@@ -457,6 +467,7 @@ static glbuf_result mega_flush(glbuf_mega_obj *m)
     if (r != GLBUF_OK) {
         return r;
     }
+    glbuf_validate_begin(m->ctx);
     glbuf_mega_flush_pending(m);
     glbuf_validate(m->ctx, "glbuf_mega_flush", m->label);
     return GLBUF_OK;

@@ -296,10 +296,12 @@ glbuf_result glbuf_stream_begin_frame(glbuf_stream_obj *s)
 /* Fallback: gives the GL store up so this frame writes to fresh memory. */
 glbuf_result glbuf_stream_orphan(glbuf_stream_obj *s)
 {
+    /* Once a frame, at the ring's own size: no glGetError around it unless
+     * validation is on (ctx.h, "GL errors"); under validation a failure is
+     * reported and the next allocation tries again. */
     stream_ring *g = s->ring;
-    glbuf_gl_drain(s->ctx);
     glbuf_gl_data(s->ctx, g->name, (size_t)g->capacity, NULL, GL_STREAM_DRAW);
-    glbuf_result r = glbuf_gl_check(s->ctx, "glBufferData (stream orphan)", s->label);
+    glbuf_result r = s->ctx->validation ? glbuf_gl_check(s->ctx, "glBufferData (stream orphan)", s->label) : GLBUF_OK;
     if (r != GLBUF_OK) {
         return r;
     }
@@ -341,8 +343,28 @@ static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
     return at;
 }
 
+static glbuf_result place_or_fail(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at);
+
 /* Finds room for the request: waits for old frames, or grows. */
 glbuf_result glbuf_stream_place(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at)
+{
+    /* A frame's first request moves the frame's start before it knows it
+     * fits; a request that then fails puts it back (changes nothing). */
+    stream_ring *g0 = s->ring;
+    const uint64_t head0 = g0->head, flushed0 = g0->flushed, begin0 = s->frame_begin, tail0 = s->tail;
+    const uint64_t skipped0 = s->stats.bytes_skipped;
+    glbuf_result r = place_or_fail(s, size, align, out_at);
+    if (r != GLBUF_OK && s->ring == g0) {
+        g0->head = head0;
+        g0->flushed = flushed0;
+        s->frame_begin = begin0;
+        s->tail = s->region_count == 0 ? tail0 : s->tail;
+        s->stats.bytes_skipped = skipped0;
+    }
+    return r;
+}
+
+static glbuf_result place_or_fail(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at)
 {
     for (;;) {
         stream_ring *g = s->ring;

@@ -578,6 +578,42 @@ START_TEST(failed_growth_keeps_the_old_ring_working)
 }
 END_TEST
 
+/* A frame's first request that skips the end of the ring and then fails
+ * (its growth runs out of GPU memory) changes nothing: not the skipped
+ * bytes, not where the next request goes. */
+START_TEST(a_failed_first_request_of_a_frame_changes_nothing)
+{
+    glbuf_stream s = make_stream(16u << 10, 1u << 20, 0);
+    alloc_pattern(s, 12u << 10, 256, 8);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    glbuf_stream_stats before = glbuf_stream_get_stats(fx_ctx, s);
+    fx_inject_oom(persistent() ? 64 << 10 : 32 << 10, 0, 0); /* 20 KiB > the ring: growth, refused */
+    glbuf_stream_allocation b;
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 20u << 10, 256, &b), GLBUF_ERR_OUT_OF_GPU_MEMORY);
+    fx_stop_injecting();
+    ck_assert_int_eq(fx_oom_hits(), 1);
+    glbuf_stream_stats after = glbuf_stream_get_stats(fx_ctx, s);
+    ck_assert_uint_eq(after.bytes_skipped, before.bytes_skipped);
+    ck_assert_int_eq(memcmp(&after, &before, sizeof after), 0);
+    /* where the frame's first request goes is as before: a small one that
+     * fits before the end is not pushed past it (the fallback's frames start
+     * at 0 of a fresh store) */
+    reader r = make_reader(32u << 10, 2);
+    glbuf_stream_allocation c = alloc_pattern(s, 2u << 10, r.align, 9);
+    /* With nothing in flight a frame starts over at offset 0 of the next lap
+     * (persistent) or of a fresh store (fallback): nothing skipped either way. */
+    ck_assert_uint_eq(c.offset, 0);
+    ck_assert_uint_eq(glbuf_stream_get_stats(fx_ctx, s).bytes_skipped, before.bytes_skipped);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    gpu_read(&r, c.name, c.offset, 2u << 10, 9);
+    check_reads(&r);
+    free_reader(&r);
+    fx_errors_logged = 0; /* the injected GL_OUT_OF_MEMORY was logged */
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
 START_TEST(destroy_deletes_every_ring_and_clears_the_pointer)
 {
     uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
@@ -704,6 +740,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_frame_that_fills_the_largest_ring_gets_full);
     tcase_add_test(tc, a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes);
     tcase_add_test(tc, failed_growth_keeps_the_old_ring_working);
+    tcase_add_test(tc, a_failed_first_request_of_a_frame_changes_nothing);
     tcase_add_test(tc, destroy_deletes_every_ring_and_clears_the_pointer);
     tcase_add_test(tc, a_grown_ring_shrinks_after_frames_well_under_its_capacity);
     tcase_add_test(tc, stream_write_delivers_the_bytes_it_was_given);

@@ -246,16 +246,25 @@ GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
  * needed: cheaper than the pipeline drain of a growth), then grows the
  * storage by the policy (see the header comment), up to max_capacity.
  * No GL call unless it grows. out_offset may be NULL.
+ * Arguments are checked first, and a request that can never fit (size above
+ * max_capacity; with growth NONE, above the capacity) is refused with
+ * GLBUF_ERR_FULL at once: neither fails after a free was reclaimed or a
+ * fence waited on.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT
- * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (would exceed
- * max_capacity or the memory budget, or growth NONE; nothing changed), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED /
- * GLBUF_ERR_GL (growth failed: the old storage, mapping and contents are intact),
- * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+ * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (can never fit,
+ * or does not fit now: the storage would exceed max_capacity or the memory
+ * budget, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED /
+ * GLBUF_ERR_GL (growth failed: the old storage, mapping and contents are
+ * intact), GLBUF_ERR_OUT_OF_HOST_MEMORY. Every failure but bad input counts
+ * in stats.failed_allocations, and that is all it changes, beside the frees
+ * it may have reclaimed. */
 GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
                                         glbuf_mega_range *out, uint64_t *out_offset);
 
 /* Frees an allocation. The handle is dead at once; the bytes become
- * allocatable after the fence of the current frame has signalled. No GL call. */
+ * allocatable after the fence of the current frame has signalled. No GL call.
+ * Fails: GLBUF_ERR_OUT_OF_HOST_MEMORY (the list of pending frees could not
+ * grow; the allocation stays live). */
 GLBUF_API glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r);
 
 /* Offset (bytes) and size of a live allocation. Results, not values: 0 is a
@@ -403,7 +412,9 @@ typedef enum glbuf_mega_block_kind {
 
 /* Calls fn for every block (live, pending or free) in offset order; stop by
  * returning non-zero. `frame` is the frame the allocation was made (live) or
- * freed (pending) in, 0 for free blocks. */
+ * freed (pending) in, 0 for free blocks. Fails: GLBUF_ERR_NULL (fn),
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY (the walk needs a scratch list of the free
+ * blocks; fn not called). */
 typedef int (*glbuf_mega_block_fn)(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size,
                                    uint64_t frame);
 GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_block_fn fn,

@@ -188,8 +188,12 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  * non-blocking glClientWaitSync per pending frame fence (through the frame
  * clock); glClientWaitSync with an infinite timeout when it must wait; on
  * growth those of glbuf_stream_create; on the fallback path, at the first
- * allocation of a frame, glBufferData(NULL) and glGetError.
- * Fails, changing nothing:
+ * allocation of a frame, glBufferData(NULL) (glGetError after it only under
+ * validation: ctx.h, "GL errors").
+ * Bad input and GLBUF_ERR_FULL are refused before anything else happens (no
+ * retiring, no waiting). Fails, changing nothing but what a wait does
+ * (stats.waits / wait_ns count every blocking wait, and the frames it waited
+ * for are retired):
  *   GLBUF_ERR_ZERO_SIZE        size is 0
  *   GLBUF_ERR_BAD_ALIGNMENT    align is 0, not a power of two, or > max_capacity
  *   GLBUF_ERR_TOO_LARGE        size > max_capacity: no ring could ever hold it
@@ -198,8 +202,12 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  *   GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_GL,
  *   GLBUF_ERR_MAP_FAILED       growth failed: the old ring is kept and works
  *   GLBUF_ERR_FENCE_FAILED     waiting on a frame fence failed
- * Fallback only: GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL when orphaning at
- * the frame start failed; the next allocation tries again. */
+ *   GLBUF_ERR_TIMEOUT          a fence wait without a time limit said it
+ *                              timed out (a broken driver)
+ * Fallback only, with validation on: GLBUF_ERR_OUT_OF_GPU_MEMORY /
+ * GLBUF_ERR_GL when orphaning at the frame start failed; the next allocation
+ * tries again. Without validation the orphaning is not checked: its GL
+ * error, if any, stays in GL for the app. */
 GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
                                           glbuf_stream_allocation *out);
 
