@@ -72,8 +72,10 @@ if(NOT n EQUAL 1)
 endif()
 get_filename_component(pcdir ${pcs} DIRECTORY)
 get_filename_component(libdir ${pcdir} DIRECTORY)
-file(GLOB src_headers RELATIVE ${GLBUF_SOURCE_DIR}/include ${GLBUF_SOURCE_DIR}/include/glbuf/*.h)
-file(GLOB inst_headers RELATIVE ${prefix}/include ${prefix}/include/glbuf/*.h)
+file(GLOB src_headers RELATIVE ${GLBUF_SOURCE_DIR}/include ${GLBUF_SOURCE_DIR}/include/glbuf/*.h
+     ${GLBUF_SOURCE_DIR}/include/glbuf/*.hpp ${GLBUF_SOURCE_DIR}/include/glbuf/cpp/*.hpp)
+file(GLOB inst_headers RELATIVE ${prefix}/include ${prefix}/include/glbuf/*.h ${prefix}/include/glbuf/*.hpp
+     ${prefix}/include/glbuf/cpp/*.hpp)
 list(SORT src_headers)
 list(SORT inst_headers)
 if(NOT src_headers STREQUAL inst_headers)
