@@ -553,6 +553,17 @@ static int never_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, 
     return 0;
 }
 
+/* A region callback that must never run (the call fails first). */
+static int never_region(void *user, uint64_t frame, uint64_t offset, uint64_t size)
+{
+    (void)user;
+    (void)frame;
+    (void)offset;
+    (void)size;
+    ck_abort_msg("a failing glbuf_stream_for_each_region called its callback");
+    return 1;
+}
+
 static glbuf_gl_proc no_proc(const char *name)
 {
     (void)name;
@@ -859,6 +870,8 @@ static void table_stream_pool(void)
     STREAM_COMMON(glbuf_stream_alloc, glbuf_stream_alloc(C, H, 16, 16, &al));
     STREAM_COMMON(glbuf_stream_flush, glbuf_stream_flush(C, H));
     STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), st.capacity == 0);
+    STREAM_COMMON(glbuf_stream_for_each_region, glbuf_stream_for_each_region(C, H, never_region, NULL));
+    BAD(glbuf_stream_for_each_region, GLBUF_ERR_NULL, glbuf_stream_for_each_region(W.ctx, W.s, NULL, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 0, &al));
