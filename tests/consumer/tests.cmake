@@ -13,6 +13,7 @@ foreach(kind static shared)
     set(shared OFF)
   endif()
   set(work ${CMAKE_CURRENT_BINARY_DIR}/consumer-${kind})
+  set(GLBUF_CONSUMER_${kind}_PREFIX ${work}/prefix) # the install, for the README programs
   add_test(NAME consumer_${kind}_build
            COMMAND ${CMAKE_COMMAND} -DGLBUF_SOURCE_DIR=${PROJECT_SOURCE_DIR} -DWORK_DIR=${work}
                    -DSHARED=${shared} "-DGENERATOR=${CMAKE_GENERATOR}" -DC_COMPILER=${CMAKE_C_COMPILER}
