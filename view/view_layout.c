@@ -213,6 +213,7 @@ static void sources(glbuf_view *v, int width, int height)
     int top = bottom - (int)v->source_count * section + pad;
     glbuf_view_rect(v, MARGIN, (float)(top - pad), (float)(width - 2 * MARGIN), (float)(height - MARGIN - top + pad),
                     panel);
+    int legend_drawn = 0;
     for (uint32_t i = 0; i < v->source_count; i++) {
         view_source *src = &v->sources[i];
         int title_y = top + (int)i * section;
@@ -228,10 +229,11 @@ static void sources(glbuf_view *v, int width, int height)
         glbuf_view_map(v, src, &r, fig, sizeof fig);
         float tx = glbuf_view_text_at(v, (float)x, (float)title_y, white, src->title);
         tx = glbuf_view_text_at(v, tx + (float)(FONT_CELL_W * s), (float)title_y, dim, fig);
-        /* The legend at the right end of the first title line, if it fits. */
+        /* The legend at the right end of the first title line it fits on. */
         float lx = (float)(x + w) - glbuf_view_legend(NULL, 0.0f, 0.0f, (float)lh);
-        if (i == 0 && !(v->hide & GLBUF_VIEW_HIDE_LEGEND) && lx >= tx + 2.0f * (float)(FONT_CELL_W * s)) {
+        if (!legend_drawn && !(v->hide & GLBUF_VIEW_HIDE_LEGEND) && lx >= tx + 2.0f * (float)(FONT_CELL_W * s)) {
             glbuf_view_legend(v, lx, (float)title_y, (float)lh);
+            legend_drawn = 1;
         }
         src->rect = r;
         src->drawn = 1;

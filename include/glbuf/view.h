@@ -122,7 +122,8 @@ typedef enum glbuf_view_block_kind {
 typedef enum glbuf_view_part {
     GLBUF_VIEW_HIDE_FIGURES = 1u << 0, /* the figures panel (text lines, trace) */
     GLBUF_VIEW_HIDE_TRACE = 1u << 1,   /* the frame-time trace only */
-    GLBUF_VIEW_HIDE_LEGEND = 1u << 2   /* the colour legend on the first map's title line */
+    GLBUF_VIEW_HIDE_LEGEND = 1u << 2   /* the colour legend (right end of the first map title
+                                          line it fits on) */
 } glbuf_view_part;
 
 typedef struct glbuf_view_desc {
