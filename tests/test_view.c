@@ -495,6 +495,73 @@ START_TEST(create_and_draw_leave_the_gl_state_as_they_found_it)
 }
 END_TEST
 
+/* ---- host memory running out ------------------------------------------------------------ */
+
+static int refuse_alloc;
+
+static void *maybe_alloc(size_t size, void *user)
+{
+    (void)user;
+    return refuse_alloc ? NULL : malloc(size);
+}
+
+static void plain_free(void *ptr, void *user)
+{
+    (void)user;
+    free(ptr);
+}
+
+/* Every other 3 bytes a different kind: one rectangle per map column. */
+static void stripes(void *user, glbuf_view_emit_fn emit, void *emit_user)
+{
+    (void)user;
+    for (uint64_t at = 0; at < 60000; at += 6) {
+        emit(emit_user, GLBUF_VIEW_BLOCK_PENDING, at, 3, 0);
+        emit(emit_user, GLBUF_VIEW_BLOCK_IDLE, at + 3, 3, 0);
+    }
+}
+
+static uint64_t stripes_capacity(void *user)
+{
+    (void)user;
+    return 60000;
+}
+
+START_TEST(out_of_host_memory_draws_nothing_and_keeps_the_lines)
+{
+    glbuf_view_desc d;
+    memset(&d, 0, sizeof d);
+    d.get_proc_address = glbuf_headless_get_proc;
+    d.allocator.alloc = maybe_alloc;
+    d.allocator.free = plain_free;
+    d.map_rows = 16;
+    refuse_alloc = 0;
+    glbuf_view *v = NULL;
+    ck_assert_int_eq(glbuf_view_create(fx_ctx, &d, &v), GLBUF_OK);
+    glbuf_view_blocks b = {stripes_capacity, stripes, NULL};
+    ck_assert_int_eq(glbuf_view_show_blocks(v, &b, NULL), GLBUF_OK);
+    const uint32_t green = 0x00FF00FFu;
+    ck_assert_int_eq(glbuf_view_text(v, green, "KEPT FOR THE NEXT DRAW"), GLBUF_OK);
+    target t = make_target();
+    gl_state before = snapshot();
+    refuse_alloc = 1; /* the vertex list and the map's columns cannot grow */
+    ck_assert_int_eq(glbuf_view_draw(v, W, H), GLBUF_ERR_OUT_OF_HOST_MEMORY);
+    gl_state after = snapshot();
+    assert_same_state(&before, &after);
+    read_target(&t);
+    ck_assert_int_eq(count_colour(&t, 0xFF00FFFFu, 0, 0, W, H), W * H); /* nothing drawn */
+    refuse_alloc = 0;
+    ck_assert_int_eq(glbuf_view_draw(v, W, H), GLBUF_OK);
+    read_target(&t);
+    ck_assert_int_gt(count_colour(&t, green, 0, 0, W, H / 2), 100); /* the line was kept */
+    glbuf_view_map_rect mr;
+    ck_assert_int_eq(glbuf_view_map_layout(v, 0, &mr), GLBUF_OK);
+    ck_assert_uint_eq(mr.rows, 16);
+    free_target(&t);
+    glbuf_view_destroy(v);
+}
+END_TEST
+
 /* ---- bad input ---------------------------------------------------------------------------- */
 
 static uint64_t zero_capacity(void *user)
@@ -604,6 +671,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_source_whose_object_died_draws_an_empty_map);
     tcase_add_test(tc, text_lines_show_for_one_frame);
     tcase_add_test(tc, create_and_draw_leave_the_gl_state_as_they_found_it);
+    tcase_add_test(tc, out_of_host_memory_draws_nothing_and_keeps_the_lines);
     tcase_add_test(tc, bad_input_is_refused_and_changes_nothing);
 }
 
