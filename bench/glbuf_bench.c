@@ -26,7 +26,8 @@ static const char usage_text[] =
     "usage: glbuf-bench [--quick] [--json FILE] [--csv FILE] [--svg DIR] [--traces DIR]\n"
     "                   [--scale S] [--growth-mib N] [--growth-seconds S]\n"
     "                   [--stream-frames N] [--draw-objects K]\n"
-    "                   [--draw-frames N] [--only LIST] [--write-trace FILE]\n"
+    "                   [--draw-frames N] [--pool-demand-frames N] [--only LIST]\n"
+    "                   [--write-trace FILE]\n"
     "\n"
     "Runs four workloads through every buffer allocation strategy that applies, on a\n"
     "headless GL 4.5 context of this machine's driver (EGL), and prints the seed note's\n"
@@ -49,6 +50,8 @@ static const char usage_text[] =
     "  --stream-frames N  (default 240; quick 12)\n"
     "  --draw-objects K   (default 10000; quick 500)\n"
     "  --draw-frames N    (default 60; quick 10)\n"
+    "  --pool-demand-frames N  glbuf_pool_desc.demand_frames of the pools, 1..64\n"
+    "                   (default: the pool's default, 16)\n"
     "  --only LIST      comma-separated workloads: churn,growth,streaming,drawing\n"
     "  --write-trace FILE  write the C-generated mesh-churn trace (gen.py's format) and exit\n"
     "\n"
@@ -60,7 +63,9 @@ static const char usage_text[] =
     "                 newest spare, growing it by the policy, never shrinking it); growth:\n"
     "                 glbuf_buffer_append; streaming: copy_data into one buffer each frame\n"
     "  megabuffer     glbuf_mega: alloc + write, fenced free; draws: one multi-draw-indirect\n"
-    "  tiered-pools   glbuf_pool (16 KiB, 256 KiB, 4 MiB, oversized): acquire + sub-data, release\n"
+    "  tiered-pools   glbuf_pool with its defaults (8 size classes per power of two, reuse\n"
+    "                 within a quarter of the request, idle buffers kept as the last 16 frames\n"
+    "                 needed, 256 MiB idle budget): acquire + sub-data, release\n"
     "  stream-ring    glbuf_stream: alloc + memcpy + flush (streaming only)\n"
     "\n"
     "Workloads:\n"
@@ -86,6 +91,12 @@ static const char usage_tail[] =
     "storage over the largest frame; drawing, storage over vertex bytes. External\n"
     "fragmentation (megabuffer only: other strategies leave placement to the driver):\n"
     "1 - largest free block / free bytes, at the churn peak and at the end of growth.\n"
+    "Buffers created / deleted per 1000 operations and GL calls besides the uploads come\n"
+    "from the same counters (churn and streaming). Pools: reuse rate = acquisitions served\n"
+    "by an idle buffer / acquisitions, over the whole run (warm-up included) and over its\n"
+    "second half (steady state); live bytes held = capacity of the acquired buffers over\n"
+    "their requested bytes at the churn peak (the size-class waste; the idle buffers make\n"
+    "the rest of bytes held per byte requested).\n"
     "Timings are this run's; compare strategies within one run, not runs across machines.\n"
     "\n"
     "JSON top level: tool, version, gl_vendor, gl_renderer, gl_version, date, quick,\n"
@@ -95,7 +106,7 @@ static void usage(FILE *f)
 {
     fputs(usage_text, f);
     for (int i = 0; i < BENCH_FIELD_COUNT; i++) {
-        fprintf(f, "  %-30s %s\n", bench_field_names[i], bench_field_descs[i]);
+        fprintf(f, "  %-34s %s\n", bench_field_names[i], bench_field_descs[i]);
     }
     fputs(usage_tail, f);
 }
@@ -117,7 +128,7 @@ int main(int argc, char **argv)
     const char *json = NULL, *csv = NULL, *svg = NULL, *traces = GLBUF_BENCH_TRACE_DIR, *write_trace = NULL;
     const char *only = NULL;
     double scale = -1.0, growth_seconds = -1.0;
-    int growth_mib = -1, stream_frames = -1, draw_objects = -1, draw_frames = -1;
+    int growth_mib = -1, stream_frames = -1, draw_objects = -1, draw_frames = -1, pool_demand_frames = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -165,6 +176,8 @@ int main(int argc, char **argv)
             draw_objects = parse_int(v, 1, 1000000);
         } else if (strcmp(a, "--draw-frames") == 0) {
             draw_frames = parse_int(v, 1, 100000);
+        } else if (strcmp(a, "--pool-demand-frames") == 0) {
+            pool_demand_frames = parse_int(v, 1, 64);
         } else {
             usage(stderr);
             return 2;
@@ -241,6 +254,7 @@ int main(int argc, char **argv)
         snprintf(r.params[w], sizeof r.params[w], "not run");
     }
 
+    e.pool_demand_frames = (uint32_t)pool_demand_frames;
     e.src_size = (uint64_t)16 << 20;
     e.src = bench_xmalloc((size_t)e.src_size);
     for (uint64_t i = 0; i < e.src_size; i++) {

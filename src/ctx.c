@@ -212,6 +212,18 @@ static glbuf_result query_caps(glbuf_ctx *ctx, int version, uint32_t disabled)
     c->vendor = (const char *)GLBUF_GL(ctx, GetString)(GL_VENDOR);
     c->renderer = (const char *)GLBUF_GL(ctx, GetString)(GL_RENDERER);
     c->version = (const char *)GLBUF_GL(ctx, GetString)(GL_VERSION);
+    /* NVIDIA's driver (580.159.04 on an H200 through EGL, 2026-11-30) loses a
+     * glBufferSubData whose offset or size is not a multiple of 4 when GPU
+     * copies (growth, defragmentation) read or write the buffer around it,
+     * even with a fence wait in between; writes through glMapBufferRange are
+     * kept. gl_ops.c routes such updates through a map on that driver.
+     * The same driver lets a glBufferSubData overtake a GPU copy into a store
+     * re-specified through a bound target just before (a buffer's growth on
+     * the bind-to-edit path: 10 of 10 updates of 64 B..64 KiB lost there),
+     * so a growth waits for its copies on it (buffer_grow.c). */
+    int nvidia = c->vendor != NULL && strstr(c->vendor, "NVIDIA") != NULL;
+    ctx->quirk_unaligned_sub_data = nvidia;
+    ctx->quirk_wait_after_growth_copies = nvidia;
 
     uint32_t caps = 0;
     if ((gl->VERSION_4_5 || gl->ARB_direct_state_access) && gl->CreateBuffers && gl->NamedBufferData) {
