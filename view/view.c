@@ -145,7 +145,7 @@ glbuf_result glbuf_view_show_pool(glbuf_view *v, glbuf_pool pool, const char *ti
     if (v == NULL) {
         return GLBUF_ERR_NULL;
     }
-    if (glbuf_pool_get_stats(v->ctx, pool).tiers[0].class_size == 0) { /* a live pool has class sizes */
+    if (glbuf_pool_get_stats(v->ctx, pool).tiers[0].limit == 0) { /* a live pool has tier limits */
         return GLBUF_ERR_INVALID_HANDLE;
     }
     view_source s;

@@ -192,7 +192,7 @@ static void walk(glbuf_view *v, view_source *s, map_fill *m, char *fig, size_t n
     }
     case SOURCE_POOL: {
         glbuf_pool_stats st = glbuf_pool_get_stats(ctx, s->pool);
-        if (st.tiers[0].class_size == 0) {
+        if (st.tiers[0].limit == 0) { /* gone: a live pool has tier limits */
             break;
         }
         m->capacity = st.bytes_held;

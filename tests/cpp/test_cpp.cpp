@@ -295,7 +295,7 @@ void pool_buffers_go_back_when_they_die(glbuf::Context &ctx)
     std::uint64_t before = alive(ctx);
     {
         glbuf::PooledBuffer b = pool.acquire(1000);
-        CHECK(b.size() == 1000 && b.capacity() == 16384);
+        CHECK(b.size() == 1000 && b.capacity() >= 1000 && b.capacity() < 1000 + 1000 / 8); // its size class
         std::vector<std::uint8_t> bytes(1000, 0x5A);
         b.sub_data(0, bytes);
         CHECK(same(gl_read<std::uint8_t>(b.name(), 0, bytes.size()), bytes));
