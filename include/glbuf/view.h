@@ -49,8 +49,9 @@
  * first row, then the second, like text, one column per capacity / (width x
  * rows) bytes. A column's colour is the average of the blocks that cover it,
  * weighted by how much of it each covers (glbuf_view_block_rgba gives the
- * colour of each kind); the first column of a live block three or more
- * columns wide is darkened, so neighbouring blocks stay apart.
+ * colour of each kind), and the free colour where no block covers it; the
+ * first column of a live block three or more columns wide is darkened, so
+ * neighbouring blocks stay apart.
  * glbuf_view_map_layout says where the last draw put a source's map.
  *
  * What each source maps (read at every draw, no GL call):
@@ -174,9 +175,8 @@ typedef struct glbuf_view_map_rect {
  * GLBUF_ERR_INVALID_ARGUMENT (only one of allocator.alloc/free, text_scale,
  * map_rows or map_row_height out of range, unknown hide bits),
  * GLBUF_ERR_LOAD_FAILED (the GL functions could not be loaded),
- * GLBUF_ERR_UNSUPPORTED (GL below 3.3), GLBUF_ERR_GL (the driver refused the
- * program or the font texture; the log says why),
- * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+ * GLBUF_ERR_UNSUPPORTED (GL below 3.3), GLBUF_ERR_GL (the driver did not
+ * compile or link the view's program), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
 GLBUF_VIEW_API glbuf_result glbuf_view_create(glbuf_ctx *ctx, const glbuf_view_desc *desc, glbuf_view **out);
 
 /* Deletes the view's GL objects and frees it. NULL is ignored. Its GL
