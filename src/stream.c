@@ -209,6 +209,34 @@ glbuf_result glbuf_stream_obj_cut(glbuf_stream_obj *s)
     return glbuf_stream_cut(s);
 }
 
+/* Reports [start, end) (positions) as one or two (wrapped) offset ranges. */
+static int report_region(const stream_ring *g, uint64_t frame, uint64_t start, uint64_t end,
+                         glbuf_stream_region_fn fn, void *user)
+{
+    uint64_t mask = g->capacity - 1u, at = start & mask, size = end - start;
+    if (size == 0) {
+        return 0;
+    }
+    if (at + size <= g->capacity) {
+        return fn(user, frame, at, size);
+    }
+    return fn(user, frame, at, g->capacity - at) || fn(user, frame, 0, size - (g->capacity - at));
+}
+
+static void stream_for_each_region(const glbuf_stream_obj *s, glbuf_stream_region_fn fn, void *user)
+{
+    const stream_ring *g = s->ring;
+    uint64_t start = s->tail;
+    for (unsigned k = 0; k < s->region_count; k++) {
+        const stream_region *r = &s->regions[(s->region_head + k) % STREAM_MAX_REGIONS];
+        if (report_region(g, r->frame, start, r->end, fn, user)) {
+            return;
+        }
+        start = r->end;
+    }
+    (void)report_region(g, s->frame, start, g->head, fn, user);
+}
+
 /* ---- public API: the handle is resolved first, then the functions above ---- */
 
 static glbuf_stream_obj *resolve(const glbuf_ctx *ctx, glbuf_stream stream, glbuf_result *why)
@@ -305,4 +333,19 @@ glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream str
         return none;
     }
     return stream_get_stats(s);
+}
+
+glbuf_result glbuf_stream_for_each_region(const glbuf_ctx *ctx, glbuf_stream stream, glbuf_stream_region_fn fn,
+                                          void *user)
+{
+    glbuf_result why;
+    const glbuf_stream_obj *s = resolve(ctx, stream, &why);
+    if (s == NULL) {
+        return why;
+    }
+    if (fn == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    stream_for_each_region(s, fn, user);
+    return GLBUF_OK;
 }

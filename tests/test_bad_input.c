@@ -954,6 +954,17 @@ static int all_zero(const void *p, size_t n)
     return 1;
 }
 
+/* A region callback that must never run (the call fails first). */
+static int never_region(void *user, uint64_t frame, uint64_t offset, uint64_t size)
+{
+    (void)user;
+    (void)frame;
+    (void)offset;
+    (void)size;
+    ck_abort_msg("a failing glbuf_stream_for_each_region called its callback");
+    return 1;
+}
+
 static glbuf_gl_proc no_proc(const char *name)
 {
     (void)name;
@@ -1306,6 +1317,8 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_write, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_write(W.ctx, W.s, data, 16, 3, &sa));
     BAD(glbuf_stream_write, GLBUF_ERR_FULL, glbuf_stream_write(W.ctx, W.s_small, data, 16, 16, &sa));
     STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), all_zero(&st, sizeof st));
+    STREAM_COMMON(glbuf_stream_for_each_region, glbuf_stream_for_each_region(C, H, never_region, NULL));
+    BAD(glbuf_stream_for_each_region, GLBUF_ERR_NULL, glbuf_stream_for_each_region(W.ctx, W.s, NULL, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 0, &al));

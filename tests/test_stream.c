@@ -548,6 +548,116 @@ START_TEST(a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes)
 }
 END_TEST
 
+/* ---- the region walk (memory views) ----------------------------------------------
+ * Fences are held back through glbuf's GL table: only the first
+ * `signal_upto` fences made since hold_fences() may complete. */
+static PFNGLFENCESYNCPROC real_fence_sync;
+static PFNGLCLIENTWAITSYNCPROC real_client_wait_sync;
+static GLsync held_fences[16];
+static int held_count, signal_upto;
+
+static GLsync GLAD_API_PTR counting_fence_sync(GLenum condition, GLbitfield flags)
+{
+    GLsync s = real_fence_sync(condition, flags);
+    if (held_count < 16) {
+        held_fences[held_count++] = s;
+    }
+    return s;
+}
+
+static GLenum GLAD_API_PTR holding_client_wait_sync(GLsync sync, GLbitfield flags, GLuint64 timeout)
+{
+    for (int k = 0; k < held_count && k < signal_upto; k++) {
+        if (held_fences[k] == sync) {
+            return real_client_wait_sync(sync, flags, timeout);
+        }
+    }
+    return GL_TIMEOUT_EXPIRED;
+}
+
+static void hold_fences(void)
+{
+    real_fence_sync = fx_lib_gl->FenceSync;
+    real_client_wait_sync = fx_lib_gl->ClientWaitSync;
+    fx_lib_gl->FenceSync = counting_fence_sync;
+    fx_lib_gl->ClientWaitSync = holding_client_wait_sync;
+    held_count = signal_upto = 0;
+}
+
+static void release_fences(void)
+{
+    fx_lib_gl->FenceSync = real_fence_sync;
+    fx_lib_gl->ClientWaitSync = real_client_wait_sync;
+}
+
+typedef struct walked {
+    uint64_t frame[8], offset[8], size[8];
+    int count, stop_after;
+} walked;
+
+static int record_region(void *user, uint64_t frame, uint64_t offset, uint64_t size)
+{
+    walked *w = user;
+    ck_assert_int_lt(w->count, 8);
+    w->frame[w->count] = frame;
+    w->offset[w->count] = offset;
+    w->size[w->count] = size;
+    w->count++;
+    return w->stop_after != 0 && w->count >= w->stop_after;
+}
+
+START_TEST(the_region_walk_gives_every_frame_in_flight_oldest_first_split_at_the_wrap)
+{
+    glbuf_stream s = make_stream(1u << 16, 1u << 16, 0);
+    hold_fences();
+    uint64_t f1 = glbuf_ctx_frame(fx_ctx);
+    glbuf_stream_allocation a = alloc_pattern(s, 30000, 16, 1);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    glbuf_stream_allocation b = alloc_pattern(s, 30000, 16, 2);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    fx_gl->Finish();
+    signal_upto = 1; /* frame f1 completes; f1 + 1 stays in flight */
+    glbuf_stream_allocation c = alloc_pattern(s, 10000, 16, 3);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    walked w;
+    memset(&w, 0, sizeof w);
+    ck_assert_int_eq(glbuf_stream_for_each_region(fx_ctx, s, record_region, &w), GLBUF_OK);
+    if (persistent()) {
+        /* [ c ....... ][ f1 (retired) ][ f1+1: b ][ f1+2: skipped tail, then c at 0 of the next lap ] */
+        ck_assert_uint_eq(a.offset, 0);
+        ck_assert_uint_eq(b.offset, 30000);
+        ck_assert_uint_eq(c.offset, 0);
+        ck_assert_int_eq(w.count, 3);
+        ck_assert_uint_eq(w.frame[0], f1 + 1);
+        ck_assert_uint_eq(w.offset[0], 30000);
+        ck_assert_uint_eq(w.size[0], 30000);
+        ck_assert_uint_eq(w.frame[1], f1 + 2);
+        ck_assert_uint_eq(w.offset[1], 60000);
+        ck_assert_uint_eq(w.size[1], (1u << 16) - 60000);
+        ck_assert_uint_eq(w.frame[2], f1 + 2);
+        ck_assert_uint_eq(w.offset[2], 0);
+        ck_assert_uint_eq(w.size[2], 10000);
+        /* stopping early */
+        memset(&w, 0, sizeof w);
+        w.stop_after = 2;
+        ck_assert_int_eq(glbuf_stream_for_each_region(fx_ctx, s, record_region, &w), GLBUF_OK);
+        ck_assert_int_eq(w.count, 2);
+    } else {
+        /* Orphaning: the store is fresh each frame; only this frame's bytes are held. */
+        ck_assert_int_eq(w.count, 1);
+        ck_assert_uint_eq(w.frame[0], f1 + 2);
+        ck_assert_uint_eq(w.offset[0], c.offset);
+        ck_assert_uint_eq(w.size[0], 10000);
+    }
+    release_fences();
+    ck_assert_int_eq(glbuf_stream_for_each_region(fx_ctx, s, NULL, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
 START_TEST(failed_growth_keeps_the_old_ring_working)
 {
     glbuf_stream s = make_stream(16u << 10, 1u << 20, 0);
@@ -741,6 +851,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes);
     tcase_add_test(tc, failed_growth_keeps_the_old_ring_working);
     tcase_add_test(tc, a_failed_first_request_of_a_frame_changes_nothing);
+    tcase_add_test(tc, the_region_walk_gives_every_frame_in_flight_oldest_first_split_at_the_wrap);
     tcase_add_test(tc, destroy_deletes_every_ring_and_clears_the_pointer);
     tcase_add_test(tc, a_grown_ring_shrinks_after_frames_well_under_its_capacity);
     tcase_add_test(tc, stream_write_delivers_the_bytes_it_was_given);

@@ -241,6 +241,27 @@ GLBUF_API glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream);
  * Makes no GL call. */
 GLBUF_API glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream stream);
 
+/* One frame's bytes in the current ring: [offset, offset + size) of the
+ * ring's GL buffer, handed out in glbuf frame `frame`. Return non-zero to
+ * stop the walk. */
+typedef int (*glbuf_stream_region_fn)(void *user, uint64_t frame, uint64_t offset, uint64_t size);
+
+/* The ring's layout, for memory views: calls fn, oldest first, for each frame
+ * whose bytes the current ring still holds - the ended frames whose fence had
+ * not signalled when the stream last looked (it looks at its first allocation
+ * of a frame; this call makes no GL call and does not look), then the newest
+ * frame that allocated. Every byte from the oldest one held to the next free
+ * one belongs to exactly one frame: a frame's bytes run from the end of the
+ * previous frame's (alignment padding, and bytes skipped at the ring's end,
+ * count as its own). A frame whose bytes wrap past the ring's end comes as
+ * two calls: up to the end, then from offset 0. Rings replaced by growth and
+ * still waiting for their fence (stats.rings_retired) are not walked. On the
+ * fallback path only the newest frame's bytes are held (the store is
+ * orphaned each frame).
+ * Fails: GLBUF_ERR_NULL (fn) and the common errors, changing nothing. */
+GLBUF_API glbuf_result glbuf_stream_for_each_region(const glbuf_ctx *ctx, glbuf_stream stream,
+                                                    glbuf_stream_region_fn fn, void *user);
+
 #ifdef __cplusplus
 }
 #endif

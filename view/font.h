@@ -1,5 +1,7 @@
-/* font.h - glbuf's programs' own 5x7 bitmap font, ASCII 32..126, as an atlas
- * (the demo's overlay, glbuf-dump-view's PNG). */
+/* font.h - glbuf's own 5x7 bitmap font, ASCII 32..126, as an atlas (the
+ * memory view's text, glbuf-dump-view's PNG). Internal to glbuf's programs
+ * and to the view library; the functions carry the glbuf_ prefix because
+ * they link into apps with the static view library. */
 #ifndef GLBUF_TOOLS_FONT_H
 #define GLBUF_TOOLS_FONT_H
 
@@ -20,10 +22,10 @@
 #define FONT_ATLAS_H FONT_CELL_H
 
 /* The cell of a character; characters outside 32..126 show as '?'. */
-int font_cell(char c);
+int glbuf_font_cell(char c);
 
 /* Fills FONT_ATLAS_W x FONT_ATLAS_H bytes (rows top to bottom), 255 where a
  * glyph pixel is lit, 0 elsewhere. */
-void font_atlas(uint8_t *out);
+void glbuf_font_atlas(uint8_t *out);
 
 #endif /* GLBUF_TOOLS_FONT_H */

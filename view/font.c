@@ -1,4 +1,4 @@
-/* font.c - the programs' 5x7 bitmap font: 8 bytes per glyph, one per row, bit 4
+/* font.c - glbuf's 5x7 bitmap font: 8 bytes per glyph, one per row, bit 4
  * the leftmost pixel; the 8th row holds only the descenders of g j p q y
  * (font.h). */
 #include "font.h"
@@ -104,13 +104,13 @@ static const uint8_t glyphs[FONT_CELLS][FONT_CELL_H] = {
     {0x1F, 0x1F, 0x1F, 0x1F, 0x1F, 0x1F, 0x1F, 0x1F}, /* FONT_SOLID */
 };
 
-int font_cell(char c)
+int glbuf_font_cell(char c)
 {
     int i = (int)(unsigned char)c;
     return i >= FONT_FIRST && i <= 126 ? i - FONT_FIRST : '?' - FONT_FIRST;
 }
 
-void font_atlas(uint8_t *out)
+void glbuf_font_atlas(uint8_t *out)
 {
     memset(out, 0, (size_t)FONT_ATLAS_W * FONT_ATLAS_H);
     for (int g = 0; g < FONT_CELLS; g++) {
