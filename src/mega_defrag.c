@@ -17,6 +17,13 @@ typedef struct copier {
     uint64_t run_src, run_dst, run_size; /* the copy being gathered */
 } copier;
 
+/* A move of a range the app freed, still held until its frame's fence. */
+static int move_is_pending(const glbuf_mega_obj *m, const glbuf_range_move *mv)
+{
+    uint32_t i = glbuf_range_index(mv->handle);
+    return i < m->meta_count && m->meta[i].pending;
+}
+
 static void copy_run(copier *c)
 {
     if (c->run_size == 0) {
@@ -75,10 +82,34 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     (void)glbuf_ranges_plan_compaction(m->ranges, moves, total, &total);
+    /* Ranges freed but still pending move with the plan (the allocator holds
+     * them until their fence), but nothing of them is copied, counted or
+     * reported: they are not the app's any more. A plan of nothing else is
+     * no defragmentation at all. */
+    size_t live_total = 0;
+    for (size_t i = 0; i < total; i++) {
+        live_total += !move_is_pending(m, &moves[i]);
+    }
+    if (live_total == 0) {
+        glbuf_host_free(&ctx->allocator, moves);
+        rep.moves_left = 0;
+        if (report) {
+            *report = rep;
+        }
+        return GLBUF_OK;
+    }
     size_t count = 0;
     uint64_t bytes = 0;
     while (count < total && (budget == 0 || count == 0 || bytes + moves[count].size <= budget)) {
         bytes += moves[count++].size;
+    }
+    size_t live = 0;
+    uint64_t live_bytes = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!move_is_pending(m, &moves[i])) {
+            live++;
+            live_bytes += moves[i].size;
+        }
     }
     glbuf_mega_store fresh;
     r = glbuf_mega_storage_create(m, m->capacity, &fresh);
@@ -103,15 +134,18 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
     glbuf_mega_adopt(m, &fresh, m->capacity);
     glbuf_mega_trim_by_policy(m, "glbuf_mega_defragment"); /* before the report names the store */
     for (size_t i = 0; i < count && on_move != NULL; i++) {
+        if (move_is_pending(m, &moves[i])) {
+            continue;
+        }
         glbuf_mega_move mv = {{moves[i].handle.id}, moves[i].src_offset, moves[i].dst_offset, moves[i].size};
         on_move(user, &mv);
     }
     glbuf_host_free(&ctx->allocator, moves);
-    m->stats.defragmentations++;
-    m->stats.bytes_copied_by_defrag += bytes;
-    rep.moves = (uint32_t)count;
-    rep.moves_left = (uint32_t)(total - count);
-    rep.bytes_moved = bytes;
+    m->stats.defragmentations += live > 0;
+    m->stats.bytes_copied_by_defrag += live_bytes;
+    rep.moves = (uint32_t)live;
+    rep.moves_left = (uint32_t)(live_total - live);
+    rep.bytes_moved = live_bytes;
     rep.name = m->name;
     if (report) {
         *report = rep;
