@@ -378,16 +378,30 @@ static glbuf_result deliver(glbuf_ctx *ctx, glbuf_readback_obj *rb, readback_slo
     return GLBUF_OK;
 }
 
+/* The readback and the slot of one of its requests: NULL (and *why) when
+ * either handle is bad. */
+static glbuf_readback_obj *resolve_request(glbuf_ctx *ctx, glbuf_readback h, glbuf_readback_request req,
+                                           readback_slot **out_slot, glbuf_result *why)
+{
+    glbuf_readback_obj *rb = resolve(ctx, h, why);
+    if (rb == NULL) {
+        return NULL;
+    }
+    *out_slot = lookup_request(rb, req);
+    if (*out_slot == NULL) {
+        *why = GLBUF_ERR_INVALID_HANDLE;
+        return NULL;
+    }
+    return rb;
+}
+
 glbuf_result glbuf_readback_poll(glbuf_ctx *ctx, glbuf_readback h, glbuf_readback_request req, const void **out_data)
 {
     glbuf_result r;
-    glbuf_readback_obj *rb = resolve(ctx, h, &r);
+    readback_slot *s = NULL;
+    glbuf_readback_obj *rb = resolve_request(ctx, h, req, &s, &r);
     if (rb == NULL) {
         return r;
-    }
-    readback_slot *s = lookup_request(rb, req);
-    if (s == NULL) {
-        return GLBUF_ERR_INVALID_HANDLE;
     }
     glbuf_validate_begin(ctx);
     if (!s->complete) {
@@ -411,13 +425,10 @@ glbuf_result glbuf_readback_wait(glbuf_ctx *ctx, glbuf_readback h, glbuf_readbac
                                  const void **out_data)
 {
     glbuf_result r;
-    glbuf_readback_obj *rb = resolve(ctx, h, &r);
+    readback_slot *s = NULL;
+    glbuf_readback_obj *rb = resolve_request(ctx, h, req, &s, &r);
     if (rb == NULL) {
         return r;
-    }
-    readback_slot *s = lookup_request(rb, req);
-    if (s == NULL) {
-        return GLBUF_ERR_INVALID_HANDLE;
     }
     glbuf_validate_begin(ctx);
     if (!s->complete) {
@@ -444,13 +455,10 @@ glbuf_result glbuf_readback_wait(glbuf_ctx *ctx, glbuf_readback h, glbuf_readbac
 glbuf_result glbuf_readback_release(glbuf_ctx *ctx, glbuf_readback h, glbuf_readback_request req)
 {
     glbuf_result r;
-    glbuf_readback_obj *rb = resolve(ctx, h, &r);
+    readback_slot *s = NULL;
+    glbuf_readback_obj *rb = resolve_request(ctx, h, req, &s, &r);
     if (rb == NULL) {
         return r;
-    }
-    readback_slot *s = lookup_request(rb, req);
-    if (s == NULL) {
-        return GLBUF_ERR_INVALID_HANDLE;
     }
     glbuf_validate_begin(ctx);
     if (s->sync != NULL) {
