@@ -102,4 +102,8 @@ typedef struct bench_gl {
  * is absent. */
 int bench_gl_load(bench_gl *gl, const char **missing);
 
+/* A compiled shader of `type` from `src`; the program exits with the info
+ * log when it does not compile (a bench cannot go on without it). */
+unsigned int bench_gl_compile(const bench_gl *gl, unsigned int type, const char *src);
+
 #endif /* GLBUF_BENCH_GL_APP_H */

@@ -24,22 +24,6 @@ static const char *const read_src =
     "    folded[gl_GlobalInvocationID.x] = acc;\n"
     "}\n";
 
-static unsigned int compile(const bench_gl *gl, unsigned int type, const char *src)
-{
-    unsigned int sh = gl->CreateShader(type);
-    gl->ShaderSource(sh, 1, &src, NULL);
-    gl->CompileShader(sh);
-    int ok = 0;
-    gl->GetShaderiv(sh, BENCH_GL_COMPILE_STATUS, &ok);
-    if (!ok) {
-        char log[512] = "";
-        gl->GetShaderInfoLog(sh, (int)sizeof log, NULL, log);
-        fprintf(stderr, "glbuf-bench: shader: %s\n", log);
-        bench_die("shader compilation failed");
-    }
-    return sh;
-}
-
 static unsigned int link(const bench_gl *gl, unsigned int a, unsigned int b)
 {
     unsigned int prog = gl->CreateProgram();
@@ -62,12 +46,12 @@ static unsigned int link(const bench_gl *gl, unsigned int a, unsigned int b)
 
 unsigned int bench_program(const bench_gl *gl, const char *vs, const char *fs)
 {
-    return link(gl, compile(gl, BENCH_GL_VERTEX_SHADER, vs), compile(gl, BENCH_GL_FRAGMENT_SHADER, fs));
+    return link(gl, bench_gl_compile(gl, BENCH_GL_VERTEX_SHADER, vs), bench_gl_compile(gl, BENCH_GL_FRAGMENT_SHADER, fs));
 }
 
 void bench_reader_init(const bench_gl *gl, bench_reader *r)
 {
-    r->program = link(gl, compile(gl, BENCH_GL_COMPUTE_SHADER, read_src), 0);
+    r->program = link(gl, bench_gl_compile(gl, BENCH_GL_COMPUTE_SHADER, read_src), 0);
     r->count_location = gl->GetUniformLocation(r->program, "count");
     gl->CreateBuffers(1, &r->sink);
     gl->NamedBufferStorage(r->sink, (ptrdiff_t)(GROUPS * GROUP_SIZE * 4u), NULL, 0);

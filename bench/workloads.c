@@ -632,22 +632,6 @@ static const char *const fs_src = "#version 330 core\n"
                                   "out vec4 color;\n"
                                   "void main() { color = vec4(1.0, 0.5, 0.2, 1.0); }\n";
 
-static unsigned int compile(const bench_gl *gl, unsigned int type, const char *src)
-{
-    unsigned int sh = gl->CreateShader(type);
-    gl->ShaderSource(sh, 1, &src, NULL);
-    gl->CompileShader(sh);
-    int ok = 0;
-    gl->GetShaderiv(sh, BENCH_GL_COMPILE_STATUS, &ok);
-    if (!ok) {
-        char log[512] = "";
-        gl->GetShaderInfoLog(sh, (int)sizeof log, NULL, log);
-        fprintf(stderr, "glbuf-bench: shader: %s\n", log);
-        bench_die("shader compilation failed");
-    }
-    return sh;
-}
-
 typedef struct draw_cmd {
     uint32_t count, instance_count, first, base_instance;
 } draw_cmd;
@@ -809,7 +793,7 @@ void bench_drawing(bench_env *e, const bench_params *p, bench_results *r)
     }
     gl->BindFramebuffer(BENCH_GL_FRAMEBUFFER, fbo);
     gl->Viewport(0, 0, DRAW_FB_SIZE, DRAW_FB_SIZE);
-    unsigned int vs = compile(gl, BENCH_GL_VERTEX_SHADER, vs_src), fs = compile(gl, BENCH_GL_FRAGMENT_SHADER, fs_src);
+    unsigned int vs = bench_gl_compile(gl, BENCH_GL_VERTEX_SHADER, vs_src), fs = bench_gl_compile(gl, BENCH_GL_FRAGMENT_SHADER, fs_src);
     unsigned int prog = gl->CreateProgram();
     gl->AttachShader(prog, vs);
     gl->AttachShader(prog, fs);
