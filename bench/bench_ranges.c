@@ -1,6 +1,15 @@
 /* bench_ranges.c - glbuf_ranges benchmark: trace replay and a scaling workload.
  *
- * usage: glbuf-bench-ranges [--runs N] [--no-scaling] TRACE_OR_DIR...
+ * usage: glbuf-bench-ranges [--runs N] [--no-scaling] [--best-fit] TRACE_OR_DIR...
+ *
+ * Traces: shared/traces/gen.py (mesh-churn, particles-small) and
+ * bench/gen_range_traces.py (stream-frames, adversarial-pack*). Alignments
+ * may be any positive value. Failures are also counted per "# phase".
+ * --best-fit adds a reference column: the failures of exact best fit with
+ * alignment (the smallest free block that holds the request at its
+ * alignment, placed at the block's aligned start; a simple O(free blocks)
+ * scan per request, so slow on large traces), the bar that issue 15 sets
+ * for packing.
  *
  * Each trace (format: shared/reference/trace-format.md; made by
  * shared/traces/gen.py) is parsed into memory first; only the replay is timed
@@ -42,6 +51,7 @@ typedef struct op {
 #define OP_FREE 0x80000000u
 #define SIZE_BITS 26u
 #define OP_BIG (((1u << SIZE_BITS) - 1) << 6) /* size: the next of trace.big */
+#define ALIGN_ODD 63u /* log2 field: the alignment is the next of trace.odd */
 
 typedef struct trace {
     char name[64];
@@ -51,6 +61,11 @@ typedef struct trace {
     uint32_t n_ids;
     uint64_t *big; /* sizes of 2^26 - 1 bytes or more, in trace order (rare) */
     size_t n_big, cap_big;
+    uint64_t *odd; /* alignments that are not powers of two (or 2^63), in trace order */
+    size_t n_odd, cap_odd;
+    char phase[8][64]; /* names of "# phase" markers; phase_at[k]: the first op of phase k + 1 */
+    size_t phase_at[8];
+    unsigned n_phases;
 } trace;
 
 /* The size of allocation o; *next_big walks trace.big. */
@@ -59,12 +74,29 @@ static inline uint64_t op_size(const trace *t, const op *o, size_t *next_big)
     return (o->shape & OP_BIG) == OP_BIG ? t->big[(*next_big)++] : o->shape >> 6;
 }
 
-static uint64_t op_align(const op *o) { return UINT64_C(1) << (o->shape & 63u); }
+/* Its alignment; *next_odd walks trace.odd. */
+static inline uint64_t op_align(const trace *t, const op *o, size_t *next_odd)
+{
+    unsigned log2 = o->shape & 63u;
+    return log2 == ALIGN_ODD ? t->odd[(*next_odd)++] : UINT64_C(1) << log2;
+}
 
 static void die(const char *what, const char *detail)
 {
     fprintf(stderr, "glbuf-bench-ranges: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
     exit(EXIT_FAILURE);
+}
+
+static void push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *v = realloc(*v, *cap * sizeof **v);
+        if (*v == NULL) {
+            die("out of memory", NULL);
+        }
+    }
+    (*v)[(*n)++] = x;
 }
 
 static void *xmalloc(size_t size)
@@ -120,6 +152,9 @@ static int load_trace(const char *path, trace *t)
                 t->capacity = v;
             } else if (sscanf(p, "# trace %63s", name) == 1) {
                 snprintf(t->name, sizeof t->name, "%s", name);
+            } else if (sscanf(p, "# phase %63s", name) == 1 && t->n_phases < 8) {
+                snprintf(t->phase[t->n_phases], sizeof t->phase[0], "%s", name);
+                t->phase_at[t->n_phases++] = t->n_ops;
             }
             continue;
         }
@@ -140,27 +175,24 @@ static int load_trace(const char *path, trace *t)
             unsigned long id = strtoul(p + 2, &end, 10);
             unsigned long long size = strtoull(end, &end, 10);
             unsigned long long align = strtoull(end, &end, 10);
-            if (align == 0 || (align & (align - 1)) != 0 || id >= OP_FREE) {
+            if (align == 0 || id >= OP_FREE) {
                 fprintf(stderr, "%s:%llu: bad alignment or id\n", path, lineno);
                 fclose(f);
                 return 0;
             }
             unsigned log2 = 0;
-            while ((1ull << log2) < align) {
+            while (log2 < 63 && (1ull << log2) < align) {
                 log2++;
+            }
+            if ((align & (align - 1)) != 0 || log2 == ALIGN_ODD) {
+                log2 = ALIGN_ODD;
+                push_u64(&t->odd, &t->n_odd, &t->cap_odd, align);
             }
             o->id = (uint32_t)id;
             if (size < (1u << SIZE_BITS) - 1) {
                 o->shape = (uint32_t)size << 6 | log2;
             } else {
-                if (t->n_big == t->cap_big) {
-                    t->cap_big = t->cap_big ? 2 * t->cap_big : 64;
-                    t->big = realloc(t->big, t->cap_big * sizeof *t->big);
-                    if (t->big == NULL) {
-                        die("out of memory", NULL);
-                    }
-                }
-                t->big[t->n_big++] = size;
+                push_u64(&t->big, &t->n_big, &t->cap_big, size);
                 o->shape = OP_BIG | log2;
             }
         } else if (p[0] == 'f' && p[1] == ' ') {
@@ -208,7 +240,7 @@ static double replay_timed(const trace *t, glbuf_range *handles)
     memset(handles, 0, t->n_ids * sizeof *handles);
     const op *ops = t->ops;
     const size_t n = t->n_ops;
-    size_t next_big = 0;
+    size_t next_big = 0, next_odd = 0;
     double t0 = now_ns();
     for (size_t i = 0; i < n; i++) {
         const op *o = &ops[i];
@@ -217,7 +249,8 @@ static double replay_timed(const trace *t, glbuf_range *handles)
             if (h->id != 0) {
                 glbuf_ranges_free(r, *h);
             }
-        } else if (glbuf_ranges_alloc(r, op_size(t, o, &next_big), op_align(o), &handles[o->id], NULL) != GLBUF_OK) {
+        } else if (glbuf_ranges_alloc(r, op_size(t, o, &next_big), op_align(t, o, &next_odd), &handles[o->id],
+                                      NULL) != GLBUF_OK) {
             handles[o->id].id = 0;
         }
     }
@@ -256,7 +289,7 @@ static double replay_loop_only(const trace *t, glbuf_range *handles)
     memset(handles, 0, t->n_ids * sizeof *handles);
     const op *ops = t->ops;
     const size_t n = t->n_ops;
-    size_t next_big = 0;
+    size_t next_big = 0, next_odd = 0;
     double t0 = now_ns();
     for (size_t i = 0; i < n; i++) {
         const op *o = &ops[i];
@@ -265,7 +298,8 @@ static double replay_loop_only(const trace *t, glbuf_range *handles)
             if (h->id != 0) {
                 free_fn(NULL, *h);
             }
-        } else if (alloc_fn(NULL, op_size(t, o, &next_big), op_align(o), &handles[o->id], NULL) != GLBUF_OK) {
+        } else if (alloc_fn(NULL, op_size(t, o, &next_big), op_align(t, o, &next_odd), &handles[o->id], NULL) !=
+                   GLBUF_OK) {
             handles[o->id].id = 0;
         }
     }
@@ -281,7 +315,18 @@ typedef struct replay_metrics {
     uint64_t peak_used;        /* bytes */
     uint32_t peak_live;
     int invariants_ok;
+    uint64_t failed_in_phase[9]; /* [0]: before the first marker */
 } replay_metrics;
+
+/* The phase op i belongs to (0: before the first marker). */
+static unsigned phase_of(const trace *t, size_t i)
+{
+    unsigned k = 0;
+    while (k < t->n_phases && t->phase_at[k] <= i) {
+        k++;
+    }
+    return k;
+}
 
 static replay_metrics replay_measured(const trace *t, glbuf_range *handles)
 {
@@ -291,7 +336,7 @@ static replay_metrics replay_measured(const trace *t, glbuf_range *handles)
     memset(handles, 0, t->n_ids * sizeof *handles);
     uint64_t used = 0;
     uint32_t live = 0;
-    size_t next_big = 0;
+    size_t next_big = 0, next_odd = 0;
     for (size_t i = 0; i < t->n_ops; i++) {
         const op *o = &t->ops[i];
         if (o->id & OP_FREE) {
@@ -308,10 +353,15 @@ static replay_metrics replay_measured(const trace *t, glbuf_range *handles)
         }
         uint64_t off = 0;
         uint64_t requested = op_size(t, o, &next_big);
-        if (glbuf_ranges_alloc(r, requested, op_align(o), &handles[o->id], &off) != GLBUF_OK) {
+        uint64_t alignment = op_align(t, o, &next_odd);
+        if (glbuf_ranges_alloc(r, requested, alignment, &handles[o->id], &off) != GLBUF_OK) {
             handles[o->id].id = 0;
             m.failed++;
+            m.failed_in_phase[phase_of(t, i)]++;
             continue;
+        }
+        if (off % alignment != 0) {
+            die("misaligned offset", t->name);
         }
         uint64_t granted = 0;
         glbuf_ranges_size(r, handles[o->id], &granted);
@@ -337,6 +387,113 @@ static replay_metrics replay_measured(const trace *t, glbuf_range *handles)
     return m;
 }
 
+/* ---- exact best fit, the packing reference -------------------------------- */
+
+typedef struct fblock {
+    uint64_t offset, size;
+} fblock;
+
+/* Failures of exact best fit with alignment over the trace (ids of failed
+ * allocations are skipped at their free, like the allocator's). Free blocks
+ * in offset order in an array: O(free blocks) per operation. */
+static uint64_t best_fit_failures(const trace *t, uint64_t *in_phase)
+{
+    size_t n = 1, cap = 1024;
+    fblock *fb = xmalloc(cap * sizeof *fb);
+    fb[0].offset = 0;
+    fb[0].size = t->capacity;
+    fblock *live = xmalloc(t->n_ids * sizeof *live);
+    memset(live, 0, t->n_ids * sizeof *live);
+    uint64_t failed = 0;
+    size_t next_big = 0, next_odd = 0;
+    for (size_t i = 0; i < t->n_ops; i++) {
+        const op *o = &t->ops[i];
+        if (o->id & OP_FREE) {
+            fblock *l = &live[o->id & ~OP_FREE];
+            if (l->size == 0) {
+                continue;
+            }
+            size_t k = 0; /* the first free block after it */
+            while (k < n && fb[k].offset < l->offset) {
+                k++;
+            }
+            int left = k > 0 && fb[k - 1].offset + fb[k - 1].size == l->offset;
+            int right = k < n && l->offset + l->size == fb[k].offset;
+            if (left && right) {
+                fb[k - 1].size += l->size + fb[k].size;
+                memmove(&fb[k], &fb[k + 1], (n - k - 1) * sizeof *fb);
+                n--;
+            } else if (left) {
+                fb[k - 1].size += l->size;
+            } else if (right) {
+                fb[k].offset = l->offset;
+                fb[k].size += l->size;
+            } else {
+                if (n == cap) {
+                    cap *= 2;
+                    fb = realloc(fb, cap * sizeof *fb);
+                    if (fb == NULL) {
+                        die("out of memory", NULL);
+                    }
+                }
+                memmove(&fb[k + 1], &fb[k], (n - k) * sizeof *fb);
+                fb[k] = *l;
+                n++;
+            }
+            l->size = 0;
+            continue;
+        }
+        uint64_t size = op_size(t, o, &next_big), alignment = op_align(t, o, &next_odd);
+        size_t best = n;
+        for (size_t k = 0; k < n; k++) {
+            uint64_t rem = fb[k].offset % alignment;
+            uint64_t pad = rem ? alignment - rem : 0;
+            if (pad <= fb[k].size && fb[k].size - pad >= size && (best == n || fb[k].size < fb[best].size)) {
+                best = k;
+            }
+        }
+        if (best == n) {
+            failed++;
+            in_phase[phase_of(t, i)]++;
+            live[o->id].size = 0;
+            continue;
+        }
+        uint64_t rem = fb[best].offset % alignment;
+        uint64_t start = fb[best].offset + (rem ? alignment - rem : 0);
+        uint64_t end = fb[best].offset + fb[best].size;
+        live[o->id].offset = start;
+        live[o->id].size = size;
+        if (start + size == end) { /* the tail is used up */
+            fb[best].size = start - fb[best].offset;
+            if (fb[best].size == 0) {
+                memmove(&fb[best], &fb[best + 1], (n - best - 1) * sizeof *fb);
+                n--;
+            }
+        } else if (start == fb[best].offset) {
+            fb[best].offset = start + size;
+            fb[best].size = end - (start + size);
+        } else { /* padding before, rest after: two blocks */
+            if (n == cap) {
+                cap *= 2;
+                fb = realloc(fb, cap * sizeof *fb);
+                if (fb == NULL) {
+                    die("out of memory", NULL);
+                }
+            }
+            memmove(&fb[best + 2], &fb[best + 1], (n - best - 1) * sizeof *fb);
+            fb[best].size = start - fb[best].offset;
+            fb[best + 1].offset = start + size;
+            fb[best + 1].size = end - (start + size);
+            n++;
+        }
+    }
+    free(fb);
+    free(live);
+    return failed;
+}
+
+static int want_best_fit;
+
 static int bench_trace(const char *path, int runs)
 {
     trace t;
@@ -352,14 +509,37 @@ static int bench_trace(const char *path, int runs)
         loop_ns[i] = replay_loop_only(&t, handles);
     }
     replay_metrics m = replay_measured(&t, handles);
-    printf("| %s | %zu | %.1f | %.1f | %" PRIu64 " | %" PRIu64 " | %.3f | %" PRIu64 " | %.1f (%u live, %u B records) | %s |\n",
-           t.name, t.n_ops, median(ns, runs), median(loop_ns, runs), m.failed, m.high_water, m.frag_at_peak,
-           m.granted_beyond, m.metadata_per_live, m.peak_live, GLBUF_RANGES_RECORD_BYTES,
-           m.invariants_ok ? "yes" : "NO");
+    uint64_t bf_in_phase[9] = {0};
+    uint64_t bf = want_best_fit ? best_fit_failures(&t, bf_in_phase) : 0;
+    char phases[256] = "", best[256] = "-";
+    size_t used = 0, used_bf = 0;
+    for (unsigned k = 1; k <= t.n_phases; k++) {
+        used += (size_t)snprintf(phases + used, sizeof phases - used, "%s%s %" PRIu64, k > 1 ? ", " : "",
+                                 t.phase[k - 1], m.failed_in_phase[k]);
+        if (used >= sizeof phases) {
+            break;
+        }
+    }
+    if (want_best_fit) {
+        used_bf = (size_t)snprintf(best, sizeof best, "%" PRIu64, bf);
+        for (unsigned k = 1; k <= t.n_phases && used_bf < sizeof best; k++) {
+            used_bf += (size_t)snprintf(best + used_bf, sizeof best - used_bf, "%s%s %" PRIu64, k > 1 ? ", " : " (",
+                                        t.phase[k - 1], bf_in_phase[k]);
+        }
+        if (t.n_phases > 0 && used_bf < sizeof best) {
+            snprintf(best + used_bf, sizeof best - used_bf, ")");
+        }
+    }
+    printf("| %s | %zu | %.1f | %.1f | %" PRIu64 "%s%s%s | %s | %" PRIu64 " | %.3f | %" PRIu64
+           " | %.1f (%u live, %u B records) | %s |\n",
+           t.name, t.n_ops, median(ns, runs), median(loop_ns, runs), m.failed, t.n_phases ? " (" : "", phases,
+           t.n_phases ? ")" : "", best, m.high_water, m.frag_at_peak, m.granted_beyond, m.metadata_per_live,
+           m.peak_live, GLBUF_RANGES_RECORD_BYTES, m.invariants_ok ? "yes" : "NO");
     fflush(stdout);
     free(handles);
     free(t.ops);
     free(t.big);
+    free(t.odd);
     return 1;
 }
 
@@ -509,19 +689,21 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--no-scaling") == 0) {
             scaling = 0;
+        } else if (strcmp(argv[i], "--best-fit") == 0) {
+            want_best_fit = 1;
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: %s [--runs N] [--no-scaling] TRACE_OR_DIR...\n", argv[0]);
+            fprintf(stderr, "usage: %s [--runs N] [--no-scaling] [--best-fit] TRACE_OR_DIR...\n", argv[0]);
             return EXIT_FAILURE;
         } else {
             n_paths++;
         }
     }
     if (n_paths > 0) {
-        printf("| trace | ops | ns/op (median of %d) | of which replay loop | failed allocs | high-water (B) | "
-               "ext. frag at peak | granted beyond requested (B) | metadata B per live alloc at peak | "
-               "invariants |\n",
+        printf("| trace | ops | ns/op (median of %d) | of which replay loop | failed allocs (by phase) | "
+               "exact best fit: failed (by phase) | high-water (B) | ext. frag at peak | "
+               "granted beyond requested (B) | metadata B per live alloc at peak | invariants |\n",
                runs);
-        printf("|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (int i = 1; i < argc; i++) {
             if (strcmp(argv[i], "--runs") == 0) {
                 i++;

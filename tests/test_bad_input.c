@@ -938,6 +938,8 @@ static void table_ranges(void)
     BAD(glbuf_ranges_create, GLBUF_ERR_NULL, glbuf_ranges_create(NULL, &rout));
     BAD(glbuf_ranges_create, GLBUF_ERR_NULL, glbuf_ranges_create(&rd, NULL));
     BAD(glbuf_ranges_create, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_create(&rd, &rout));
+    rd.capacity = GLBUF_RANGES_MAX_CAPACITY + 1;
+    BAD(glbuf_ranges_create, GLBUF_ERR_TOO_LARGE, glbuf_ranges_create(&rd, &rout));
     rd.capacity = 4096;
     rd.allocator.alloc = count_alloc;
     BAD(glbuf_ranges_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_create(&rd, &rout));
@@ -951,7 +953,8 @@ static void table_ranges(void)
     BAD(glbuf_ranges_alloc, GLBUF_ERR_NULL, glbuf_ranges_alloc(W.rg, 16, 16, NULL, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_alloc(W.rg, 0, 16, &h, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc(W.rg, 16, 0, &h, NULL));
-    BAD(glbuf_ranges_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc(W.rg, 16, 24, &h, NULL));
+    /* Any positive alignment is valid; one whose only multiple in range is 0 (taken) is FULL. */
+    BAD(glbuf_ranges_alloc, GLBUF_ERR_FULL, glbuf_ranges_alloc(W.rg, 16, 3ull << 62, &h, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc(W.rg, UINT64_MAX, 2, &h, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc(W.rg, (1ull << 63) + 1, 1ull << 63, &h, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_FULL, glbuf_ranges_alloc(W.rg, 2, 1ull << 63, &h, NULL));
@@ -971,6 +974,7 @@ static void table_ranges(void)
     BAD(glbuf_ranges_grow, GLBUF_ERR_NULL, glbuf_ranges_grow(NULL, 1u << 21));
     BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 4096));
     BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 0));
+    BAD(glbuf_ranges_grow, GLBUF_ERR_TOO_LARGE, glbuf_ranges_grow(W.rg, GLBUF_RANGES_MAX_CAPACITY + 1));
     BADV(glbuf_ranges_get_stats, glbuf_ranges_stats st = glbuf_ranges_get_stats(NULL), st.capacity == 0);
     BADV(glbuf_ranges_invariants_hold, int ok = glbuf_ranges_invariants_hold(NULL), ok == 0);
     /* Documented preconditions ("must not be NULL"): called with valid

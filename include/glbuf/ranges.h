@@ -6,25 +6,49 @@
  *
  * How it works
  * ------------
- * Every live allocation has one 40-byte record. The free space after an
- * allocation (its "gap") is a free block; a sentinel record at offset 0 owns
- * the gap before the first allocation. Free blocks sit in segregated free lists
- * indexed by size class (TLSF: first level log2, second level 32 linear
- * subdivisions) with one bitmap per level, so a fitting list is found with two
+ * Every live allocation has one 32-byte record (two to a cache line) holding
+ * where it ends and the free bytes after it, its "gap"; a sentinel record at
+ * offset 0 owns the gap before the first allocation. Records are linked in
+ * offset order, and every gap of 16 bytes or more sits in a segregated free
+ * list by size class (TLSF: first level log2, second level 32 linear
+ * subdivisions, one bitmap per level), so a fitting list is found with two
  * bit scans:
  *
  *     [sentinel][ gap ][ A ][ gap ][ B ][ gap ..................... capacity)
  *
- * Allocating carves the request out of a gap; the padding that the alignment
- * skips stays a free block. Freeing B merges the gap before B, B and the gap
- * after B in one step, so free blocks are always coalesced with both
- * neighbours:
+ * Allocating carves the request out of a gap; freeing B merges the gap before
+ * B, B and the gap after B in one step, so free blocks are always coalesced
+ * with both neighbours:
  *
  *     [ A ][ gap ][ B ][ gap ][ C ]   =>   [ A ][ ------- gap ------- ][ C ]
  *
+ * A free reads only the freed record and the one before it; an allocation
+ * the record whose gap it takes, after looking at a bounded few candidates
+ * (see glbuf_ranges_alloc), and the record it fills (the unused one freed
+ * last). Offsets are derived, not stored; the neighbours an operation
+ * relinks (in offset order and in the size-class lists) are only written,
+ * never read first.
+ *
  * The granted size is exactly the requested size, and every byte of the range
  * is in a live allocation or in a free block, alignment padding included:
- * used + free = capacity.
+ * used + free = capacity. Free blocks under 16 bytes (the padding crumbs that
+ * odd sizes leave) are in no list: they stay free and coalesce like any other,
+ * and a request under 16 bytes that fits nowhere else finds them by a walk
+ * over the records (see glbuf_ranges_alloc).
+ *
+ * Alignment
+ * ---------
+ * Any positive alignment works, not only powers of two: an element size such
+ * as 12, 24, 36 or 56 bytes, or lcm(stride, GL alignment), gives an offset
+ * that is a multiple of it. A gap of size + alignment - 1 bytes holds such a
+ * request wherever the gap starts, which keeps the search O(1) whatever the
+ * alignment: the lists are indexed by size alone, the lowest list whose gaps
+ * all hold size + alignment - 1 bytes is found with the same two bit scans,
+ * and testing or placing in one gap is a rounding (masks for a power of two;
+ * one or two integer divisions otherwise, never for a power of two). The
+ * padding the alignment skips stays free. Alignments that are not powers of two are
+ * remembered (for compaction) in a side table of 8 bytes per record,
+ * allocated with the first such request; power-of-two ones cost nothing.
  *
  * Handles
  * -------
@@ -48,12 +72,12 @@
  * (4,194,303). A record that has issued generation 2^22 - 1 is retired when
  * that allocation is freed: it is never reused, so a handle, once freed, is
  * never accepted again by its instance (no wrap). Each retirement withdraws
- * one record for the instance's lifetime (the record's 40 bytes stay
- * reserved); it takes 4,194,303 allocations through that one record.
+ * one record for the instance's lifetime (its 32 bytes stay reserved); it
+ * takes 4,194,303 allocations through that one record.
  * index is the record: 0 and 1 are internal, so live handles have indices
  * 2 .. 2^24 - 2 (glbuf_range_index).
  * Id 0 is never issued (owner and generation are never 0). A handle is checked
- * with a bounds check and one compare of owner and generation; a stale,
+ * with a bounds check and a compare of owner and generation; a stale,
  * double-freed, foreign or forged handle is never dereferenced out of bounds.
  * At most GLBUF_RANGES_MAX_ALLOCATIONS = 2^24 - 3 allocations are live at
  * once, fewer by the number of retired records.
@@ -70,7 +94,7 @@
  * each such operation O(n).
  *
  * Thread safety: none. One thread at a time per instance; distinct instances
- * may be used from distinct threads. */
+ * may be used from distinct threads (the identity registry is thread-safe). */
 #ifndef GLBUF_RANGES_H
 #define GLBUF_RANGES_H
 
@@ -95,7 +119,11 @@ extern "C" {
 #define GLBUF_RANGES_INDEX_BITS 24u
 
 /* Bytes of host memory per allocation record (one per live allocation). */
-#define GLBUF_RANGES_RECORD_BYTES 40u
+#define GLBUF_RANGES_RECORD_BYTES 32u
+
+/* The largest capacity, 2^48 - 1 bytes (256 TiB): offsets are kept in 48 bits
+ * so that a record stays 32 bytes. */
+#define GLBUF_RANGES_MAX_CAPACITY ((UINT64_C(1) << 48) - 1u)
 
 typedef struct glbuf_ranges glbuf_ranges;
 
@@ -133,7 +161,8 @@ typedef struct glbuf_ranges_stats {
     uint64_t free_bytes;         /* capacity - used_bytes, alignment gaps included */
     uint64_t largest_free_block; /* bytes in the largest free block */
     uint64_t peak_used_bytes;    /* highest used_bytes since creation */
-    uint64_t metadata_bytes;     /* host bytes held: the object (~8 KiB) plus every reserved record */
+    uint64_t metadata_bytes;     /* host bytes held: the object, the list heads (~6 KiB in all), every
+                                    reserved record, and the side table of alignments if made */
     uint64_t failed_allocations; /* glbuf_ranges_alloc calls that returned FULL or OUT_OF_HOST_MEMORY */
     uint32_t free_blocks;        /* number of free blocks (maximal free ranges) */
     uint32_t live_allocations;   /* number of live allocations */
@@ -155,10 +184,12 @@ typedef int (*glbuf_ranges_live_fn)(void *user, glbuf_range handle, uint64_t off
 typedef int (*glbuf_ranges_free_fn)(void *user, uint64_t offset, uint64_t size);
 
 /* Creates an allocator whose whole range [0, desc->capacity) is one free block.
- * O(1) (two host allocations).
+ * O(1) (two host allocations; the first holds the object, the second the list
+ * heads, 5.5 KiB, and the records).
  * Takes an owner identity from the process-wide registry (see Handles).
  * Errors: GLBUF_ERR_NULL if desc or out is NULL; GLBUF_ERR_ZERO_SIZE if
- * desc->capacity is 0; GLBUF_ERR_INVALID_ARGUMENT if exactly one of
+ * desc->capacity is 0; GLBUF_ERR_TOO_LARGE if desc->capacity exceeds
+ * GLBUF_RANGES_MAX_CAPACITY; GLBUF_ERR_INVALID_ARGUMENT if exactly one of
  * allocator.alloc/free is set; GLBUF_ERR_FULL if 2^18 - 1 handle tables are
  * live in the process (no host memory is requested then);
  * GLBUF_ERR_OUT_OF_HOST_MEMORY if the allocator returns NULL. *out is set only
@@ -169,26 +200,42 @@ GLBUF_API glbuf_result glbuf_ranges_create(const glbuf_ranges_desc *desc, glbuf_
  * handle becomes meaningless. NULL is ignored. O(1). */
 GLBUF_API void glbuf_ranges_destroy(glbuf_ranges *r);
 
-/* Allocates size bytes at an offset that is a multiple of alignment and
- * returns its handle and offset. Exactly size bytes are granted; the padding
- * before the offset remains free. out_offset may be NULL.
- * Placement: a free block from the lowest non-empty size class whose blocks
- * all hold size + alignment - 1 bytes; requests under 4 KiB take the block
- * freed last in that class (cache-warm), larger ones the lowest-offset first
- * block of the first four such classes (keeps free space together).
- * Complexity: O(1) when a free block of at least size + alignment - 1 bytes
- * (rounded up to its size class) exists, which is the usual case. Otherwise
- * the lists that may hold a smaller fitting block are scanned, O(free blocks),
- * before failing, so the call fails with GLBUF_ERR_FULL only if no free block
- * can hold size bytes at that alignment. Amortized: when every record is
- * taken, the record array doubles (O(live allocations), once per doubling;
- * never for a request that does not fit).
+/* Allocates size bytes at an offset that is a multiple of alignment (any
+ * positive value, see Alignment) and returns its handle and offset. Exactly
+ * size bytes are granted; the padding the alignment skips remains free.
+ * out_offset may be NULL.
+ * Placement, with need = size + alignment - 1 (a gap of need bytes holds the
+ * request wherever it starts):
+ *  - a request of at least capacity / 4096 bytes takes, of the first free
+ *    blocks of the first 4 non-empty size classes whose blocks all hold need
+ *    bytes, the one lowest in the range (address-ordered: keeps large free
+ *    regions together for large requests);
+ *  - a smaller request whose alignment is at least 64 bytes and at most
+ *    half its size (plus one) first tries the tightest blocks: up to 8 blocks
+ *    (2 per class) of the classes holding blocks of size .. need bytes,
+ *    lowest class first, taking the first that fits at its alignment;
+ *  - otherwise, or when none of those fits, the first block (the one freed
+ *    last) of the lowest non-empty class whose blocks all hold need bytes.
+ * Inside the chosen block, the allocation goes to the aligned start or the
+ * aligned end, whichever leaves the smaller padding (the start in the block
+ * that ends the range, to keep glbuf_ranges_used_extent low).
+ * Complexity: O(1) (bitmap searches and at most 8 records examined) when a
+ * block of at least need bytes, rounded up to its size class, exists, which is
+ * the usual case. Otherwise the classes that may hold a block of size .. need
+ * bytes are scanned, O(free blocks), and for a request under 16 bytes the
+ * records, O(live allocations), before failing, so the call fails with
+ * GLBUF_ERR_FULL only if no free block can hold size bytes at that alignment.
+ * Amortized: when every record is taken, the record array doubles
+ * (O(live allocations), once per doubling; never for a request that does not
+ * fit).
  * Errors: GLBUF_ERR_NULL if r or out_handle is NULL; GLBUF_ERR_ZERO_SIZE if
- * size is 0; GLBUF_ERR_BAD_ALIGNMENT if alignment is 0 or not a power of two;
+ * size is 0; GLBUF_ERR_BAD_ALIGNMENT if alignment is 0;
  * GLBUF_ERR_OVERFLOW if size + alignment - 1 exceeds UINT64_MAX;
- * GLBUF_ERR_FULL if no free block fits, or every record is live or retired
- * (GLBUF_RANGES_MAX_ALLOCATIONS at most); GLBUF_ERR_OUT_OF_HOST_MEMORY if the record array had to grow and the
- * allocator returned NULL. FULL and OUT_OF_HOST_MEMORY are counted in
+ * GLBUF_ERR_FULL if size exceeds the capacity, no free block fits, or every
+ * record is live or retired (GLBUF_RANGES_MAX_ALLOCATIONS at most);
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY if the record array had to grow, or the side
+ * table of alignments that are not powers of two had to be made or grow, and
+ * the allocator returned NULL. FULL and OUT_OF_HOST_MEMORY are counted in
  * failed_allocations. */
 GLBUF_API glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignment,
                                           glbuf_range *out_handle, uint64_t *out_offset);
@@ -199,7 +246,7 @@ GLBUF_API glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64
  * stale, already freed or from another allocator. */
 GLBUF_API glbuf_result glbuf_ranges_free(glbuf_ranges *r, glbuf_range h);
 
-/* The offset (bytes) of a live allocation. O(1).
+/* The offset (bytes) of a live allocation. O(1) (reads the record before it).
  * Errors: GLBUF_ERR_NULL if r or out is NULL; GLBUF_ERR_INVALID_HANDLE as for
  * glbuf_ranges_free. */
 GLBUF_API glbuf_result glbuf_ranges_offset(const glbuf_ranges *r, glbuf_range h, uint64_t *out);
@@ -213,7 +260,8 @@ GLBUF_API glbuf_result glbuf_ranges_size(const glbuf_ranges *r, glbuf_range h, u
  * become a new free block. No offset and no handle changes. O(1), no host
  * memory. Growing to the current capacity does nothing and succeeds.
  * Errors: GLBUF_ERR_NULL if r is NULL; GLBUF_ERR_SHRINK if new_capacity is
- * below the current capacity. */
+ * below the current capacity; GLBUF_ERR_TOO_LARGE if it exceeds
+ * GLBUF_RANGES_MAX_CAPACITY. */
 GLBUF_API glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity);
 
 /* The end offset (bytes) of the highest live allocation, 0 if none: the prefix
@@ -223,7 +271,8 @@ GLBUF_API uint64_t glbuf_ranges_used_extent(const glbuf_ranges *r);
 
 /* Statistics by value. O(1), except largest_free_block, which scans the list
  * of the highest non-empty size class (blocks within about 3 % of each other
- * in size; usually a handful). A NULL r yields all zeros. */
+ * in size; usually a handful), or, when every free block is under 16 bytes,
+ * walks the records. A NULL r yields all zeros. */
 GLBUF_API glbuf_ranges_stats glbuf_ranges_get_stats(const glbuf_ranges *r);
 
 /* 1 if every internal invariant holds, 0 otherwise (also for NULL): records
@@ -244,8 +293,8 @@ GLBUF_API void glbuf_ranges_for_each(const glbuf_ranges *r, glbuf_ranges_live_fn
 GLBUF_API void glbuf_ranges_for_each_free(const glbuf_ranges *r, glbuf_ranges_free_fn fn, void *user);
 
 /* Plans a compaction: the moves that pack the live allocations toward offset 0
- * in their current order, each at the lowest offset that keeps its alignment
- * and follows the previous one. Allocations already in place get no move.
+ * in their current order, each at the lowest offset that is a multiple of its
+ * alignment and follows the previous one. Allocations already in place get no move.
  * Writes the first min(count, capacity) moves to moves (moves may be NULL when
  * capacity is 0) and sets *out_count to the number of moves of the whole plan.
  * Moves come in increasing offset order, each with dst_offset < src_offset;
@@ -270,7 +319,8 @@ GLBUF_API glbuf_result glbuf_ranges_plan_compaction(const glbuf_ranges *r, glbuf
  * GLBUF_ERR_INVALID_ARGUMENT if a move does not match the allocator (src_offset
  * or size differ from the allocation's, dst_offset is above src_offset, is not
  * a multiple of the allocation's alignment or overlaps the allocation before
- * it) or the moves are not in strictly increasing src_offset order. */
+ * it) or the moves are not in strictly increasing src_offset order.
+ * Validation is O(count) too: each move's record and the one before it. */
 GLBUF_API glbuf_result glbuf_ranges_apply_compaction(glbuf_ranges *r, const glbuf_range_move *moves, size_t count);
 
 #ifdef __cplusplus
