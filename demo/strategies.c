@@ -431,13 +431,13 @@ typedef struct map_walk {
     void *user;
 } map_walk;
 
-static int mega_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int mega_block(void *user, const glbuf_mega_block *b)
 {
     map_walk *w = user;
-    demo_block_kind k = kind == GLBUF_MEGA_BLOCK_LIVE ? BLOCK_LIVE
-                        : kind == GLBUF_MEGA_BLOCK_FREE ? BLOCK_FREE
-                                                        : BLOCK_PENDING;
-    w->fn(w->user, k, offset, size, frame);
+    demo_block_kind k = b->kind == GLBUF_MEGA_BLOCK_LIVE ? BLOCK_LIVE
+                        : b->kind == GLBUF_MEGA_BLOCK_FREE ? BLOCK_FREE
+                                                           : BLOCK_PENDING;
+    w->fn(w->user, k, b->offset, b->size, b->frame);
     return 0;
 }
 

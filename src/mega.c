@@ -260,16 +260,17 @@ static int reclaim_ended_frames(glbuf_mega_obj *m)
     return m->pending_count < before;
 }
 
-static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignment, glbuf_mega_range *out,
+static glbuf_result mega_alloc(glbuf_mega_obj *m, const glbuf_mega_alloc_desc *desc, glbuf_mega_range *out,
                                uint64_t *out_offset)
 {
     glbuf_result r = glbuf_mega_check(m);
     if (r != GLBUF_OK) {
         return r;
     }
-    if (out == NULL) {
+    if (desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
+    uint64_t size = desc->size, alignment = desc->alignment;
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
@@ -309,6 +310,7 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
         return r;
     }
     mega_meta *meta = &m->meta[glbuf_range_index(h)];
+    meta->user_data = desc->user_data;
     meta->frame = (uint32_t)m->ctx->frame;
     meta->pending = 0;
     out->id = h.id;
@@ -352,6 +354,22 @@ static glbuf_result mega_offset(const glbuf_mega_obj *m, glbuf_mega_range range,
         return GLBUF_ERR_NULL;
     }
     return glbuf_mega_lookup(m, range, out, NULL);
+}
+
+static glbuf_result mega_user_data(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
+{
+    glbuf_result r = glbuf_mega_check(m);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    r = glbuf_mega_lookup(m, range, NULL, NULL);
+    if (r == GLBUF_OK) {
+        *out = m->meta[glbuf_mega_record_index(range)].user_data;
+    }
+    return r;
 }
 
 static glbuf_result mega_size(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
@@ -503,7 +521,21 @@ glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, ui
                               glbuf_mega_range *out, uint64_t *out_offset)
 {
     RESOLVE(ctx, mega, m);
-    return mega_alloc(m, size, alignment, out, out_offset);
+    glbuf_mega_alloc_desc desc = {size, alignment, 0};
+    return mega_alloc(m, &desc, out, out_offset);
+}
+
+glbuf_result glbuf_mega_alloc_with(glbuf_ctx *ctx, glbuf_mega mega, const glbuf_mega_alloc_desc *desc,
+                                   glbuf_mega_range *out, uint64_t *out_offset)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_alloc(m, desc, out, out_offset);
+}
+
+glbuf_result glbuf_mega_user_data(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_user_data(m, r, out);
 }
 
 glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r)

@@ -103,7 +103,8 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
     }
     glbuf_mega_adopt(m, &fresh, m->capacity);
     for (size_t i = 0; i < count && on_move != NULL; i++) {
-        glbuf_mega_move mv = {{moves[i].handle.id}, moves[i].src_offset, moves[i].dst_offset, moves[i].size};
+        glbuf_mega_move mv = {{moves[i].handle.id}, moves[i].src_offset, moves[i].dst_offset, moves[i].size,
+                              m->meta[glbuf_range_index(moves[i].handle)].user_data};
         on_move(user, &mv);
     }
     glbuf_host_free(&ctx->allocator, moves);

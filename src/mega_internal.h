@@ -13,8 +13,9 @@
 
 /* Per allocation record (indexed like glbuf_ranges' records). */
 typedef struct mega_meta {
-    uint32_t frame;  /* frame it was allocated in, or freed in while pending */
-    uint8_t pending; /* freed, waiting for the fence of `frame` */
+    uint64_t user_data; /* glbuf_mega_alloc_desc.user_data */
+    uint32_t frame;     /* frame it was allocated in, or freed in while pending */
+    uint8_t pending;    /* freed, waiting for the fence of `frame` */
 } mega_meta;
 
 typedef struct pending_free {

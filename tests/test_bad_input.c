@@ -151,11 +151,12 @@ static void snap_buffer(sbuf *b, glbuf_ctx *ctx, glbuf_buffer buf, int read)
     put(b, "\n", 0, 0);
 }
 
-static int snap_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int snap_block(void *user, const glbuf_mega_block *k)
 {
     sbuf *b = user;
-    put(b, " [%llu %llu", (unsigned long long)kind, offset);
-    put(b, " %llu %llu]", size, frame);
+    put(b, " [%llu %llu", (unsigned long long)k->kind, k->offset);
+    put(b, " %llu %llu", k->size, k->frame);
+    put(b, " %llx %llu]", k->range.id, k->user_data);
     return 0;
 }
 
@@ -543,13 +544,10 @@ static void teardown(void)
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-static int never_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int never_block(void *user, const glbuf_mega_block *b)
 {
     (void)user;
-    (void)kind;
-    (void)offset;
-    (void)size;
-    (void)frame;
+    (void)b;
     return 0;
 }
 
@@ -785,6 +783,12 @@ static void table_mega(void)
     /* the common handle errors, call by call */
     MEGA_COMMON(glbuf_mega_destroy, glbuf_mega_destroy(C, H));
     MEGA_COMMON(glbuf_mega_alloc, glbuf_mega_alloc(C, H, 16, 0, &out, NULL));
+    glbuf_mega_alloc_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.size = 16;
+    ad.user_data = 77;
+    MEGA_COMMON(glbuf_mega_alloc_with, glbuf_mega_alloc_with(C, H, &ad, &out, NULL));
+    MEGA_COMMON(glbuf_mega_user_data, glbuf_mega_user_data(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_free, glbuf_mega_free(C, H, W.r));
     MEGA_COMMON(glbuf_mega_offset, glbuf_mega_offset(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_size, glbuf_mega_size(C, H, W.r, &v));
@@ -805,6 +809,7 @@ static void table_mega(void)
         BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.ctx, W.m, R));
         BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.ctx, W.m, R, &v));
         BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.ctx, W.m, R, &v));
+        BAD(glbuf_mega_user_data, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_user_data(W.ctx, W.m, R, &v));
         BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.ctx, W.m, R, &ptr));
         BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.ctx, W.m, R, 0, data, 16));
     }
@@ -816,6 +821,13 @@ static void table_mega(void)
     BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, 16, 1ull << 63, &out, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m, 2u << 20, 0, &out, NULL)); /* > max_capacity */
     BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m_none, 16, 0, &out, NULL));
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_NULL, glbuf_mega_alloc_with(W.ctx, W.m, NULL, &out, NULL));
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_NULL, glbuf_mega_alloc_with(W.ctx, W.m, &ad, NULL, NULL));
+    ad.size = 0;
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = 2u << 20;
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_FULL, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    BAD(glbuf_mega_user_data, GLBUF_ERR_NULL, glbuf_mega_user_data(W.ctx, W.m, W.r, NULL));
     ck_assert_uint_eq(out.id, 0);
     BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.ctx, W.m, W.r, NULL));
     BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.ctx, W.m, W.r, NULL));

@@ -122,12 +122,11 @@ typedef struct truth {
     int piece_count;
 } truth;
 
-static int gather(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int gather(void *user, const glbuf_mega_block *b)
 {
-    (void)frame;
     truth *t = user;
     ck_assert_int_lt(t->count, 4096);
-    t->blocks[t->count++] = (block){(int)kind, offset, size};
+    t->blocks[t->count++] = (block){(int)b->kind, b->offset, b->size};
     return 0;
 }
 

@@ -140,6 +140,15 @@ GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *
  * Fails only with the common errors (nothing destroyed). */
 GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
 
+/* What to allocate; zero-initialise, then set size (glbuf_mega_alloc_with). */
+typedef struct glbuf_mega_alloc_desc {
+    uint64_t size;      /* bytes; required, > 0 */
+    uint64_t alignment; /* bytes; 0 (default): the use's minimum; as glbuf_mega_alloc */
+    uint64_t user_data; /* the app's own (an index, a pointer cast to uintptr_t): read back
+                           with glbuf_mega_user_data, passed to on_move and to the block
+                           walk, kept through growth and defragmentation; default 0 */
+} glbuf_mega_alloc_desc;
+
 /* Allocates `size` bytes at a multiple of max(alignment, the use's minimum).
  * alignment 0 means "the minimum". When the request does not fit, it first
  * reclaims the frees of frames that have ended (waiting for their fence if
@@ -153,6 +162,17 @@ GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
  * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
 GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
                                         glbuf_mega_range *out, uint64_t *out_offset);
+
+/* glbuf_mega_alloc with the parameters of `desc` and its user data.
+ * Fails: GLBUF_ERR_NULL (desc, out), then as glbuf_mega_alloc. */
+GLBUF_API glbuf_result glbuf_mega_alloc_with(glbuf_ctx *ctx, glbuf_mega mega, const glbuf_mega_alloc_desc *desc,
+                                             glbuf_mega_range *out, uint64_t *out_offset);
+
+/* The user data the allocation was made with (0 through glbuf_mega_alloc).
+ * A result, not a value: 0 is valid user data. Fails: GLBUF_ERR_NULL (out),
+ * the common errors. No GL call. */
+GLBUF_API glbuf_result glbuf_mega_user_data(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r,
+                                            uint64_t *out);
 
 /* Frees an allocation. The handle is dead at once; the bytes become
  * allocatable after the fence of the current frame has signalled. No GL call. */
@@ -198,6 +218,7 @@ GLBUF_API glbuf_result glbuf_mega_wait_idle(glbuf_ctx *ctx, glbuf_mega mega);
 typedef struct glbuf_mega_move {
     glbuf_mega_range range;
     uint64_t old_offset, new_offset, size; /* bytes */
+    uint64_t user_data;                    /* the allocation's (glbuf_mega_alloc_desc) */
 } glbuf_mega_move;
 
 typedef struct glbuf_mega_defrag_report {
@@ -239,18 +260,27 @@ typedef enum glbuf_mega_block_kind {
     GLBUF_MEGA_BLOCK_PENDING /* freed, waiting for its fence */
 } glbuf_mega_block_kind;
 
+/* One block of the layout. */
+typedef struct glbuf_mega_block {
+    glbuf_mega_block_kind kind;
+    uint64_t offset, size;   /* bytes */
+    uint64_t frame;          /* the frame the allocation was made (live) or freed
+                                (pending) in; 0 for free blocks */
+    glbuf_mega_range range;  /* live: the allocation; id 0 otherwise */
+    uint64_t user_data;      /* live and pending: the allocation's; 0 for free blocks */
+} glbuf_mega_block;
+
 /* Calls fn for every block (live, pending or free) in offset order; stop by
- * returning non-zero. `frame` is the frame the allocation was made (live) or
- * freed (pending) in, 0 for free blocks. */
-typedef int (*glbuf_mega_block_fn)(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size,
-                                   uint64_t frame);
+ * returning non-zero. `block` is valid during the call. fn must not change
+ * the megabuffer. */
+typedef int (*glbuf_mega_block_fn)(void *user, const glbuf_mega_block *block);
 GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_block_fn fn,
                                                  void *user);
 
 /* Writes the layout as JSON:
  *   {"capacity":N,"name":N,"generation":N,"alignment":N,
- *    "blocks":[{"kind":"live","offset":N,"size":N,"frame":N},...]}
- * with kind live, pending or free, in offset order; frame as in
+ *    "blocks":[{"kind":"live","offset":N,"size":N,"frame":N,"user_data":N},...]}
+ * with kind live, pending or free, in offset order; frame and user_data as in
  * glbuf_mega_for_each_block.
  * into out (out_size bytes, NUL-terminated when it fits). *out_len gets the
  * length without the NUL. Fails: GLBUF_ERR_NULL (out_len),
