@@ -34,8 +34,8 @@ glbuf_result glbuf_mega_lookup(const glbuf_mega_obj *m, glbuf_mega_range r, uint
         return GLBUF_ERR_INVALID_HANDLE;
     }
     uint32_t i = glbuf_mega_record_index(r);
-    if (i < m->meta_count && m->meta[i].pending) {
-        return GLBUF_ERR_INVALID_HANDLE;
+    if (i < m->meta_count && (m->meta[i].pending || m->meta[i].reserved)) {
+        return GLBUF_ERR_INVALID_HANDLE; /* freed, or a destination of defragmentation */
     }
     if (offset) {
         *offset = off;
@@ -126,22 +126,34 @@ void glbuf_mega_retire(glbuf_mega_obj *m, uint64_t completed)
     }
 }
 
+int glbuf_mega_reserve_pending(glbuf_mega_obj *m, uint32_t extra)
+{
+    if (m->pending_count + extra <= m->pending_capacity) {
+        return 1;
+    }
+    /* unroll the ring into a larger array */
+    uint32_t cap = m->pending_capacity ? m->pending_capacity : 64u;
+    while (cap < m->pending_count + extra) {
+        cap *= 2u;
+    }
+    pending_free *fresh = glbuf_host_calloc(&m->ctx->allocator, cap, sizeof *fresh);
+    if (fresh == NULL) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < m->pending_count; i++) {
+        fresh[i] = m->pending[(m->pending_head + i) % m->pending_capacity];
+    }
+    glbuf_host_free(&m->ctx->allocator, m->pending);
+    m->pending = fresh;
+    m->pending_capacity = cap;
+    m->pending_head = 0;
+    return 1;
+}
+
 int glbuf_mega_push_pending(glbuf_mega_obj *m, glbuf_range range, uint64_t frame)
 {
-    if (m->pending_count == m->pending_capacity) {
-        /* unroll the ring into a larger array */
-        uint32_t cap = m->pending_capacity ? m->pending_capacity * 2u : 64u;
-        pending_free *fresh = glbuf_host_calloc(&m->ctx->allocator, cap, sizeof *fresh);
-        if (fresh == NULL) {
-            return 0;
-        }
-        for (uint32_t i = 0; i < m->pending_count; i++) {
-            fresh[i] = m->pending[(m->pending_head + i) % m->pending_capacity];
-        }
-        glbuf_host_free(&m->ctx->allocator, m->pending);
-        m->pending = fresh;
-        m->pending_capacity = cap;
-        m->pending_head = 0;
+    if (!glbuf_mega_reserve_pending(m, 1)) {
+        return 0;
     }
     pending_free *p = &m->pending[(m->pending_head + m->pending_count) % m->pending_capacity];
     p->range = range;
@@ -227,6 +239,7 @@ static void mega_destroy(glbuf_mega_obj **pm)
     glbuf_ctx *ctx = m->ctx;
     glbuf_mega_store s = {m->name, m->map};
     glbuf_mega_storage_release(m, &s);
+    glbuf_mega_defrag_release(m);
     glbuf_ranges_destroy(m->ranges);
     glbuf_host_free(&ctx->allocator, m->meta);
     glbuf_host_free(&ctx->allocator, m->pending);
@@ -312,7 +325,10 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, const glbuf_mega_alloc_desc *d
     mega_meta *meta = &m->meta[glbuf_range_index(h)];
     meta->user_data = desc->user_data;
     meta->frame = (uint32_t)m->ctx->frame;
+    meta->move = 0;
     meta->pending = 0;
+    meta->reserved = 0;
+    m->defrag.dirty = 1;
     out->id = h.id;
     if (out_offset) {
         *out_offset = offset;
@@ -333,13 +349,18 @@ static glbuf_result mega_free(glbuf_mega_obj *m, glbuf_mega_range range)
         return r;
     }
     glbuf_range h = {range.id};
-    if (!glbuf_mega_push_pending(m, h, m->ctx->frame)) {
+    uint32_t index = glbuf_mega_record_index(range);
+    /* Its move in flight, if any, frees the reservation too: room for both. */
+    if (!glbuf_mega_reserve_pending(m, m->meta[index].move ? 2u : 1u)) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
-    mega_meta *meta = &m->meta[glbuf_mega_record_index(range)];
+    glbuf_mega_defrag_drop(m, index);
+    (void)glbuf_mega_push_pending(m, h, m->ctx->frame);
+    mega_meta *meta = &m->meta[index];
     meta->pending = 1;
     meta->frame = (uint32_t)m->ctx->frame;
     m->pending_bytes += size;
+    m->defrag.dirty = 1;
     glbuf_mega_validate(m, "glbuf_mega_free");
     return GLBUF_OK;
 }
@@ -384,6 +405,22 @@ static glbuf_result mega_size(const glbuf_mega_obj *m, glbuf_mega_range range, u
     return glbuf_mega_lookup(m, range, NULL, out);
 }
 
+/* A write to an allocation whose move is in flight goes to where it is now,
+ * which the copy may already have read: the move is dropped (the
+ * allocation stays, and a later compaction may move it again). */
+static glbuf_result keep_in_place(glbuf_mega_obj *m, glbuf_mega_range range)
+{
+    uint32_t index = glbuf_mega_record_index(range);
+    if (m->meta[index].move == 0) {
+        return GLBUF_OK;
+    }
+    if (!glbuf_mega_reserve_pending(m, 1)) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    glbuf_mega_defrag_drop(m, index);
+    return GLBUF_OK;
+}
+
 static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **out)
 {
     glbuf_result r = glbuf_mega_check(m);
@@ -395,6 +432,9 @@ static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **o
     }
     uint64_t offset = 0, size = 0;
     r = glbuf_mega_lookup(m, range, &offset, &size);
+    if (r == GLBUF_OK) {
+        r = keep_in_place(m, range);
+    }
     if (r == GLBUF_OK) {
         r = glbuf_mega_mark_dirty(m, offset, size);
     }
@@ -427,6 +467,10 @@ static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64
     }
     if (size == 0) {
         return GLBUF_OK;
+    }
+    r = keep_in_place(m, range);
+    if (r != GLBUF_OK) {
+        return r;
     }
     if (!m->storage) {
         r = glbuf_mega_mark_dirty(m, base + offset, size);

@@ -68,16 +68,28 @@ glbuf_result glbuf_mega_wait_for_copies(glbuf_mega_obj *m)
     glbuf_ctx *ctx = m->ctx;
     GLsync sync = GLBUF_GL(ctx, FenceSync)(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
     if (sync == NULL) {
-        GLBUF_GL(ctx, Finish)();
+        glbuf_finish(ctx);
         return GLBUF_OK;
     }
-    GLenum r = GLBUF_GL(ctx, ClientWaitSync)(sync, GL_SYNC_FLUSH_COMMANDS_BIT, UINT64_MAX);
+    glbuf_result r = glbuf_sync_wait(ctx, sync, UINT64_MAX); /* counted, with its time */
     GLBUF_GL(ctx, DeleteSync)(sync);
-    ctx->stats.fence_waits++;
-    if (r != GL_ALREADY_SIGNALED && r != GL_CONDITION_SATISFIED) { /* failed or timed out: wait anyway */
-        GLBUF_GL(ctx, Finish)();
+    if (r != GLBUF_OK) { /* failed or timed out: wait anyway */
+        glbuf_finish(ctx);
     }
     return GLBUF_OK;
+}
+
+void glbuf_mega_store_copy(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
+                           uint64_t src_offset, uint64_t dst_offset, uint64_t size)
+{
+    if (size == 0) {
+        return;
+    }
+    glbuf_gl_copy(m->ctx, src->name, dst->name, (size_t)src_offset, (size_t)dst_offset, (size_t)size);
+    if (!m->storage) {
+        /* The fallback's CPU shadows are the truth the next upload sends. */
+        memmove(dst->map + dst_offset, src->map + src_offset, (size_t)size);
+    }
 }
 
 /* Makes the old storage's pending writes visible to a GPU copy. */
@@ -148,10 +160,9 @@ glbuf_result glbuf_mega_grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignmen
     }
     uint64_t extent = glbuf_ranges_used_extent(m->ranges);
     glbuf_mega_flush_dirty(m);
-    glbuf_gl_copy(m->ctx, m->name, fresh.name, 0, 0, (size_t)extent);
-    if (!m->storage) {
-        memcpy(fresh.map, m->map, (size_t)extent);
-    } else {
+    glbuf_mega_store old = {m->name, m->map};
+    glbuf_mega_store_copy(m, &old, &fresh, 0, 0, extent);
+    if (m->storage) {
         glbuf_mega_wait_for_copies(m);
     }
     r = glbuf_ranges_grow(m->ranges, capacity);

@@ -977,7 +977,24 @@ static void table_ranges(void)
         BAD(glbuf_ranges_free, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_free(W.rg, R));
         BAD(glbuf_ranges_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_offset(W.rg, R, &v));
         BAD(glbuf_ranges_size, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_size(W.rg, R, &v));
+        BAD(glbuf_ranges_alignment, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_alignment(W.rg, R, &v));
+        if (R.id != 0) { /* 0 names the free block at offset 0 */
+            BAD(glbuf_ranges_alloc_after, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_alloc_after(W.rg, R, 16, 16, &h, NULL));
+        }
+        BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_swap(W.rg, W.h, R));
+        BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_swap(W.rg, R, W.h));
     }
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_NULL, glbuf_ranges_alloc_after(NULL, W.h, 16, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_NULL, glbuf_ranges_alloc_after(W.rg, W.h, 16, 16, NULL, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_alloc_after(W.rg, W.h, 0, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc_after(W.rg, W.h, 16, 0, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc_after(W.rg, W.h, UINT64_MAX, 2, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_FULL, glbuf_ranges_alloc_after(W.rg, W.h, 2u << 20, 16, &h, NULL));
+    ck_assert_uint_eq(h.id, 0);
+    BAD(glbuf_ranges_swap, GLBUF_ERR_NULL, glbuf_ranges_swap(NULL, W.h, W.h));
+    BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_swap(W.rg, W.h, W.h));
+    BAD(glbuf_ranges_alignment, GLBUF_ERR_NULL, glbuf_ranges_alignment(NULL, W.h, &v));
+    BAD(glbuf_ranges_alignment, GLBUF_ERR_NULL, glbuf_ranges_alignment(W.rg, W.h, NULL));
     BAD(glbuf_ranges_free, GLBUF_ERR_NULL, glbuf_ranges_free(NULL, W.h));
     BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(NULL, W.h, &v));
     BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(W.rg, W.h, NULL));

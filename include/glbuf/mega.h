@@ -10,16 +10,21 @@
  *     used extent, the allocator extended in place. The GL name and the
  *     mapped pointers change: compare glbuf_mega_storage_generation (or
  *     glbuf_mega_gl_name) with what you bound, and re-fetch pointers;
- *   - defragmentation moves allocations toward offset 0 with GPU copies into
- *     fresh storage, within a byte budget per call; handles stay valid,
- *     offsets change (re-query them), frames in flight keep reading the old
- *     storage (GL keeps a deleted buffer alive while commands use it);
+ *   - defragmentation is incremental: allocations move down into free
+ *     blocks with GPU copies inside the same storage, a byte budget of
+ *     copies per call, pipelined across frames so that no call waits for the
+ *     GPU; a move is reported (on_move) once its copy has landed, and the old
+ *     place stays intact until the fence of the frame that reported it, so
+ *     draws recorded with either offset in that frame read the same bytes;
+ *     handles stay valid, offsets change (re-query them, or take them from
+ *     on_move);
  *   - without ARB_buffer_storage (or with GLBUF_CAP_BUFFER_STORAGE disabled,
  *     GL 4.1 on macOS): mutable storage and a CPU shadow; pointers point into
  *     the shadow and glbuf_mega_flush uploads what was written. Same API.
  *
- * Growth and defragmentation block once on a fence until their GPU copy is
- * done, so that later CPU writes through the new mapping cannot race it.
+ * Growth blocks once on a fence until its GPU copy is done, so that later
+ * CPU writes through the new mapping cannot race it (counted in the
+ * context's fence_waits and fence_wait_ns). Defragmentation never blocks.
  *
  * Handles
  * -------
@@ -103,17 +108,25 @@ typedef struct glbuf_mega_desc {
 typedef struct glbuf_mega_stats {
     uint64_t capacity;             /* bytes of GL storage */
     uint64_t max_capacity;         /* bytes */
-    uint64_t used_bytes;           /* bytes in live allocations (pending frees included) */
+    uint64_t used_bytes;           /* bytes in live allocations (pending frees and the
+                                      destinations of moves in flight included) */
     uint64_t free_bytes;           /* capacity - used */
     uint64_t largest_free_block;   /* bytes */
     uint32_t free_blocks;
-    uint32_t allocations;          /* live allocations, pending frees excluded */
+    uint32_t allocations;          /* live allocations (pending frees and move destinations excluded) */
     uint32_t pending_frees;        /* freed, waiting for their frame's fence */
     uint64_t pending_free_bytes;
     uint64_t growths;
-    uint64_t defragmentations;     /* calls that moved something */
+    uint64_t defragmentations;     /* glbuf_mega_defragment calls that copied or reported something */
     uint64_t bytes_copied_by_growth;
-    uint64_t bytes_copied_by_defrag;
+    uint64_t bytes_copied_by_defrag; /* bytes defragmentation had the GPU copy, each counted once,
+                                        including copies of moves dropped later (see below) */
+    uint64_t defrag_moves;         /* moves reported through on_move */
+    uint64_t defrag_moves_dropped; /* moves whose allocation was freed or written while its copy
+                                      was in flight: never reported */
+    uint64_t compactions;          /* compactions carried to their end (see glbuf_mega_defragment) */
+    uint32_t moves_in_flight;      /* moves copied or copying, not yet reported */
+    uint64_t moving_bytes;         /* bytes reserved for them at their destinations (in used_bytes) */
     uint64_t failed_allocations;   /* GLBUF_ERR_FULL / out of memory */
     uint64_t storage_generation;   /* 1 at creation, +1 whenever the GL name and
                                       pointers change */
@@ -175,7 +188,10 @@ GLBUF_API glbuf_result glbuf_mega_user_data(const glbuf_ctx *ctx, glbuf_mega meg
                                             uint64_t *out);
 
 /* Frees an allocation. The handle is dead at once; the bytes become
- * allocatable after the fence of the current frame has signalled. No GL call. */
+ * allocatable after the fence of the current frame has signalled. A move of
+ * it in flight is dropped (never reported), and its destination freed behind
+ * the same fence. No GL call. Fails: the common errors,
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY (nothing freed). */
 GLBUF_API glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r);
 
 /* Offset (bytes) and size of a live allocation. Results, not values: 0 is a
@@ -185,8 +201,10 @@ GLBUF_API glbuf_result glbuf_mega_offset(const glbuf_ctx *ctx, glbuf_mega mega, 
 GLBUF_API glbuf_result glbuf_mega_size(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out);
 
 /* A write pointer to the allocation's first byte, valid until the next
- * growth or defragmentation (storage_generation changes). Write only; do not
- * read through it (mapped memory may be uncached). With explicit flush, or on
+ * growth (storage_generation changes) or the next glbuf_mega_defragment call
+ * (which may report the allocation moved). Write only; do not read through
+ * it (mapped memory may be uncached). Fetching it drops a move of the
+ * allocation that is in flight (see glbuf_mega_defragment), as a write does. With explicit flush, or on
  * the fallback path, the whole allocation is marked for glbuf_mega_flush, so
  * write all of it after fetching the pointer (bytes you skip are flushed as
  * the CPU sees them); for part of an allocation use glbuf_mega_write. */
@@ -194,7 +212,9 @@ GLBUF_API glbuf_result glbuf_mega_ptr(glbuf_ctx *ctx, glbuf_mega mega, glbuf_meg
 
 /* Copies `size` bytes to [offset, offset + size) of the allocation. With
  * explicit flush it flushes that range (one glFlushMappedNamedBufferRange);
- * on the fallback path the range is uploaded by glbuf_mega_flush.
+ * on the fallback path the range is uploaded by glbuf_mega_flush. A write of
+ * one byte or more drops a move of the allocation that is in flight (its
+ * copy may have read the old bytes; see glbuf_mega_defragment).
  * Fails: GLBUF_ERR_NULL (data with size > 0), GLBUF_ERR_OVERFLOW,
  * GLBUF_ERR_OUT_OF_BOUNDS (outside the allocation), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
 GLBUF_API glbuf_result glbuf_mega_write(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t offset,
@@ -222,19 +242,57 @@ typedef struct glbuf_mega_move {
 } glbuf_mega_move;
 
 typedef struct glbuf_mega_defrag_report {
-    uint32_t moves;        /* allocations moved by this call */
-    uint32_t moves_left;   /* moves a full compaction still needs */
-    uint64_t bytes_moved;  /* bytes of moved allocations */
-    uint32_t name;         /* the GL name after the call */
+    uint32_t moves;           /* moves reported through on_move by this call */
+    uint32_t moves_left;      /* moves of the compaction under way not yet reported (planned,
+                                 copying, or waiting for their fence); 0: none under way */
+    uint32_t moves_in_flight; /* of those, started: copying or waiting for their fence */
+    uint64_t bytes_moved;     /* bytes of the moves reported by this call */
+    uint64_t bytes_copied;    /* bytes this call had the GPU copy: at most the budget */
+    int started;              /* 1: this call planned a new compaction that has work */
+    int finished;             /* 1: this call ended a compaction (its last move reported) */
+    uint32_t name;            /* the GL name after the call (defragmentation keeps it) */
 } glbuf_mega_defrag_report;
 
-/* Packs allocations toward offset 0 in their current order, moving at most
- * `budget` bytes (0 = no limit; at least one move when any is needed).
- * Collects finished frees first. When something moves, the contents go to
- * fresh storage (GPU copies; the old storage is deleted and GL keeps it for
- * the frames still reading it) and storage_generation increments. `on_move`
- * (may be NULL) is called for each move. report may be NULL.
- * Fails: GPU failures as growth (nothing changed), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+/* One step of incremental defragmentation; call it once a frame (or when
+ * the layout matters) until moves_left is 0. Never waits for the GPU: it
+ * polls the frame fences.
+ *
+ * A compaction is planned when none is under way and allocations or frees
+ * happened since the last plan (one walk over the layout, O(allocations)):
+ * the watermark is the lowest allocation boundary with at least as much
+ * free space below it as there are live bytes at or above it; those
+ * allocations, largest first, are to move into free blocks below it (near
+ * best fit). Allocations no free block below can hold stay where they are.
+ * Each call then
+ *   1. reports the moves whose copies have landed (the fence of the frame of
+ *      their last copy has signalled): the handle names the new place from
+ *      then on, valid for draws; on_move gets the old and new offsets; the
+ *      old place is freed behind the fence of the current frame, so what
+ *      this frame's commands read there stays intact;
+ *   2. copies at most `budget` bytes (0 = no limit) on the GPU, within the
+ *      storage: the rest of a move copied in part before, then new moves,
+ *      each into a reserved destination no frame in flight reads. A move
+ *      larger than the budget copies over several calls. Only the bytes of
+ *      moving allocations are copied.
+ * A compaction ends (finished = 1, compactions + 1) once every planned move
+ * is reported, dropped or found no room: with a budget B per frame and L
+ * live bytes it takes about L / B frames plus the few frames a fence takes,
+ * however much the app allocates and frees meanwhile (what those change is
+ * for the next compaction).
+ * A move is dropped, never reported, when the app frees the allocation or
+ * writes to it (glbuf_mega_write, glbuf_mega_ptr) while it is in flight;
+ * freed ranges are never copied or reported. Allocations the GPU itself
+ * writes (transform feedback, image stores) must not be written while the
+ * megabuffer is being defragmented: a copy would not see those writes.
+ * Collects finished frees first, as glbuf_mega_collect.
+ * on_move (may be NULL) is called once per reported move; inside it, the
+ * app may query, write and free allocations of this megabuffer, but must not
+ * call glbuf_mega_defragment or glbuf_mega_destroy on it. report may be NULL.
+ * GL: glCopy(Named)BufferSubData per copy (bind-to-edit without DSA), and
+ * uploads or flushes of pending writes before the first copy; fence polls.
+ * Fails: the common errors; GLBUF_ERR_OUT_OF_HOST_MEMORY when a new
+ * compaction cannot get the host memory to plan (nothing planned, copied or
+ * reported; frees already finished are collected). */
 GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, uint64_t budget,
                                              void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
                                              glbuf_mega_defrag_report *report);
@@ -244,11 +302,11 @@ GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, ui
 GLBUF_API glbuf_mega_stats glbuf_mega_get_stats(const glbuf_ctx *ctx, glbuf_mega mega);
 
 /* The GL buffer name of the current storage (what to bind); it changes with
- * growth and defragmentation. 0 for a NULL ctx or an invalid handle. */
+ * growth (defragmentation keeps it). 0 for a NULL ctx or an invalid handle. */
 GLBUF_API uint32_t glbuf_mega_gl_name(const glbuf_ctx *ctx, glbuf_mega mega);
 
 /* 1 at creation, +1 each time the GL name and the mapped pointers change
- * (growth, defragmentation that moved something): compare it with the value
+ * (growth; defragmentation keeps the storage): compare it with the value
  * seen when binding or fetching pointers. 0 for a NULL ctx or an invalid
  * handle. */
 GLBUF_API uint64_t glbuf_mega_storage_generation(const glbuf_ctx *ctx, glbuf_mega mega);
@@ -257,7 +315,8 @@ GLBUF_API uint64_t glbuf_mega_storage_generation(const glbuf_ctx *ctx, glbuf_meg
 typedef enum glbuf_mega_block_kind {
     GLBUF_MEGA_BLOCK_LIVE = 0,
     GLBUF_MEGA_BLOCK_FREE,
-    GLBUF_MEGA_BLOCK_PENDING /* freed, waiting for its fence */
+    GLBUF_MEGA_BLOCK_PENDING, /* freed, waiting for its fence */
+    GLBUF_MEGA_BLOCK_MOVING   /* the destination of a move in flight (defragmentation) */
 } glbuf_mega_block_kind;
 
 /* One block of the layout. */
@@ -266,8 +325,9 @@ typedef struct glbuf_mega_block {
     uint64_t offset, size;   /* bytes */
     uint64_t frame;          /* the frame the allocation was made (live) or freed
                                 (pending) in; 0 for free blocks */
-    glbuf_mega_range range;  /* live: the allocation; id 0 otherwise */
-    uint64_t user_data;      /* live and pending: the allocation's; 0 for free blocks */
+    glbuf_mega_range range;  /* live: the allocation; moving: the allocation moving there;
+                                id 0 otherwise */
+    uint64_t user_data;      /* live, pending, moving: the allocation's; 0 for free blocks */
 } glbuf_mega_block;
 
 /* Calls fn for every block (live, pending or free) in offset order; stop by
@@ -280,8 +340,8 @@ GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_ctx *ctx, glbuf_meg
 /* Writes the layout as JSON:
  *   {"capacity":N,"name":N,"generation":N,"alignment":N,
  *    "blocks":[{"kind":"live","offset":N,"size":N,"frame":N,"user_data":N},...]}
- * with kind live, pending or free, in offset order; frame and user_data as in
- * glbuf_mega_for_each_block.
+ * with kind live, pending, free or moving, in offset order; frame and
+ * user_data as in glbuf_mega_for_each_block.
  * into out (out_size bytes, NUL-terminated when it fits). *out_len gets the
  * length without the NUL. Fails: GLBUF_ERR_NULL (out_len),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY (the walk needs a scratch list), GLBUF_ERR_TOO_LARGE
