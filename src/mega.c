@@ -126,6 +126,13 @@ void glbuf_mega_retire(glbuf_mega_obj *m, uint64_t completed)
     }
 }
 
+void glbuf_mega_take_back(glbuf_mega_obj *m, glbuf_mega_range r)
+{
+    glbuf_range h = {r.id};
+    (void)glbuf_ranges_free(m->ranges, h);
+    glbuf_mega_validate(m, "taking back an allocation");
+}
+
 int glbuf_mega_reserve_pending(glbuf_mega_obj *m, uint32_t extra)
 {
     if (m->pending_count + extra <= m->pending_capacity) {
@@ -251,6 +258,26 @@ static void mega_destroy(glbuf_mega_obj **pm)
 
 /* ---- allocation ----------------------------------------------------------------- */
 
+/* *a = lcm(*a, b) (b 0: unchanged); 0 when it does not fit in 64 bits. */
+static int lcm(uint64_t *a, uint64_t b)
+{
+    if (b == 0) {
+        return 1;
+    }
+    uint64_t x = *a, y = b;
+    while (y != 0) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    uint64_t q = *a / x; /* x = gcd */
+    if (q > UINT64_MAX / b) {
+        return 0;
+    }
+    *a = q * b;
+    return 1;
+}
+
 /* Waits for the newest ended frame that still holds pending frees and
  * retires them. Growing would cost more: new storage, a GPU copy and a wait
  * for the whole pipeline. Frees of the frame being recorded cannot be
@@ -283,15 +310,15 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, const glbuf_mega_alloc_desc *d
     if (desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    uint64_t size = desc->size, alignment = desc->alignment;
+    uint64_t size = desc->size, alignment = m->alignment;
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    if (alignment != 0 && (alignment & (alignment - 1)) != 0) {
-        return GLBUF_ERR_BAD_ALIGNMENT;
+    if (desc->stride != 0 && size % desc->stride != 0) {
+        return GLBUF_ERR_INVALID_ARGUMENT; /* not whole elements: a misdraw waiting to happen */
     }
-    if (alignment < m->alignment) {
-        alignment = m->alignment;
+    if (!lcm(&alignment, desc->alignment) || !lcm(&alignment, desc->stride)) {
+        return GLBUF_ERR_BAD_ALIGNMENT;
     }
     if (size > UINT64_MAX - alignment || !glbuf_fits_glsizeiptr(size + alignment)) {
         return GLBUF_ERR_OVERFLOW;
@@ -565,7 +592,7 @@ glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, ui
                               glbuf_mega_range *out, uint64_t *out_offset)
 {
     RESOLVE(ctx, mega, m);
-    glbuf_mega_alloc_desc desc = {size, alignment, 0};
+    glbuf_mega_alloc_desc desc = {size, alignment, 0, 0};
     return mega_alloc(m, &desc, out, out_offset);
 }
 

@@ -133,6 +133,9 @@ glbuf_result glbuf_mega_flush_dirty(glbuf_mega_obj *m);
 void glbuf_mega_adopt(glbuf_mega_obj *m, glbuf_mega_store *fresh, uint64_t capacity);
 void glbuf_mega_validate(glbuf_mega_obj *m, const char *what);
 void glbuf_mega_retire(glbuf_mega_obj *m, uint64_t completed);
+/* Frees at once an allocation that was never handed out (nothing can have
+ * read or written it): a step of a call that fails after allocating. */
+void glbuf_mega_take_back(glbuf_mega_obj *m, glbuf_mega_range r);
 int glbuf_mega_push_pending(glbuf_mega_obj *m, glbuf_range range, uint64_t frame);
 /* Room for `extra` more pending frees, so that the pushes cannot fail. */
 int glbuf_mega_reserve_pending(glbuf_mega_obj *m, uint32_t extra);

@@ -155,29 +155,43 @@ GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
 
 /* What to allocate; zero-initialise, then set size (glbuf_mega_alloc_with). */
 typedef struct glbuf_mega_alloc_desc {
-    uint64_t size;      /* bytes; required, > 0 */
-    uint64_t alignment; /* bytes; 0 (default): the use's minimum; as glbuf_mega_alloc */
+    uint64_t size;      /* bytes; required, > 0; a multiple of stride when stride is set */
+    uint64_t alignment; /* bytes, any positive value; 0 (default): the use's minimum; as
+                           glbuf_mega_alloc */
+    uint64_t stride;    /* bytes per element (a vertex size: 12, 24, 36, 56 ...); 0 (default):
+                           none. The offset is then a multiple of it too, so that
+                           offset / stride is the exact index of the first element
+                           (a draw's baseVertex / first) */
     uint64_t user_data; /* the app's own (an index, a pointer cast to uintptr_t): read back
                            with glbuf_mega_user_data, passed to on_move and to the block
                            walk, kept through growth and defragmentation; default 0 */
 } glbuf_mega_alloc_desc;
 
-/* Allocates `size` bytes at a multiple of max(alignment, the use's minimum).
- * alignment 0 means "the minimum". When the request does not fit, it first
+/* Allocates `size` bytes at an offset that is a multiple of both `alignment`
+ * and the use's minimum (their least common multiple): any positive
+ * alignment, e.g. a vertex size that is not a power of two (24 bytes with
+ * the vertex use's 16 gives offsets that are multiples of 48), so that
+ * offset / vertex size is exact. alignment 0 means "the minimum". The
+ * padding the alignment skips stays free. When the request does not fit, it first
  * reclaims the frees of frames that have ended (waiting for their fence if
  * needed: cheaper than the pipeline drain of a growth), then grows the
  * storage by the policy (see the header comment), up to max_capacity.
  * No GL call unless it grows. out_offset may be NULL.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT
- * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (would exceed
+ * (that least common multiple does not fit in 64 bits), GLBUF_ERR_OVERFLOW
+ * (size plus it beyond GLsizeiptr), GLBUF_ERR_FULL (would exceed
  * max_capacity, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED /
  * GLBUF_ERR_GL (growth failed: the old storage, mapping and contents are intact),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY. */
 GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
                                         glbuf_mega_range *out, uint64_t *out_offset);
 
-/* glbuf_mega_alloc with the parameters of `desc` and its user data.
- * Fails: GLBUF_ERR_NULL (desc, out), then as glbuf_mega_alloc. */
+/* glbuf_mega_alloc with the parameters of `desc`: its alignment, element
+ * stride (the offset a multiple of lcm(alignment, stride, the use's
+ * minimum)) and user data.
+ * Fails: GLBUF_ERR_NULL (desc, out); GLBUF_ERR_ZERO_SIZE; GLBUF_ERR_INVALID_ARGUMENT
+ * (stride set and size not a whole number of elements); then as
+ * glbuf_mega_alloc. */
 GLBUF_API glbuf_result glbuf_mega_alloc_with(glbuf_ctx *ctx, glbuf_mega mega, const glbuf_mega_alloc_desc *desc,
                                              glbuf_mega_range *out, uint64_t *out_offset);
 
