@@ -341,6 +341,9 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, const glbuf_mega_alloc_desc *d
             r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
         }
     }
+    if (r == GLBUF_OK) {
+        glbuf_mega_defrag_place_low(m, &h, &offset, size, alignment);
+    }
     if (r == GLBUF_OK && !glbuf_mega_reserve_meta(m, glbuf_range_index(h))) {
         (void)glbuf_ranges_free(m->ranges, h);
         r = GLBUF_ERR_OUT_OF_HOST_MEMORY;

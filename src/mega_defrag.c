@@ -12,7 +12,10 @@
  *
  * D and E (largest first) go into the holes below W (near best fit), so
  * that the live bytes end up below W and the space above it is one free
- * block. A move of E, one per allocation:
+ * block. What no hole below W holds goes to the lowest free block above W
+ * that holds it, if that is lower than where it is (first fit by address),
+ * so that what stays above W packs down against it. A move of E, one per
+ * allocation:
  *
  *   call in frame F   reserve E's destination R in a hole below W (a free
  *                     block: no frame in flight reads it) and copy E -> R on
@@ -36,7 +39,8 @@
 #include "mega_internal.h"
 
 #define NONE UINT32_MAX
-#define PROBES 8u /* holes of the "maybe" classes tried for a tight fit */
+#define PROBES 8u        /* holes of the "maybe" classes tried for a tight fit */
+#define UPPER_PROBES 64u /* holes above the watermark tried, lowest first */
 
 /* ---- holes by size class (4 classes per power of two) -------------------------- */
 
@@ -156,7 +160,7 @@ typedef struct plan_walk {
     glbuf_range prev;         /* the record before the current one (0: none) */
     int above;                /* the watermark has been passed */
     uint64_t watermark;
-    uint32_t holes, todo;
+    uint32_t holes, todo, upper;
 } plan_walk;
 
 static int plan_visit(void *user, glbuf_range h, uint64_t offset, uint64_t size)
@@ -178,6 +182,16 @@ static int plan_visit(void *user, glbuf_range h, uint64_t offset, uint64_t size)
         } else if (movable) {
             w->live_below += size;
         }
+    }
+    if (w->above && offset > w->prev_end && w->prev_end >= w->watermark) {
+        if (w->d != NULL) {
+            mega_hole *u = &w->d->upper[w->upper];
+            u->after = w->prev;
+            u->offset = w->prev_end;
+            u->size = offset - w->prev_end;
+            u->next = NONE;
+        }
+        w->upper++;
     }
     if (w->above && movable) {
         if (w->d != NULL) {
@@ -217,7 +231,7 @@ static glbuf_result plan(glbuf_mega_obj *m)
     }
     uint32_t todo = w.todo, holes = w.holes + w.todo; /* each move leaves at most one remainder */
     size_t bytes = (size_t)todo * sizeof(mega_todo) + (size_t)todo * sizeof(mega_move) +
-                   (size_t)holes * sizeof(mega_hole);
+                   ((size_t)holes + w.upper) * sizeof(mega_hole);
     void *mem = glbuf_host_alloc(&m->ctx->allocator, bytes);
     if (mem == NULL) {
         d->dirty = 1;
@@ -227,6 +241,9 @@ static glbuf_result plan(glbuf_mega_obj *m)
     d->todo = mem;
     d->moves = (mega_move *)(void *)(d->todo + todo);
     d->holes = (mega_hole *)(void *)(d->moves + todo);
+    d->upper = d->holes + holes;
+    d->upper_count = w.upper;
+    d->upper_first = 0;
     d->hole_capacity = holes;
     d->hole_count = 0;
     for (unsigned c = 0; c < MEGA_HOLE_CLASSES; c++) {
@@ -257,6 +274,8 @@ void glbuf_mega_defrag_release(glbuf_mega_obj *m)
     d->todo = NULL;
     d->moves = NULL;
     d->holes = NULL;
+    d->upper = NULL;
+    d->upper_count = d->upper_first = 0;
     d->todo_count = d->todo_next = 0;
     d->move_count = d->move_done = d->in_flight = 0;
     d->hole_count = d->hole_capacity = 0;
@@ -361,43 +380,108 @@ static void copy_some(glbuf_mega_obj *m, mega_move *mv, uint64_t *left, int *flu
     m->stats.bytes_copied_by_defrag += chunk;
 }
 
-/* Reserves a destination below the watermark for `size` bytes at
- * `alignment`; returns 0 when no hole holds it, -1 when host memory ran
- * out (stop for this call). */
-static int reserve_destination(glbuf_mega_obj *m, uint64_t size, uint64_t alignment, glbuf_range *out,
-                               uint64_t *out_offset)
+/* Claims [at, at + size) at the start of hole h (planned after h->after):
+ * 1, or 0 when the layout changed there since the plan (the hole is gone),
+ * or -1 when host memory ran out. */
+static int claim(glbuf_mega_obj *m, const mega_hole *h, uint64_t size, uint64_t alignment, glbuf_range *out)
+{
+    uint64_t at = align_up(h->offset, alignment);
+    glbuf_range dst = {0};
+    uint64_t got = 0;
+    glbuf_result r = glbuf_ranges_alloc_after(m->ranges, h->after, size, alignment, &dst, &got);
+    if (r == GLBUF_ERR_OUT_OF_HOST_MEMORY) {
+        return -1;
+    }
+    if (r != GLBUF_OK) {
+        return 0; /* taken since, or the record before it is gone */
+    }
+    if (got != at) { /* the record before the hole moved: not where it was planned */
+        (void)glbuf_ranges_free(m->ranges, dst);
+        return 0;
+    }
+    if (!glbuf_mega_reserve_meta(m, glbuf_range_index(dst))) {
+        (void)glbuf_ranges_free(m->ranges, dst);
+        return -1;
+    }
+    *out = dst;
+    return 1;
+}
+
+/* Reserves a destination for `size` bytes at `alignment`: in a hole below
+ * the watermark, else in the lowest hole above it that ends at or below
+ * `limit`. Returns 1, 0 when no hole holds it, -1 when host memory ran out
+ * (stop for this call). */
+static int reserve_destination(glbuf_mega_obj *m, uint64_t size, uint64_t alignment, uint64_t limit,
+                               glbuf_range *out, uint64_t *out_offset)
 {
     mega_defrag *d = &m->defrag;
     for (;;) {
         uint32_t i = hole_take(d, size, alignment);
         if (i == NONE) {
-            return 0;
+            break;
         }
         mega_hole h = d->holes[i];
-        uint64_t at = align_up(h.offset, alignment);
-        glbuf_range dst = {0};
-        uint64_t got = 0;
-        glbuf_result r = glbuf_ranges_alloc_after(m->ranges, h.after, size, alignment, &dst, &got);
-        if (r == GLBUF_ERR_OUT_OF_HOST_MEMORY) {
+        int got = claim(m, &h, size, alignment, out);
+        if (got < 0) {
             hole_link(d, i); /* still good */
             return -1;
         }
-        if (r != GLBUF_OK) {
-            continue; /* the hole was taken, or the record before it is gone: forget it */
+        if (got > 0) {
+            uint64_t at = align_up(h.offset, alignment);
+            hole_push(d, *out, at + size, h.offset + h.size - (at + size));
+            *out_offset = at;
+            return 1;
         }
-        if (got != at) { /* the record before the hole moved: not where it was planned */
-            (void)glbuf_ranges_free(m->ranges, dst);
+    }
+    /* Above the watermark, lowest first; holes too small for the smallest
+     * allocation still to move are passed for good. */
+    uint64_t smallest = d->todo_count > 0 ? d->todo[d->todo_count - 1].size : 0;
+    while (d->upper_first < d->upper_count && d->upper[d->upper_first].size < smallest) {
+        d->upper_first++;
+    }
+    for (uint32_t i = d->upper_first, tried = 0; i < d->upper_count && tried < UPPER_PROBES; i++) {
+        mega_hole *h = &d->upper[i];
+        if (h->offset >= limit) {
+            break; /* in offset order: no lower one is left */
+        }
+        if (h->size < size) {
             continue;
         }
-        if (!glbuf_mega_reserve_meta(m, glbuf_range_index(dst))) {
-            (void)glbuf_ranges_free(m->ranges, dst);
-            hole_link(d, i);
+        tried++;
+        uint64_t at = align_up(h->offset, alignment);
+        if (!hole_fits(h, size, alignment) || at + size > limit) {
+            continue;
+        }
+        int got = claim(m, h, size, alignment, out);
+        if (got < 0) {
             return -1;
         }
-        hole_push(d, dst, at + size, h.offset + h.size - (at + size));
-        *out = dst;
+        if (got == 0) {
+            h->size = 0; /* gone */
+            continue;
+        }
+        h->size = h->offset + h->size - (at + size); /* the rest, after the new allocation */
+        h->offset = at + size;
+        h->after = *out;
         *out_offset = at;
         return 1;
+    }
+    return 0;
+}
+
+void glbuf_mega_defrag_place_low(glbuf_mega_obj *m, glbuf_range *h, uint64_t *offset, uint64_t size,
+                                 uint64_t alignment)
+{
+    mega_defrag *d = &m->defrag;
+    if (!d->active || *offset + size <= d->watermark) {
+        return;
+    }
+    glbuf_range low = {0};
+    uint64_t at = 0;
+    if (reserve_destination(m, size, alignment, *offset, &low, &at) == 1) {
+        (void)glbuf_ranges_free(m->ranges, *h); /* never handed out */
+        *h = low;
+        *offset = at;
     }
 }
 
@@ -416,7 +500,7 @@ static void start_moves(glbuf_mega_obj *m, uint64_t *left, int *flushed, glbuf_m
         }
         glbuf_range dst = {0};
         uint64_t dst_offset = 0;
-        int got = reserve_destination(m, t.size, alignment, &dst, &dst_offset);
+        int got = reserve_destination(m, t.size, alignment, offset, &dst, &dst_offset);
         if (got < 0) {
             return;
         }

@@ -59,8 +59,10 @@ typedef struct mega_defrag {
     mega_move *moves;           /* started, in order; indices stay until the compaction ends */
     uint32_t move_count, move_done; /* moves[0 .. move_done) are reported or dropped */
     uint32_t in_flight;         /* started and neither reported nor dropped */
-    mega_hole *holes;
+    mega_hole *holes;           /* below the watermark, by size class */
     uint32_t hole_count, hole_capacity;
+    mega_hole *upper;           /* above it, in offset order (for what no hole below holds) */
+    uint32_t upper_count, upper_first; /* upper[0 .. upper_first) hold no planned allocation */
     uint32_t heads[MEGA_HOLE_CLASSES]; /* first hole of each size class, or UINT32_MAX */
     uint64_t nonempty[MEGA_HOLE_CLASSES / 64];
     void *memory;               /* one host block behind todo, moves and holes */
@@ -144,6 +146,13 @@ int glbuf_mega_reserve_pending(glbuf_mega_obj *m, uint32_t extra);
  * be running). Needs one pending slot (reserve it first). */
 void glbuf_mega_defrag_drop(glbuf_mega_obj *m, uint32_t index);
 void glbuf_mega_defrag_release(glbuf_mega_obj *m);
+/* While a compaction is under way, a new allocation that landed at or above
+ * its watermark moves into a free block below it when one holds it, else
+ * into the lowest free block above it that is lower than where it landed (it
+ * was never used: no copy), so that new allocations fill the holes instead
+ * of the space the compaction empties. *h and *offset are updated. */
+void glbuf_mega_defrag_place_low(glbuf_mega_obj *m, glbuf_range *h, uint64_t *offset, uint64_t size,
+                                 uint64_t alignment);
 glbuf_result glbuf_mega_grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignment);
 glbuf_mega_obj *glbuf_mega_resolve(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_result *why);
 

@@ -160,7 +160,8 @@ static void fill_commands(const glbuf_mega_obj *m, const glbuf_mesh *meshes, uin
     int indexed = meshes[0].index_type != 0;
     for (uint32_t i = 0; i < count; i++) {
         glbuf_mesh_draw d;
-        (void)mesh_draw(m, &meshes[i], &d);
+        memset(&d, 0, sizeof d);
+        (void)mesh_draw(m, &meshes[i], &d); /* checked: succeeds */
         if (indexed) {
             uint32_t c[5] = {d.count, 1, d.first_index, (uint32_t)d.base_vertex, base_instance + i};
             memcpy(out + (size_t)i * GLBUF_DRAW_ELEMENTS_COMMAND_BYTES, c, sizeof c);

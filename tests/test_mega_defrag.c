@@ -26,10 +26,11 @@ static glbuf_mega make(uint64_t capacity)
     return m;
 }
 
-static glbuf_mega_range alloc_filled(glbuf_mega m, uint64_t size, uint32_t seed)
+static glbuf_mega_range alloc_strided(glbuf_mega m, uint64_t size, uint64_t stride, uint32_t seed)
 {
     glbuf_mega_alloc_desc d = {0};
     d.size = size;
+    d.stride = stride;
     d.user_data = seed;
     glbuf_mega_range r = {0};
     ck_assert_int_eq(glbuf_mega_alloc_with(fx_ctx, m, &d, &r, NULL), GLBUF_OK);
@@ -38,6 +39,21 @@ static glbuf_mega_range alloc_filled(glbuf_mega m, uint64_t size, uint32_t seed)
     ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, r, 0, data, size), GLBUF_OK);
     free(data);
     return r;
+}
+
+static glbuf_mega_range alloc_filled(glbuf_mega m, uint64_t size, uint32_t seed)
+{
+    return alloc_strided(m, size, 0, seed);
+}
+
+/* Churn sizes: 256 .. 4351 bytes, every third a whole number of 56-byte
+ * vertices (offsets at multiples of 112). */
+static glbuf_mega_range alloc_churn(glbuf_mega m, uint32_t pick, uint32_t seed)
+{
+    if (pick % 3 == 0) {
+        return alloc_strided(m, 56 * (5 + (uint64_t)(pick % 73)), 56, seed);
+    }
+    return alloc_filled(m, 256 + (uint64_t)(pick % 4096), seed);
 }
 
 static void expect_range(glbuf_mega m, glbuf_mega_range r, uint32_t seed)
@@ -323,6 +339,115 @@ START_TEST(on_move_may_free_another_moving_allocation_which_is_then_never_report
 }
 END_TEST
 
+/* ---- where moves go ------------------------------------------------------------------ */
+
+/* 512-byte holes below, three 1 KiB allocations above with 2 KiB gaps:
+ *
+ *   [a h a h ... a h][B1][ 2K ][B2][ 2K ][B3][ free ...
+ *                    ^ watermark: the holes below (6 KiB) outweigh B1..B3
+ *
+ * The a's are rewritten every frame, which drops any move of theirs, so the
+ * 512-byte holes stay and no B fits one: B3 and B2 pack down against B1
+ * instead (each into the lowest free block above the watermark that holds
+ * it and is lower than it), and the space above is one free block. */
+START_TEST(what_no_hole_below_the_watermark_holds_packs_down_above_it)
+{
+    glbuf_mega m = make(64 * 1024);
+    glbuf_mega_range a[24], b[3], gap[2];
+    for (int i = 0; i < 24; i++) {
+        a[i] = alloc_filled(m, 512, 10 + (uint32_t)i);
+    }
+    uint64_t b1 = 0;
+    b[0] = alloc_filled(m, 1024, 1);
+    gap[0] = alloc_filled(m, 2048, 0);
+    b[1] = alloc_filled(m, 1024, 2);
+    gap[1] = alloc_filled(m, 2048, 0);
+    b[2] = alloc_filled(m, 1024, 3);
+    ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, b[0], &b1), GLBUF_OK);
+    ck_assert_uint_eq(b1, 24 * 512);
+    for (int i = 1; i < 24; i += 2) {
+        ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a[i]), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, gap[0]), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, gap[1]), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
+    seen s = {m, 0, 0, {{0}}, 0};
+    glbuf_mega_defrag_report rep;
+    uint8_t data[512];
+    int calls = 0;
+    do {
+        rep = step(m, 0, &s, 0);
+        for (int i = 0; i < 24; i += 2) { /* pinned: their moves, if any, dropped */
+            fx_pattern(data, sizeof data, 10 + (uint32_t)i);
+            ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, a[i], 0, data, sizeof data), GLBUF_OK);
+        }
+        ck_assert_int_lt(++calls, 50);
+    } while (rep.moves_left > 0 || rep.started || rep.moves > 0);
+    uint64_t at[3];
+    for (int k = 0; k < 3; k++) {
+        ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, b[k], &at[k]), GLBUF_OK);
+        expect_range(m, b[k], 1 + (uint32_t)k);
+    }
+    ck_assert_uint_eq(at[0], b1);
+    ck_assert((at[1] == b1 + 1024 && at[2] == b1 + 2048) || (at[1] == b1 + 2048 && at[2] == b1 + 1024));
+    glbuf_mega_stats st = glbuf_mega_get_stats(fx_ctx, m);
+    ck_assert_uint_eq(st.largest_free_block, st.capacity - (b1 + 3 * 1024));
+    for (int i = 0; i < 24; i += 2) {
+        uint64_t off = 0;
+        ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, a[i], &off), GLBUF_OK);
+        ck_assert_uint_eq(off, (uint64_t)i * 512); /* pinned */
+        expect_range(m, a[i], 10 + (uint32_t)i);
+    }
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+}
+END_TEST
+
+/* While a compaction is under way, a new allocation that the allocator
+ * would put above the watermark (here: a 1 KiB request, which the
+ * allocator's constant-time search takes from the free space at the top,
+ * as no 1 KiB hole is sure to hold it at its alignment) goes into a hole
+ * below it instead. */
+START_TEST(new_allocations_during_a_compaction_fill_holes_below_the_watermark)
+{
+    glbuf_mega m = make(64 * 1024);
+    glbuf_mega_range a[8];
+    for (int i = 0; i < 8; i++) {
+        a[i] = alloc_filled(m, 1024, 20 + (uint32_t)i);
+    }
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a[1]), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a[3]), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
+    /* [a0][  ][a2][  ][a4][a5] W [a6][a7][ free ... */
+    fx_simulate_slow_gpu(1);
+    glbuf_mega_defrag_report rep;
+    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 1, NULL, NULL, &rep), GLBUF_OK); /* one byte: one move */
+    ck_assert_int_eq(rep.started, 1);
+    ck_assert_uint_eq(rep.moves_in_flight, 1);
+    glbuf_mega_range fresh = {0};
+    uint64_t off = 0;
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 1024, 0, &fresh, &off), GLBUF_OK);
+    fx_simulate_slow_gpu(0);
+    ck_assert_msg(off == 1024 || off == 3072, "a new allocation at %llu, not in a hole", (unsigned long long)off);
+    uint8_t data[1024];
+    fx_pattern(data, sizeof data, 99);
+    ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, fresh, 0, data, sizeof data), GLBUF_OK);
+    int calls = 0;
+    do {
+        rep = step(m, 0, NULL, 0);
+        ck_assert_int_lt(++calls, 50);
+    } while (rep.moves_left > 0 || rep.started || rep.moves > 0);
+    expect_range(m, fresh, 99);
+    for (int i = 0; i < 8; i++) {
+        if (i != 1 && i != 3) {
+            expect_range(m, a[i], 20 + (uint32_t)i);
+        }
+    }
+    glbuf_mega_stats st = glbuf_mega_get_stats(fx_ctx, m);
+    ck_assert_uint_eq(st.largest_free_block, st.capacity - 7 * 1024); /* packed */
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+}
+END_TEST
+
 /* ---- growth and churn ------------------------------------------------------------------ */
 
 START_TEST(growth_with_moves_in_flight_keeps_their_bytes_and_they_still_land)
@@ -374,11 +499,12 @@ START_TEST(compactions_finish_under_continuous_churn)
     uint32_t next_seed = 1;
     uint64_t live_bytes = 0;
     for (int i = 0; i < LIVE; i++) {
-        uint64_t size = 256 + (uint64_t)(next_random() % 4096);
         seed[i] = next_seed++;
-        r[i] = alloc_filled(m, size, seed[i]);
+        r[i] = alloc_churn(m, next_random(), seed[i]);
+        uint64_t size = 0;
+        ck_assert_int_eq(glbuf_mega_size(fx_ctx, m, r[i], &size), GLBUF_OK);
         live_bytes += size;
-        glbuf_mega_range hole = alloc_filled(m, 256 + (uint64_t)(next_random() % 4096), 0);
+        glbuf_mega_range hole = alloc_churn(m, next_random(), 0);
         ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, hole), GLBUF_OK);
     }
     ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
@@ -390,9 +516,8 @@ START_TEST(compactions_finish_under_continuous_churn)
         for (int k = 0; k < CHURN; k++) {
             int i = (int)(next_random() % LIVE);
             ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, r[i]), GLBUF_OK);
-            uint64_t size = 256 + (uint64_t)(next_random() % 4096);
             seed[i] = next_seed++;
-            r[i] = alloc_filled(m, size, seed[i]);
+            r[i] = alloc_churn(m, next_random(), seed[i]);
         }
         glbuf_mega_defrag_report rep = step(m, budget, &s, LAG);
         copied += rep.bytes_copied;
@@ -421,6 +546,9 @@ START_TEST(compactions_finish_under_continuous_churn)
            (unsigned long long)st.capacity, fragmentation);
     ck_assert_int_gt(finished, 3);
     ck_assert_uint_gt(first_moved, live / 4); /* the first one had real work */
+    /* and the layout stays compact under the churn: new allocations go into
+     * holes, not into the space compactions empty */
+    ck_assert_msg(fragmentation <= 0.10, "fragmentation %.3f under churn", fragmentation);
     ck_assert_int_le(longest, (int)(2 * live / budget) + LAG + 2);
     /* Copied: what landed, and what was copied before its allocation was
      * replaced (dropped moves); counted once. */
@@ -442,6 +570,8 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, freed_ranges_are_never_planned_copied_or_reported);
     tcase_add_test(tc, moves_of_allocations_freed_or_written_in_flight_are_dropped_and_never_reported);
     tcase_add_test(tc, on_move_may_free_another_moving_allocation_which_is_then_never_reported);
+    tcase_add_test(tc, what_no_hole_below_the_watermark_holds_packs_down_above_it);
+    tcase_add_test(tc, new_allocations_during_a_compaction_fill_holes_below_the_watermark);
     tcase_add_test(tc, growth_with_moves_in_flight_keeps_their_bytes_and_they_still_land);
     tcase_add_test(tc, compactions_finish_under_continuous_churn);
 }

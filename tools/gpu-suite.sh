@@ -19,6 +19,9 @@
 #   ctest.log     ctest -V: every suite's output and its glbuf-profile line
 #   fault-gl.log  test_fault_gl, GLBUF_FAULT_RUN=23, GLBUF_TEST_VERBOSE=1
 #   bench.md, bench.json   glbuf-bench's matrix and every figure
+#   meshes.md     glbuf-bench-meshes: issue 14's mesh churn scene (5,000
+#                 meshes, 2 % replaced a frame, defragmentation at 8 MiB a
+#                 frame, 600 frames; a few seconds)
 #   tested-on.md  tools/tested-on.py over ctest.log
 # Exit status: non-zero when the build or a test failed.
 set -uo pipefail
@@ -61,7 +64,7 @@ status=0
     cmake --build /tmp/glbuf-debug -j "$jobs" &&
     { [ "$bench" = none ] ||
       { cmake -S . -B /tmp/glbuf-release -DCMAKE_BUILD_TYPE=Release -DGLBUF_BUILD_DEMO=OFF -DGLBUF_BUILD_TESTS=OFF &&
-        cmake --build /tmp/glbuf-release -j "$jobs" --target glbuf-bench; }; }
+        cmake --build /tmp/glbuf-release -j "$jobs" --target glbuf-bench glbuf-bench-meshes; }; }
 } > "$out/build.log" 2>&1 || { echo "build failed:"; tail -40 "$out/build.log"; exit 1; }
 echo "built"
 
@@ -80,6 +83,9 @@ if [ "$bench" != none ]; then
   [ "$bench" = quick ] && quick=(--quick)
   /tmp/glbuf-release/bench/glbuf-bench "${quick[@]}" --json "$out/bench.json" > "$out/bench.md" 2>/dev/null || status=1
   cat "$out/bench.md"
+  log "glbuf-bench-meshes"
+  /tmp/glbuf-release/bench/glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8 > "$out/meshes.md" 2>&1 || status=1
+  cat "$out/meshes.md"
 fi
 
 log "tested on"
