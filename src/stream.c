@@ -274,15 +274,20 @@ static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
     return GLBUF_OK;
 }
 
-/* The aligned position for `size` bytes in the current ring, not straddling
- * its end: [ ... head | pad | size ] or, when that crosses the end, [ size ... at 0 of the next lap. */
+/* The position for `size` bytes in the current ring whose offset in the
+ * ring is a multiple of `align` (any positive value: a vertex size of 24
+ * bytes too), not straddling its end: [ ... head | pad | size ] or, when
+ * that crosses the end, [ size ... at 0 of the next lap. A mask for a power
+ * of two, a division otherwise. */
 static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
 {
-    uint64_t at = (g->head + align - 1u) & ~(align - 1u);
-    if ((at & (g->capacity - 1u)) + size > g->capacity) {
-        at = (at | (g->capacity - 1u)) + 1u;
+    uint64_t off = g->head & (g->capacity - 1u);
+    uint64_t rem = glbuf_is_pow2(align) ? off & (align - 1u) : off % align;
+    uint64_t pad = rem == 0 ? 0 : align - rem;
+    if (pad > g->capacity - off || size > g->capacity - off - pad) {
+        return (g->head | (g->capacity - 1u)) + 1u;
     }
-    return at;
+    return g->head + pad;
 }
 
 /* Finds room for the request: waits for old frames, or grows. */
@@ -400,7 +405,7 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    if (!glbuf_is_pow2(align) || align > s->max_capacity) {
+    if (align == 0 || align > s->max_capacity) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
     if (size > s->max_capacity) {

@@ -949,7 +949,7 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 0, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 3, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, (1u << 16) + 3, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 1u << 17, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, UINT64_MAX, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.ctx, W.s, (1u << 16) + 1, 16, &al));

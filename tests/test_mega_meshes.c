@@ -10,6 +10,7 @@
 #include "gl_fixture.h"
 #include "glbuf/mega.h"
 #include "glbuf/mesh.h"
+#include "glbuf/stream.h"
 
 static glbuf_mega make(uint64_t capacity)
 {
@@ -664,6 +665,58 @@ START_TEST(commands_written_to_memory_and_into_the_megabuffer_agree)
 }
 END_TEST
 
+/* Stream ranges at vertex sizes: per-frame vertices drawn with first =
+ * offset / vertex size, and a mesh list's commands written into one. */
+START_TEST(stream_ranges_at_any_vertex_size_and_commands_written_into_one)
+{
+    glbuf_stream_desc sd = {0};
+    sd.capacity = 16384; /* small: laps and wraps at its end */
+    sd.max_capacity = 16384;
+    glbuf_stream st = {0};
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &sd, &st), GLBUF_OK);
+    for (int f = 0; f < 20; f++) {
+        for (int k = 0; k < 6; k++) {
+            uint64_t stride = strides[(f + k) % 4];
+            glbuf_stream_allocation a;
+            ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, st, stride * (3 + (uint64_t)k * 5), stride, &a), GLBUF_OK);
+            ck_assert_msg(a.offset % stride == 0, "stride %llu at %llu", (unsigned long long)stride,
+                          (unsigned long long)a.offset);
+            memset(a.ptr, 0x5A, (size_t)(stride * 3));
+        }
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, st), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    glbuf_mega m = make(65536);
+    glbuf_mesh meshes[3];
+    for (int i = 0; i < 3; i++) {
+        glbuf_mesh_desc d = {0};
+        d.vertex_count = 7;
+        d.vertex_stride = 36;
+        d.index_count = 9;
+        d.index_type = GLBUF_INDEX_UINT16;
+        ck_assert_int_eq(glbuf_mega_mesh_alloc(fx_ctx, m, &d, &meshes[i]), GLBUF_OK);
+    }
+    glbuf_stream_allocation a;
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, st, 3 * GLBUF_DRAW_ELEMENTS_COMMAND_BYTES, 4, &a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_mesh_commands(fx_ctx, m, meshes, 3, 0, a.ptr, 3 * GLBUF_DRAW_ELEMENTS_COMMAND_BYTES,
+                                              NULL),
+                     GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, st), GLBUF_OK);
+    uint32_t back[3][5];
+    fx_read(a.name, a.offset, sizeof back, back);
+    for (int i = 0; i < 3; i++) {
+        glbuf_mesh_draw d;
+        ck_assert_int_eq(glbuf_mega_mesh_draw(fx_ctx, m, &meshes[i], &d), GLBUF_OK);
+        ck_assert_uint_eq(back[i][0], 9);
+        ck_assert_uint_eq(back[i][2], d.first_index);
+        ck_assert_int_eq((int32_t)back[i][3], d.base_vertex);
+        ck_assert_uint_eq(back[i][4], (uint32_t)i);
+    }
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, st), GLBUF_OK);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, user_data_is_read_back_by_handle_and_survives_growth);
@@ -674,6 +727,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, mesh_calls_refuse_what_is_not_one_multi_draw_and_change_nothing);
     tcase_add_test(tc, a_mesh_whose_indices_do_not_fit_leaves_no_vertices_behind);
     tcase_add_test(tc, commands_written_to_memory_and_into_the_megabuffer_agree);
+    tcase_add_test(tc, stream_ranges_at_any_vertex_size_and_commands_written_into_one);
     tcase_add_test(tc, meshes_of_12_24_36_and_56_byte_vertices_draw_like_a_per_mesh_reference);
 }
 
