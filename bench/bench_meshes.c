@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench_util.h"
 #include "glbuf/mega.h"
@@ -90,6 +91,24 @@ static int extent_of(void *user, const glbuf_mega_block *b)
         *(uint64_t *)user = b->offset + b->size;
     }
     return 0;
+}
+
+/* CPU time of this thread, seconds: what glbuf costs the render thread,
+ * whatever else the machine runs meanwhile. */
+static double thread_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double mean(const double *v, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        sum += v[i];
+    }
+    return n > 0 ? sum / n : NAN;
 }
 
 static double percentile(double *v, int n, double p)
@@ -172,6 +191,7 @@ int main(int argc, char **argv)
     uint8_t *cmds = bench_xmalloc((size_t)n * GLBUF_DRAW_ELEMENTS_COMMAND_BYTES);
     double *cpu = bench_xcalloc((size_t)frames, sizeof *cpu);
     double *defrag_cpu = bench_xcalloc((size_t)frames, sizeof *defrag_cpu);
+    double *wall = bench_xcalloc((size_t)frames, sizeof *wall);
     int *compaction_frames = bench_xcalloc((size_t)frames, sizeof *compaction_frames);
     double *fragmentation = bench_xcalloc((size_t)frames, sizeof *fragmentation);
     double *frame_frag = bench_xcalloc((size_t)frames, sizeof *frame_frag);
@@ -184,18 +204,18 @@ int main(int argc, char **argv)
     glbuf_ctx_reset_stats(s.ctx);
 
     for (int f = 0; f < frames; f++) {
-        double t0 = bench_now_s();
+        double t0 = thread_s(), w0 = bench_now_s();
         for (int k = 0; k < replaced; k++) {
             int slot = (int)(bench_rnd(&s.rng) * n);
             free_mesh(&s, slot);
             s.meshes[slot] = new_mesh(&s, slot);
         }
-        double t1 = bench_now_s();
+        double t1 = thread_s();
         uint64_t waits = glbuf_ctx_get_stats(s.ctx).fence_waits;
         glbuf_mega_defrag_report rep;
         bench_check("glbuf_mega_defragment", glbuf_mega_defragment(s.ctx, s.m, budget, count_move, NULL, &rep));
         defrag_waits += glbuf_ctx_get_stats(s.ctx).fence_waits - waits;
-        double t2 = bench_now_s();
+        double t2 = thread_s();
         /* One multi-draw per vertex size: the commands of each group. */
         for (int g = 0; g < GROUPS; g++) {
             uint32_t m = 0;
@@ -207,8 +227,13 @@ int main(int argc, char **argv)
                                                  (uint64_t)n * GLBUF_DRAW_ELEMENTS_COMMAND_BYTES, NULL));
         }
         bench_check("glbuf_ctx_end_frame", glbuf_ctx_end_frame(s.ctx));
-        double t3 = bench_now_s();
+        double t3 = thread_s();
         cpu[f] = (t3 - t0) * 1e3;
+        wall[f] = (bench_now_s() - w0) * 1e3;
+        if (getenv("GLBUF_BENCH_TRACE") != NULL && (t2 - t1) * 1e3 > 2.0) {
+            fprintf(stderr, "frame %d: defragment %.2f ms (copied %llu bytes, %u moves reported, started %d)\n", f,
+                    (t2 - t1) * 1e3, (unsigned long long)rep.bytes_copied, rep.moves, rep.started);
+        }
         defrag_cpu[f] = (t2 - t1) * 1e3;
         copied += rep.bytes_copied;
         if (rep.started) {
@@ -269,11 +294,40 @@ int main(int argc, char **argv)
     printf("| external fragmentation when a compaction ends (its last old places still pending), mean / max | "
            "%.4f / %.4f |\n",
            compactions ? frag_sum / compactions : NAN, frag_max);
+    if (compacted_at >= 0 && compacted_at + 1 < frames) {
+        /* After the big compaction: the frames of a render loop in its steady state. */
+        int k = frames - (compacted_at + 1);
+        double *tail = bench_xcalloc((size_t)k, sizeof *tail), *dtail = bench_xcalloc((size_t)k, sizeof *dtail);
+        double *wtail = bench_xcalloc((size_t)k, sizeof *wtail);
+        memcpy(tail, cpu + compacted_at + 1, (size_t)k * sizeof *tail);
+        memcpy(dtail, defrag_cpu + compacted_at + 1, (size_t)k * sizeof *dtail);
+        memcpy(wtail, wall + compacted_at + 1, (size_t)k * sizeof *wtail);
+        double ta = mean(tail, k), da = mean(dtail, k);
+        double tm = bench_median(tail, (size_t)k), dm = bench_median(dtail, (size_t)k);
+        double wm = bench_median(wtail, (size_t)k);
+        printf("| steady state (the %d frames after that): CPU ms a frame in glbuf (thread CPU time), mean / "
+               "median / p95 / max | "
+               "%.3f / %.3f / %.3f / %.3f |\n",
+               k, ta, tm, percentile(tail, k, 0.95), tail[k - 1]);
+        printf("| steady state: of which glbuf_mega_defragment, mean / median / p95 / max | %.3f / %.3f / %.3f / "
+               "%.3f |\n",
+               da, dm, percentile(dtail, k, 0.95), dtail[k - 1]);
+        printf("| steady state: wall-clock ms a frame in glbuf, median / p95 | %.3f / %.3f |\n", wm,
+               percentile(wtail, k, 0.95));
+        free(wtail);
+        free(tail);
+        free(dtail);
+    }
+    double avg = mean(cpu, frames), davg = mean(defrag_cpu, frames);
     double med = bench_median(cpu, (size_t)frames);
-    printf("| CPU ms a frame in glbuf, median / p95 / max | %.3f / %.3f / %.3f |\n", med,
+    printf("| all frames: CPU ms a frame in glbuf (thread CPU time), mean / median / p95 / max | %.3f / %.3f / "
+           "%.3f / %.3f |\n",
+           avg,
+           med,
            percentile(cpu, frames, 0.95), cpu[frames - 1]);
     double dmed = bench_median(defrag_cpu, (size_t)frames);
-    printf("| of which glbuf_mega_defragment, median / p95 / max | %.3f / %.3f / %.3f |\n", dmed,
+    printf("| all frames: of which glbuf_mega_defragment, mean / median / p95 / max | %.3f / %.3f / %.3f / %.3f |\n",
+           davg, dmed,
            percentile(defrag_cpu, frames, 0.95), defrag_cpu[frames - 1]);
     printf("| blocking waits (fence_waits) over the churn | %llu |\n", (unsigned long long)cs.fence_waits);
     printf("| time in them, ms | %.3f |\n", (double)cs.fence_wait_ns / 1e6);
@@ -295,6 +349,7 @@ int main(int argc, char **argv)
     free(list);
     free(cpu);
     free(defrag_cpu);
+    free(wall);
     free(compaction_frames);
     free(fragmentation);
     free(frame_frag);
