@@ -3,7 +3,8 @@
 #   - stdout has the GL strings and a matrix row for every strategy;
 #   - the JSON has exactly the documented top-level and row fields
 #     (bench/report.h), a row for every strategy, and every number finite
-#     and >= 0 (> 0 where a figure cannot be zero);
+#     and >= 0 (> 0 where a figure cannot be zero); the pool rows of churn
+#     and streaming carry the reuse and buffer figures, a rate at most 1;
 #   - the CSV has the same header and as many rows;
 #   - every SVG chart starts with "<svg", and the main ones exist.
 # usage: cmake -DBENCH=path/to/glbuf-bench -DOUT=dir -P check_quick.cmake
@@ -29,7 +30,9 @@ set(strategies per-resource exact pow2 1.5x fixed-step megabuffer tiered-pools s
 set(top_fields tool version gl_vendor gl_renderer gl_version date quick trace memcpy_gbps growth_target_bytes rows)
 set(row_fields workload strategy operations bytes_requested ns_per_alloc gl_calls_per_alloc
                bytes_held_per_byte_requested external_fragmentation reallocations bytes_copied_by_growth
-               upload_gbps upload_fraction_of_memcpy frame_cpu_ms frame_gpu_ms)
+               upload_gbps upload_fraction_of_memcpy frame_cpu_ms frame_gpu_ms buffers_created_per_1k
+               buffers_deleted_per_1k gl_calls_per_alloc_besides_upload reuse_rate steady_reuse_rate
+               live_bytes_held_per_byte_requested)
 # figures that are never 0 when present
 set(positive operations bytes_requested ns_per_alloc bytes_held_per_byte_requested upload_gbps
              upload_fraction_of_memcpy frame_cpu_ms)
@@ -108,6 +111,23 @@ foreach(i RANGE ${last})
   endforeach()
   if(figures LESS 3)
     message(FATAL_ERROR "row ${i} (${w}/${s}) has only ${figures} figures")
+  endif()
+endforeach()
+# the pool rows carry the pool figures (churn and streaming)
+foreach(i RANGE ${last})
+  string(JSON w GET "${json}" rows ${i} workload)
+  string(JSON s GET "${json}" rows ${i} strategy)
+  if(s STREQUAL "tiered-pools" AND w MATCHES "^(churn|streaming)$")
+    foreach(f reuse_rate steady_reuse_rate buffers_created_per_1k buffers_deleted_per_1k)
+      string(JSON t TYPE "${json}" rows ${i} ${f})
+      if(NOT t STREQUAL "NUMBER")
+        message(FATAL_ERROR "row ${i} (${w}/${s}) has no ${f}")
+      endif()
+    endforeach()
+    string(JSON v GET "${json}" rows ${i} reuse_rate)
+    if(v GREATER 1)
+      message(FATAL_ERROR "row ${i} (${w}/${s}) reuse_rate above 1: ${v}")
+    endif()
   endif()
 endforeach()
 foreach(s ${strategies})

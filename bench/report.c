@@ -28,7 +28,7 @@ void bench_row_init(bench_row *row)
 
 /* ---- Markdown ----------------------------------------------------------------- */
 
-typedef enum fmt { FMT_INT, FMT_2, FMT_3, FMT_BYTES, FMT_PERCENT } fmt;
+typedef enum fmt { FMT_INT, FMT_2, FMT_3, FMT_BYTES, FMT_PERCENT, FMT_PERCENT_1 } fmt;
 
 typedef struct column {
     bench_workload w;
@@ -74,6 +74,9 @@ static void cell_mark(FILE *out, double v, fmt format, const char *mark)
         case FMT_PERCENT:
             snprintf(buf, sizeof buf, "%.0f%%", v * 100.0);
             break;
+        case FMT_PERCENT_1:
+            snprintf(buf, sizeof buf, "%.1f%%", v * 100.0);
+            break;
         case FMT_BYTES: {
             const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
             int u = 0;
@@ -106,6 +109,9 @@ static fmt field_format(bench_field f)
         return FMT_INT;
     case BENCH_F_UPLOAD_FRACTION_OF_MEMCPY:
         return FMT_PERCENT;
+    case BENCH_F_REUSE_RATE:
+    case BENCH_F_STEADY_REUSE_RATE:
+        return FMT_PERCENT_1;
     case BENCH_F_FRAME_CPU_MS:
     case BENCH_F_FRAME_GPU_MS:
         return FMT_3;

@@ -57,7 +57,15 @@ typedef enum bench_strategy {
     X(UPLOAD_GBPS, "upload_gbps", "bytes uploaded / time in the upload calls, 1e9 B/s")                     \
     X(UPLOAD_FRACTION_OF_MEMCPY, "upload_fraction_of_memcpy", "upload_gbps / host memcpy GB/s")             \
     X(FRAME_CPU_MS, "frame_cpu_ms", "median CPU ms to issue one frame")                                     \
-    X(FRAME_GPU_MS, "frame_gpu_ms", "median GPU ms per frame (GL_TIME_ELAPSED)")
+    X(FRAME_GPU_MS, "frame_gpu_ms", "median GPU ms per frame (GL_TIME_ELAPSED)")                            \
+    X(BUFFERS_CREATED_PER_1K, "buffers_created_per_1k", "GL buffers created per 1000 operations")           \
+    X(BUFFERS_DELETED_PER_1K, "buffers_deleted_per_1k", "GL buffers deleted per 1000 operations")           \
+    X(GL_CALLS_BESIDES_UPLOAD, "gl_calls_per_alloc_besides_upload",                                         \
+      "GL calls per operation other than the uploads (gl[Named]BufferSubData)")                             \
+    X(REUSE_RATE, "reuse_rate", "pools: acquisitions served by an idle buffer / acquisitions")              \
+    X(STEADY_REUSE_RATE, "steady_reuse_rate", "pools: the same over the second half of the operations")     \
+    X(LIVE_BYTES_HELD_PER_BYTE_REQUESTED, "live_bytes_held_per_byte_requested",                             \
+      "pools: capacity of the acquired buffers / their requested bytes, at peak")
 
 typedef enum bench_field {
 #define BENCH_FIELD_ENUM(id, name, desc) BENCH_F_##id,

@@ -86,28 +86,77 @@ static glbuf_mega new_mega(glbuf_ctx *ctx, uint64_t capacity, const char *label)
     return m;
 }
 
-static glbuf_pool new_pool(glbuf_ctx *ctx, const char *label)
+static glbuf_pool new_pool(const bench_env *e, const char *label)
 {
     glbuf_pool_desc d = {0};
     d.usage = GLBUF_USAGE_DYNAMIC_DRAW; /* reused buffers are rewritten */
+    d.demand_frames = e->pool_demand_frames;
     d.label = label;
     glbuf_pool p = {0};
-    bench_check("glbuf_pool_create", glbuf_pool_create(ctx, &d, &p));
+    bench_check("glbuf_pool_create", glbuf_pool_create(e->ctx, &d, &p));
     return p;
 }
 
-/* Reuse figures of a pool on stderr, to read its rows by. */
-static void pool_note(glbuf_ctx *ctx, glbuf_pool pool)
+/* Figures of every churn and streaming row, from the context's counters:
+ * buffers created and deleted per 1000 operations, and the GL calls that are
+ * not the uploads themselves (gl[Named]BufferSubData). */
+static void buffer_figures(const glbuf_ctx_stats *st, double ops, bench_row *row)
+{
+    uint64_t uploads = st->calls[GLBUF_GL_NamedBufferSubData] + st->calls[GLBUF_GL_BufferSubData];
+    row->v[BENCH_F_BUFFERS_CREATED_PER_1K] = (double)st->buffers_created * 1000.0 / ops;
+    row->v[BENCH_F_BUFFERS_DELETED_PER_1K] = (double)st->buffers_deleted * 1000.0 / ops;
+    row->v[BENCH_F_GL_CALLS_BESIDES_UPLOAD] = (double)(st->calls_total - uploads) / ops;
+}
+
+/* A pool's acquisition counters at one point of a run. */
+typedef struct pool_mark {
+    uint64_t acquired, reused;
+} pool_mark;
+
+static pool_mark pool_mark_of(const glbuf_ctx *ctx, glbuf_pool pool)
 {
     glbuf_pool_stats ps = glbuf_pool_get_stats(ctx, pool);
-    uint64_t created = 0, reused = 0, evicted = 0;
+    pool_mark m = {ps.acquired, 0};
+    for (int i = 0; i < GLBUF_POOL_TIERS; i++) {
+        m.reused += ps.tiers[i].reused;
+    }
+    return m;
+}
+
+/* The pool's reuse rates (whole run; since `half`, the second half), and on
+ * stderr what its buffers went through, with the GL calls per acquisition by
+ * entry point, to read its rows by. */
+static void pool_figures(const glbuf_ctx *ctx, glbuf_pool pool, pool_mark half, const glbuf_ctx_stats *st,
+                         bench_row *row)
+{
+    glbuf_pool_stats ps = glbuf_pool_get_stats(ctx, pool);
+    pool_mark end = pool_mark_of(ctx, pool);
+    row->v[BENCH_F_REUSE_RATE] = end.acquired ? (double)end.reused / (double)end.acquired : NAN;
+    row->v[BENCH_F_STEADY_REUSE_RATE] =
+        end.acquired > half.acquired ? (double)(end.reused - half.reused) / (double)(end.acquired - half.acquired)
+                                     : NAN;
+    uint64_t created = 0, shed = 0, trimmed = 0, evicted = 0, discarded = 0;
     for (int i = 0; i < GLBUF_POOL_TIERS; i++) {
         created += ps.tiers[i].created;
-        reused += ps.tiers[i].reused;
+        shed += ps.tiers[i].shed;
+        trimmed += ps.tiers[i].trimmed;
         evicted += ps.tiers[i].evicted;
+        discarded += ps.tiers[i].discarded;
     }
-    fprintf(stderr, "glbuf-bench:   pool: %llu buffers created, %llu reuses, %llu evicted over the idle budget\n",
-            (unsigned long long)created, (unsigned long long)reused, (unsigned long long)evicted);
+    fprintf(stderr,
+            "glbuf-bench:   pool: %llu acquisitions, %llu reused, %llu buffers created; deleted: %llu shed by the "
+            "demand rule, %llu trimmed, %llu evicted over the idle budget, %llu discarded\n",
+            (unsigned long long)end.acquired, (unsigned long long)end.reused, (unsigned long long)created,
+            (unsigned long long)shed, (unsigned long long)trimmed, (unsigned long long)evicted,
+            (unsigned long long)discarded);
+    fprintf(stderr, "glbuf-bench:   GL calls per acquisition:");
+    for (int c = 0; c < GLBUF_GL_CALL_COUNT; c++) {
+        if (st->calls[c] != 0 && end.acquired != 0) {
+            fprintf(stderr, " %s %.4f", glbuf_gl_call_name((glbuf_gl_call)c),
+                    (double)st->calls[c] / (double)end.acquired);
+        }
+    }
+    fputc('\n', stderr);
 }
 
 static double mega_fragmentation(glbuf_ctx *ctx, glbuf_mega m)
@@ -127,10 +176,11 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
     uint8_t *live = bench_xcalloc(t->n_ids, 1);
     size_t n_spare = 0;
     glbuf_mega mega = s == BENCH_MEGABUFFER ? new_mega(ctx, t->capacity, "churn") : (glbuf_mega){0};
-    glbuf_pool pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "churn") : (glbuf_pool){0};
+    glbuf_pool pool = s == BENCH_TIERED_POOLS ? new_pool(e, "churn") : (glbuf_pool){0};
     glbuf_growth policy = policy_of(s);
-    double held = NAN, frag = NAN, paused = 0.0;
+    double held = NAN, live_held = NAN, frag = NAN, paused = 0.0;
     uint64_t requested = 0;
+    pool_mark half = {0, 0};
 
     bench_check("wait_idle", glbuf_ctx_wait_idle(ctx));
     glbuf_ctx_reset_stats(ctx);
@@ -191,7 +241,9 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
                 bytes = glbuf_mega_get_stats(ctx, mega).capacity;
                 frag = mega_fragmentation(ctx, mega);
             } else if (pool.id != 0) {
-                bytes = glbuf_pool_get_stats(ctx, pool).bytes_held;
+                glbuf_pool_stats ps = glbuf_pool_get_stats(ctx, pool);
+                bytes = ps.bytes_held;
+                live_held = (double)(ps.bytes_held - ps.bytes_idle) / (double)ps.bytes_requested;
             } else {
                 for (uint32_t k = 0; k < t->n_ids; k++) {
                     bytes += live[k] ? glbuf_buffer_capacity(ctx, buf[k]) : 0;
@@ -201,6 +253,11 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
                 }
             }
             held = (double)bytes / (double)t->peak_bytes;
+            paused += bench_now_s() - p0;
+        }
+        if (pool.id != 0 && i + 1 == t->n_ops / 2) { /* untimed: the steady half starts */
+            double p0 = bench_now_s();
+            half = pool_mark_of(ctx, pool);
             paused += bench_now_s() - p0;
         }
     }
@@ -220,9 +277,10 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
     row->v[BENCH_F_EXTERNAL_FRAGMENTATION] = frag;
     row->v[BENCH_F_REALLOCATIONS] = (double)st.reallocations;
     row->v[BENCH_F_BYTES_COPIED_BY_GROWTH] = (double)st.bytes_copied_by_growth;
-
+    buffer_figures(&st, n, row);
     if (pool.id != 0) {
-        pool_note(ctx, pool);
+        row->v[BENCH_F_LIVE_BYTES_HELD_PER_BYTE_REQUESTED] = live_held;
+        pool_figures(ctx, pool, half, &st, row);
     }
     for (uint32_t k = 0; k < t->n_ids; k++) {
         if (!live[k]) {
@@ -255,10 +313,14 @@ static void churn_one(bench_env *e, const bench_trace *t, int s, bench_row *row)
 void bench_churn(bench_env *e, const bench_params *p, bench_results *r)
 {
     const bench_trace *t = p->trace;
+    char demand[24] = "default";
+    if (e->pool_demand_frames != 0) {
+        snprintf(demand, sizeof demand, "%u", e->pool_demand_frames);
+    }
     snprintf(r->params[BENCH_CHURN], sizeof r->params[BENCH_CHURN],
              "mesh-churn trace, %zu operations (%zu allocations, 256 B .. 1 MiB), peak %.1f MiB live; "
-             "frame ends every %d operations",
-             t->n_ops, t->allocations, (double)t->peak_bytes / 1048576.0, END_FRAME_EVERY);
+             "frame ends every %d operations; pool demand_frames %s",
+             t->n_ops, t->allocations, (double)t->peak_bytes / 1048576.0, END_FRAME_EVERY, demand);
     for (int s = 0; s < BENCH_STRATEGY_COUNT; s++) {
         if (s == BENCH_STREAM_RING) {
             continue;
@@ -411,7 +473,7 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
     } else if (s == BENCH_MEGABUFFER) {
         m = new_mega(ctx, 0, "streaming");
     } else if (s == BENCH_TIERED_POOLS) {
-        pool = new_pool(ctx, "streaming");
+        pool = new_pool(e, "streaming");
     } else if (s == BENCH_STREAM_RING) {
         glbuf_stream_desc d = {0};
         d.label = "streaming";
@@ -421,7 +483,11 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
     glbuf_ctx_reset_stats(ctx);
     double upload = 0.0;
     uint64_t bytes = 0, held_peak = 0;
+    pool_mark half = {0, 0};
     for (int f = 0; f < ss->frames; f++) {
+        if (pool.id != 0 && f == ss->frames / 2) {
+            half = pool_mark_of(ctx, pool); /* untimed: the steady half starts */
+        }
         uint64_t size = ss->sizes[f];
         uint32_t name = 0;
         uint64_t offset = 0, held = 0;
@@ -506,6 +572,7 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
     row->v[BENCH_F_BYTES_COPIED_BY_GROWTH] = (double)st.bytes_copied_by_growth;
     row->v[BENCH_F_UPLOAD_GBPS] = gbps;
     row->v[BENCH_F_UPLOAD_FRACTION_OF_MEMCPY] = gbps / memcpy_gbps;
+    buffer_figures(&st, ss->frames, row);
     if (ring.id != 0) {
         glbuf_stream_stats rs = glbuf_stream_get_stats(ctx, ring);
         fprintf(stderr, "glbuf-bench:   ring: %llu growths, %llu waits (%.1f ms), %s\n",
@@ -513,7 +580,7 @@ static void stream_one(bench_env *e, const stream_setup *ss, int s, double memcp
                 rs.persistent ? "persistent" : "orphaning fallback");
     }
     if (pool.id != 0) {
-        pool_note(ctx, pool);
+        pool_figures(ctx, pool, half, &st, row);
     }
     if (b.id != 0) {
         glbuf_buffer_destroy(ctx, b);
@@ -633,7 +700,7 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
         bench_check("glbuf_buffer_create", glbuf_buffer_create(ctx, &d, &indirect));
         free(cmds);
     } else {
-        pool = s == BENCH_TIERED_POOLS ? new_pool(ctx, "drawing") : (glbuf_pool){0};
+        pool = s == BENCH_TIERED_POOLS ? new_pool(e, "drawing") : (glbuf_pool){0};
         for (int i = 0; i < k; i++) {
             const float *v = ds->verts + (size_t)i * DRAW_VERTICES * 2;
             if (pool.id != 0) {

@@ -13,8 +13,8 @@
  *              capacity.
  *              megabuffer: glbuf_mega (64 MiB, the trace's arena, POW2
  *              growth), alloc + write / fenced free.
- *              tiered-pools: glbuf_pool (16 KiB / 256 KiB / 4 MiB tiers),
- *              acquire + sub-data / release.
+ *              tiered-pools: glbuf_pool with its defaults (size classes,
+ *              demand-following idle policy), acquire + sub-data / release.
  *   growth     one stream of appends, log-uniform 1 B .. 64 KiB, to 64 MiB:
  *              glbuf_buffer_append on a buffer with each growth policy
  *              (contents kept by GPU copies), and glbuf_mega_alloc + write
@@ -48,6 +48,7 @@ typedef struct bench_env {
     bench_gl gl;
     uint8_t *src;      /* source bytes for every upload */
     uint64_t src_size; /* 16 MiB */
+    uint32_t pool_demand_frames; /* glbuf_pool_desc.demand_frames of every pool; 0: the default */
 } bench_env;
 
 typedef struct bench_params {

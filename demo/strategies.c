@@ -457,21 +457,6 @@ demo_memory strategy_memory(const strategy *s)
     return m;
 }
 
-typedef struct map_walk {
-    demo_block_fn fn;
-    void *user;
-} map_walk;
-
-static int mega_block(void *user, const glbuf_mega_block *b)
-{
-    map_walk *w = user;
-    demo_block_kind k = b->kind == GLBUF_MEGA_BLOCK_LIVE ? BLOCK_LIVE
-                        : b->kind == GLBUF_MEGA_BLOCK_FREE ? BLOCK_FREE
-                                                           : BLOCK_PENDING;
-    w->fn(w->user, k, b->offset, b->size, b->frame);
-    return 0;
-}
-
 typedef struct arena_piece {
     uint64_t offset, size, frame;
 } arena_piece;
@@ -482,13 +467,12 @@ static int by_offset(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
+/* The memory map of the buffer strategies (glbuf_view_blocks): pow2's arena
+ * in offset order, dead meshes shown as pending; the per-buffer strategies
+ * lay their buffers end to end in slot order, each mesh then its slack. */
+static void walk_blocks(void *user, glbuf_view_emit_fn emit, void *emit_user)
 {
-    if (s->kind == STRATEGY_MEGA) {
-        map_walk w = {fn, user};
-        glbuf_mega_for_each_block(s->ctx, s->mega, mega_block, &w);
-        return;
-    }
+    const strategy *s = user;
     if (s->kind == STRATEGY_POW2) {
         /* Live meshes in offset order; the gaps are dead meshes (pending a
          * repack); the tail past the size is free. */
@@ -507,22 +491,21 @@ void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
         uint64_t at = 0;
         for (uint32_t k = 0; k < n; k++) {
             if (p[k].offset > at) {
-                fn(user, BLOCK_PENDING, at, p[k].offset - at, 0);
+                emit(emit_user, GLBUF_VIEW_BLOCK_PENDING, at, p[k].offset - at, 0);
             }
-            fn(user, BLOCK_LIVE, p[k].offset, p[k].size, p[k].frame);
+            emit(emit_user, GLBUF_VIEW_BLOCK_LIVE, p[k].offset, p[k].size, p[k].frame);
             at = p[k].offset + p[k].size;
         }
         uint64_t size = glbuf_buffer_size(s->ctx, s->arena), cap = glbuf_buffer_capacity(s->ctx, s->arena);
         if (size > at) {
-            fn(user, BLOCK_PENDING, at, size - at, 0);
+            emit(emit_user, GLBUF_VIEW_BLOCK_PENDING, at, size - at, 0);
         }
         if (cap > size) {
-            fn(user, BLOCK_FREE, size, cap - size, 0);
+            emit(emit_user, GLBUF_VIEW_BLOCK_FREE, size, cap - size, 0);
         }
         free(p);
         return;
     }
-    /* Separate buffers, end to end in slot order: the mesh, then the slack. */
     uint64_t at = 0;
     for (uint32_t i = 0; i < s->slot_count; i++) {
         const slot_state *st = &s->slots[i];
@@ -530,16 +513,31 @@ void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
             continue;
         }
         uint64_t cap = glbuf_buffer_capacity(s->ctx, st->buf);
-        fn(user, BLOCK_LIVE, at, st->size, st->frame);
+        emit(emit_user, GLBUF_VIEW_BLOCK_LIVE, at, st->size, st->frame);
         if (cap > st->size) {
-            fn(user, BLOCK_FREE, at + st->size, cap - st->size, 0);
+            emit(emit_user, GLBUF_VIEW_BLOCK_FREE, at + st->size, cap - st->size, 0);
         }
         at += cap > st->size ? cap : st->size;
     }
-    if (s->kind == STRATEGY_POOL) {
-        uint64_t idle = glbuf_pool_get_stats(s->ctx, s->pool).bytes_idle;
-        if (idle > 0) {
-            fn(user, BLOCK_PENDING, at, idle, 0);
-        }
+}
+
+static uint64_t blocks_capacity(void *user)
+{
+    return strategy_memory(user).capacity;
+}
+
+glbuf_result strategy_show(strategy *s, glbuf_view *view)
+{
+    switch (s->kind) {
+    case STRATEGY_MEGA:
+        return glbuf_view_show_mega(view, s->mega, "megabuffer");
+    case STRATEGY_POOL:
+        return glbuf_view_show_pool(view, s->pool, "pool tiers");
+    default: {
+        glbuf_view_blocks b = {blocks_capacity, walk_blocks, s};
+        return glbuf_view_show_blocks(view, &b,
+                                      s->kind == STRATEGY_POW2 ? "pow2 arena (dead meshes: pending)"
+                                                               : "buffers end to end");
+    }
     }
 }

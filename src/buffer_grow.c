@@ -12,6 +12,24 @@
 #include "buffer_internal.h"
 #include "gl_ops.h"
 
+/* The growth-copy workaround (ctx.c, quirk_wait_after_growth_copies): a
+ * fence after the copies and a wait for it, so no later update of the store
+ * can overtake them; glFinish when the fence cannot be made or waited on. */
+static void wait_for_growth_copies(glbuf_ctx *ctx)
+{
+    if (!ctx->quirk_wait_after_growth_copies) {
+        return;
+    }
+    GLsync sync = GLBUF_GL(ctx, FenceSync)(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+    glbuf_result r = sync != NULL ? glbuf_sync_wait(ctx, sync, UINT64_MAX) : GLBUF_ERR_FENCE_FAILED;
+    if (sync != NULL) {
+        GLBUF_GL(ctx, DeleteSync)(sync);
+    }
+    if (r != GLBUF_OK) {
+        GLBUF_GL(ctx, Finish)();
+    }
+}
+
 /* Nothing to keep: one re-specification in place, whatever the policy. On
  * failure the capacity follows what the driver kept (nothing to lose). */
 static glbuf_result grow_empty(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capacity)
@@ -65,6 +83,7 @@ static glbuf_result grow_keeping_name(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint6
     }
     glbuf_gl_copy(ctx, temp, b->name, 0, 0, (size_t)keep);
     glbuf_gl_delete(ctx, temp);
+    wait_for_growth_copies(ctx);
     ctx->stats.bytes_copied_by_growth += 2 * keep;
     b->capacity = restored_capacity;
     if (r == GLBUF_OK) {
@@ -93,6 +112,7 @@ static glbuf_result grow_renaming(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t 
         return r;
     }
     glbuf_gl_copy(ctx, b->name, fresh, 0, 0, (size_t)keep);
+    wait_for_growth_copies(ctx);
     /* GL keeps the old store alive for commands already queued and for
      * vertex arrays still pointing at it. */
     glbuf_gl_delete(ctx, b->name);

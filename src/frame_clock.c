@@ -95,8 +95,10 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     if (ctx == NULL) {
         return GLBUF_ERR_NULL;
     }
+    glbuf_validate_begin(ctx);
     /* Before the fence, so the uploads belong to the frame that ends. */
     glbuf_result uploaded = glbuf_buffers_flush_staged(ctx);
+    glbuf_megas_flush_staged(ctx);
     glbuf_result result = GLBUF_OK;
     if (ctx->fence_count == GLBUF_MAX_FENCES) {
         result = wait_oldest(ctx, UINT64_MAX);

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 static int dsa(const glbuf_ctx *ctx)
 {
@@ -89,9 +90,49 @@ void glbuf_gl_storage(glbuf_ctx *ctx, GLuint name, size_t size, const void *data
     restore_write(ctx, old);
 }
 
+static GLint64 buffer_parameter(glbuf_ctx *ctx, GLuint name, GLenum pname)
+{
+    GLint64 v = 0;
+    if (dsa(ctx)) {
+        GLBUF_GL(ctx, GetNamedBufferParameteri64v)(name, pname, &v);
+        return v;
+    }
+    GLuint old = bind_write(ctx, name);
+    GLBUF_GL(ctx, GetBufferParameteri64v)(GL_COPY_WRITE_BUFFER, pname, &v);
+    restore_write(ctx, old);
+    return v;
+}
+
+/* The unaligned-update workaround (ctx.c, quirk_unaligned_sub_data): the
+ * bytes written through a map of exactly [offset, offset + size). Returns 0,
+ * having changed nothing, when the store cannot be mapped for writing now
+ * (mapped already, or immutable without GL_MAP_WRITE_BIT) or the map fails;
+ * the caller then uses glBufferSubData. A plain write map waits for the GPU's
+ * use of the buffer: the price of an unaligned update on that driver. */
+static int sub_data_through_map(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data)
+{
+    /* Immutable stores exist only where glbuf may make them (GL 4.4 or
+     * ARB_buffer_storage); elsewhere the query would be GL_INVALID_ENUM. */
+    if (buffer_parameter(ctx, name, GL_BUFFER_MAPPED) != 0 ||
+        (glbuf_ctx_has(ctx, GLBUF_CAP_BUFFER_STORAGE) && buffer_parameter(ctx, name, GL_BUFFER_IMMUTABLE_STORAGE) != 0 &&
+         (buffer_parameter(ctx, name, GL_BUFFER_STORAGE_FLAGS) & GL_MAP_WRITE_BIT) == 0)) {
+        return 0;
+    }
+    void *p = glbuf_gl_map_range(ctx, name, offset, size, GL_MAP_WRITE_BIT);
+    if (p == NULL) {
+        return 0;
+    }
+    memcpy(p, data, size);
+    return glbuf_gl_unmap(ctx, name) == GL_TRUE;
+}
+
 void glbuf_gl_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data)
 {
     ctx->stats.bytes_uploaded += size;
+    if (ctx->quirk_unaligned_sub_data && ((offset | size) & 3u) != 0 &&
+        sub_data_through_map(ctx, name, offset, size, data)) {
+        return;
+    }
     if (dsa(ctx)) {
         GLBUF_GL(ctx, NamedBufferSubData)(name, (GLintptr)offset, (GLsizeiptr)size, data);
         return;

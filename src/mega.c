@@ -104,6 +104,7 @@ glbuf_result glbuf_mega_mark_dirty(glbuf_mega_obj *m, uint64_t offset, uint64_t 
     m->dirty[m->dirty_count].offset = offset;
     m->dirty[m->dirty_count].size = size;
     m->dirty_count++;
+    glbuf_mega_list(m); /* glbuf_ctx_end_frame flushes what glbuf_mega_flush was not called for */
     return GLBUF_OK;
 }
 
@@ -215,15 +216,27 @@ static glbuf_result mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glb
     m->max_capacity = max_capacity;
     m->alignment = use_alignment(ctx, desc->use);
     m->growth = desc->growth;
+    m->initial_capacity = capacity;
     snprintf(m->label, sizeof m->label, "%s", desc->label ? desc->label : "mega");
+    glbuf_result r = glbuf_mega_placement_check(m, desc, capacity);
+    if (r != GLBUF_OK) {
+        glbuf_host_free(&ctx->allocator, m);
+        return r;
+    }
 
     glbuf_ranges_desc rd = {0};
     rd.capacity = capacity;
     rd.allocator = ctx->allocator;
-    glbuf_result r = glbuf_ranges_create(&rd, &m->ranges);
+    r = glbuf_ranges_create(&rd, &m->ranges);
     glbuf_mega_store s = {0, NULL};
     if (r == GLBUF_OK) {
         r = glbuf_mega_storage_create(m, capacity, &s);
+    }
+    if (r == GLBUF_OK && m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        r = glbuf_mega_staging_create(m, desc->staging_max_capacity);
+        if (r != GLBUF_OK) {
+            glbuf_mega_storage_release(m, &s);
+        }
     }
     if (r != GLBUF_OK) {
         glbuf_ranges_destroy(m->ranges);
@@ -245,6 +258,9 @@ static void mega_destroy(glbuf_mega_obj **pm)
     glbuf_mega_obj *m = *pm;
     glbuf_ctx *ctx = m->ctx;
     glbuf_mega_store s = {m->name, m->map};
+    glbuf_mega_staging_destroy(m);
+    glbuf_mega_landing_clear(m);
+    glbuf_host_free(&ctx->allocator, m->landing.runs);
     glbuf_mega_storage_release(m, &s);
     glbuf_mega_defrag_release(m);
     glbuf_ranges_destroy(m->ranges);
@@ -322,6 +338,14 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, const glbuf_mega_alloc_desc *d
     }
     if (size > UINT64_MAX - alignment || !glbuf_fits_glsizeiptr(size + alignment)) {
         return GLBUF_ERR_OVERFLOW;
+    }
+    /* A request that can never fit is refused before anything moves: no
+     * pending free retired, no fence waited on, no growth. Offset 0 has
+     * every alignment, so it never fits exactly when it is larger than the
+     * storage can ever be. */
+    if (size > (m->growth == GLBUF_MEGA_GROW_NONE ? m->capacity : m->max_capacity)) {
+        m->stats.failed_allocations++;
+        return GLBUF_ERR_FULL;
     }
     /* Retire what the last known completed frame allows: no GL call. */
     glbuf_mega_retire(m, m->ctx->completed_frame);
@@ -465,8 +489,14 @@ static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **o
     if (r == GLBUF_OK) {
         r = keep_in_place(m, range);
     }
+    if (r == GLBUF_OK && m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        return glbuf_mega_stage_span(m, offset, size, out);
+    }
     if (r == GLBUF_OK) {
         r = glbuf_mega_mark_dirty(m, offset, size);
+    }
+    if (r == GLBUF_OK && m->storage) {
+        glbuf_mega_before_cpu_write(m, offset, size);
     }
     if (r == GLBUF_OK) {
         *out = m->map + offset;
@@ -502,15 +532,23 @@ static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64
     if (r != GLBUF_OK) {
         return r;
     }
+    if (m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        return glbuf_mega_stage_write(m, base, alloc_size, offset, data, size);
+    }
     if (!m->storage) {
         r = glbuf_mega_mark_dirty(m, base + offset, size);
         if (r != GLBUF_OK) {
             return r;
         }
     }
-    memcpy(m->map + base + offset, data, (size_t)size);
+    if (m->storage) {
+        glbuf_mega_before_cpu_write(m, base + offset, size);
+    }
+    glbuf_mega_copy_in(m, m->map + base + offset, data, size);
     if (m->storage && m->explicit_flush) {
+        glbuf_validate_begin(m->ctx);
         glbuf_gl_flush_range(m->ctx, m->name, (size_t)(base + offset), (size_t)size);
+        glbuf_validate(m->ctx, "glbuf_mega_write", m->label);
     }
     return GLBUF_OK;
 }
@@ -521,7 +559,8 @@ static glbuf_result mega_flush(glbuf_mega_obj *m)
     if (r != GLBUF_OK) {
         return r;
     }
-    glbuf_mega_flush_dirty(m);
+    glbuf_validate_begin(m->ctx);
+    glbuf_mega_flush_pending(m);
     glbuf_validate(m->ctx, "glbuf_mega_flush", m->label);
     return GLBUF_OK;
 }
@@ -531,6 +570,7 @@ static glbuf_result mega_collect(glbuf_mega_obj *m)
     glbuf_result r = glbuf_mega_check(m);
     if (r == GLBUF_OK) {
         glbuf_mega_retire(m, glbuf_ctx_poll_completed(m->ctx));
+        glbuf_mega_trim_by_policy(m, "glbuf_mega_collect");
     }
     return r;
 }
@@ -543,6 +583,7 @@ static glbuf_result mega_wait_idle(glbuf_mega_obj *m)
     }
     r = glbuf_ctx_wait_idle(m->ctx);
     glbuf_mega_retire(m, m->ctx->completed_frame);
+    glbuf_mega_trim_by_policy(m, "glbuf_mega_wait_idle");
     return r;
 }
 

@@ -366,13 +366,15 @@ static void copy_some(glbuf_mega_obj *m, mega_move *mv, uint64_t *left, int *flu
         return;
     }
     if (!*flushed) {
-        /* Writes not yet visible to GL commands (explicit flush, fallback
-         * shadow) must reach the store before a copy reads it. */
+        /* Writes not yet in the store (explicit flush, the fallback's
+         * shadow, device-local staged copies) land before a copy reads it. */
         glbuf_mega_flush_dirty(m);
+        glbuf_mega_staging_flush(m);
         *flushed = 1;
     }
     glbuf_mega_store store = {m->name, m->map};
-    glbuf_mega_store_copy(m, &store, &store, mv->src_offset + mv->copied, mv->dst_offset + mv->copied, chunk);
+    glbuf_mega_store_copy_fenced(m, &store, &store, mv->src_offset + mv->copied, mv->dst_offset + mv->copied,
+                                 chunk);
     mv->copied += chunk;
     mv->frame = m->ctx->frame;
     *left -= chunk;
@@ -574,6 +576,12 @@ static glbuf_result mega_defragment(glbuf_mega_obj *m, uint64_t budget,
     }
     if (rep.moves > 0 || rep.bytes_copied > 0) {
         m->stats.defragmentations++;
+    }
+    if (!d->active) {
+        /* No compaction under way (or one just ended): with
+         * GLBUF_MEGA_TRIM_AUTO, give back what the frees it collected and
+         * the moves it reported emptied; before the report names the store. */
+        glbuf_mega_trim_by_policy(m, "glbuf_mega_defragment");
     }
     rep.moves_in_flight = d->in_flight;
     rep.moves_left = d->active ? (d->todo_count - d->todo_next) + d->in_flight : 0;

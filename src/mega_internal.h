@@ -1,8 +1,9 @@
 /* mega_internal.h - what the megabuffer's files share: the object behind a
  * glbuf_mega handle and the internals each part calls (mega.c: lifetime and
- * allocations; mega_storage.c: GL storage, growth and the copy primitive;
- * mega_defrag.c: incremental defragmentation; mega_report.c: stats, block
- * walk, JSON). */
+ * allocations; mega_storage.c: GL storage and growth; mega_copy.c: the copy
+ * primitive; mega_defrag.c: incremental defragmentation; mega_mesh.c:
+ * meshes; mega_report.c: stats, block walk, JSON; and the placement's
+ * mega_placement.c, mega_staging.c, mega_trim.c). */
 #ifndef GLBUF_MEGA_INTERNAL_H
 #define GLBUF_MEGA_INTERNAL_H
 
@@ -11,6 +12,11 @@
 #include "glbuf/ranges.h"
 
 #define MEGA_KIND 0x4147454Du /* "MEGA" */
+
+/* The device-local staging ring: first capacity, default and least maximum (bytes). */
+#define GLBUF_MEGA_STAGING_FIRST ((uint64_t)4 << 20)
+#define GLBUF_MEGA_STAGING_DEFAULT_MAX ((uint64_t)16 << 20)
+#define GLBUF_MEGA_STAGING_MIN ((uint64_t)64 << 10)
 
 /* Per allocation record (indexed like glbuf_ranges' records). */
 typedef struct mega_meta {
@@ -80,6 +86,18 @@ typedef struct dirty_range {
 } dirty_range;
 
 typedef struct glbuf_mega_obj glbuf_mega_obj;
+typedef struct mega_staging mega_staging;
+
+/* Bytes a GPU copy into the store is still writing (host-visible: CPU
+ * writes over them wait for `sync`; mega_copy.c). Runs in offset order while
+ * `sorted`. */
+typedef struct mega_landing {
+    dirty_range *runs;
+    uint32_t count, capacity;
+    int sorted;
+    uint32_t unfenced; /* runs added since the fence was inserted */
+    GLsync sync;       /* signals once every run has landed; NULL: nothing in flight */
+} mega_landing;
 
 /* The object behind a glbuf_mega handle (in the context's object table). */
 struct glbuf_mega_obj {
@@ -107,6 +125,17 @@ struct glbuf_mega_obj {
     mega_defrag defrag;
 
     glbuf_mega_stats stats; /* the counters; the rest is derived on query */
+
+    glbuf_mega_placement placement; /* resolved: DEVICE_LOCAL or HOST_VISIBLE */
+    int write_combined;             /* CPU writes land in write-combined memory: stream them */
+    int shader_writable;            /* USE_STORAGE: shaders may write the store */
+    uint64_t initial_capacity;      /* bytes: trim never goes below it */
+    uint64_t memory_budget;         /* bytes; 0 none */
+    glbuf_mega_trim_policy trim;
+    mega_staging *staging;          /* device-local: the ring and the staged copies */
+    glbuf_mega_obj *next_staged;    /* link in ctx->staged_megas */
+    int listed;                     /* in ctx->staged_megas: end_frame flushes it */
+    mega_landing landing;           /* host-visible: GPU copies still landing */
 };
 
 typedef struct glbuf_mega_store {
@@ -122,13 +151,6 @@ int glbuf_mega_reserve_array(glbuf_ctx *ctx, void **array, uint32_t *capacity, u
 int glbuf_mega_reserve_meta(glbuf_mega_obj *m, uint32_t index);
 glbuf_result glbuf_mega_mark_dirty(glbuf_mega_obj *m, uint64_t offset, uint64_t size);
 glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glbuf_mega_store *out);
-/* The copy primitive (mega_storage.c): `size` bytes from src_offset of store
- * `src` to dst_offset of store `dst` (the same store: within it, the ranges
- * must not overlap), on the GPU, and in the CPU shadows on the fallback path.
- * Whatever the placement, every copy of the megabuffer's bytes goes through
- * it. */
-void glbuf_mega_store_copy(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
-                           uint64_t src_offset, uint64_t dst_offset, uint64_t size);
 void glbuf_mega_storage_release(glbuf_mega_obj *m, glbuf_mega_store *s);
 glbuf_result glbuf_mega_wait_for_copies(glbuf_mega_obj *m);
 glbuf_result glbuf_mega_flush_dirty(glbuf_mega_obj *m);
@@ -155,6 +177,76 @@ void glbuf_mega_defrag_place_low(glbuf_mega_obj *m, glbuf_range *h, uint64_t *of
                                  uint64_t alignment);
 glbuf_result glbuf_mega_grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignment);
 glbuf_mega_obj *glbuf_mega_resolve(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_result *why);
+
+/* ---- placement (mega_placement.c) ---- */
+/* Checks the placement fields of the desc (GLBUF_ERR_INVALID_ARGUMENT) and
+ * the budget against `capacity` and the first staging ring
+ * (GLBUF_ERR_TOO_LARGE), and resolves AUTO; sets placement, write_combined,
+ * shader_writable, memory_budget, trim. m->storage must be set. */
+glbuf_result glbuf_mega_placement_check(glbuf_mega_obj *m, const glbuf_mega_desc *desc, uint64_t capacity);
+/* The staging ring's first and largest capacities for a desc value. */
+uint64_t glbuf_mega_staging_first(uint64_t staging_max_capacity);
+/* Growth to `capacity` bytes fits the budget: the old store, the new one and
+ * the staging ring held at once. */
+int glbuf_mega_within_budget(const glbuf_mega_obj *m, uint64_t capacity);
+/* Bytes of GL storage held now (stores and staging ring). */
+uint64_t glbuf_mega_bytes_held(const glbuf_mega_obj *m);
+/* Fills the placement fields of the stats. */
+void glbuf_mega_placement_stats(const glbuf_mega_obj *m, glbuf_mega_stats *s);
+
+/* ---- the copy primitive and landing copies (mega_copy.c) ---- */
+/* Copies [src_offset, +size) of store `src` to [dst_offset, +size) of store
+ * `dst` (they may be the same store when the ranges do not overlap) in
+ * either placement: a GPU copy, and on the fallback path the CPU shadows
+ * too. Host-visible with storage, the destination bytes are recorded as
+ * landing; glbuf_mega_copies_fence after the last copy of a batch makes CPU
+ * writes over them wait for the GPU instead of waiting now. Growth and trim
+ * use it. */
+void glbuf_mega_store_copy(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
+                           uint64_t src_offset, uint64_t dst_offset, uint64_t size);
+/* The same copy into bytes no CPU write can reach before a fence of a later
+ * frame has signalled (the reserved destinations of defragmentation: the
+ * allocation is reported there, and handed out again, only after that
+ * fence): nothing is recorded as landing, nothing can wait on it. */
+void glbuf_mega_store_copy_fenced(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
+                                  uint64_t src_offset, uint64_t dst_offset, uint64_t size);
+/* Copies every live (not pending) allocation of `src` to the same offset
+ * of `dst`, runs closer than a small gap merged into one copy; returns the
+ * bytes copied. */
+uint64_t glbuf_mega_copy_live(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst);
+/* Inserts the fence that covers the landing runs recorded since the last one. */
+void glbuf_mega_copies_fence(glbuf_mega_obj *m);
+/* Before the CPU writes [offset, +size) of the current store: waits for the
+ * landing copy over those bytes, if any. */
+void glbuf_mega_before_cpu_write(glbuf_mega_obj *m, uint64_t offset, uint64_t size);
+/* Forgets the landing runs (everything landed, or the megabuffer goes). */
+void glbuf_mega_landing_clear(glbuf_mega_obj *m);
+/* memcpy into store or staging memory: streaming stores when it is
+ * write-combined (wc_copy.c). */
+void glbuf_mega_copy_in(const glbuf_mega_obj *m, void *dst, const void *src, uint64_t size);
+
+/* ---- device-local staging (mega_staging.c) ---- */
+glbuf_result glbuf_mega_staging_create(glbuf_mega_obj *m, uint64_t max_capacity);
+void glbuf_mega_staging_destroy(glbuf_mega_obj *m);
+/* Stages `size` bytes of data for [offset, +size) of the allocation at
+ * [base, +alloc_size) of the store. */
+glbuf_result glbuf_mega_stage_write(glbuf_mega_obj *m, uint64_t base, uint64_t alloc_size, uint64_t offset,
+                                    const void *data, uint64_t size);
+/* A staging span for [dst, +size), copied at the next flush. */
+glbuf_result glbuf_mega_stage_span(glbuf_mega_obj *m, uint64_t dst, uint64_t size, void **out);
+/* Issues every staged copy into the current store, in order. */
+void glbuf_mega_staging_flush(glbuf_mega_obj *m);
+/* glbuf_mega_flush's work: dirty ranges flushed or uploaded, staged copies
+ * issued; the megabuffer leaves the context's list. */
+void glbuf_mega_flush_pending(glbuf_mega_obj *m);
+/* Puts the megabuffer on the context's list of those with something for
+ * glbuf_ctx_end_frame to flush (once). */
+void glbuf_mega_list(glbuf_mega_obj *m);
+void glbuf_mega_staging_stats(const glbuf_mega_obj *m, glbuf_mega_stats *s);
+
+/* ---- trim (mega_trim.c) ---- */
+/* GLBUF_MEGA_TRIM_AUTO: trims when that at least halves the store. */
+void glbuf_mega_trim_by_policy(glbuf_mega_obj *m, const char *after);
 
 #define RESOLVE(ctx, mega, m)                                  \
     glbuf_result resolve_result_;                              \

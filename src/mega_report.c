@@ -31,6 +31,7 @@ static glbuf_mega_stats mega_get_stats(const glbuf_mega_obj *m)
     s.name = m->name;
     s.alignment = m->alignment;
     s.has_buffer_storage = m->storage;
+    glbuf_mega_placement_stats(m, &s);
     return s;
 }
 

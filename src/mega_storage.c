@@ -7,25 +7,30 @@
 
 /* ---- storage ------------------------------------------------------------------ */
 
-/* New storage of `capacity` bytes: persistent-mapped, or mutable plus a
- * zeroed CPU shadow. On failure nothing is left behind. */
+/* New storage of `capacity` bytes. Host-visible: persistent-mapped, or
+ * mutable plus a zeroed CPU shadow. Device-local: immutable with no map bits
+ * (the driver places it in GPU memory), or a STATIC_DRAW mutable store; no
+ * mapping, no shadow (map NULL). On failure nothing is left behind. */
 glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glbuf_mega_store *out)
 {
     glbuf_ctx *ctx = m->ctx;
     glbuf_mega_store s = {0, NULL};
+    int device_local = m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
     glbuf_gl_drain(ctx);
-    if (!m->storage) {
+    if (!m->storage && !device_local) {
         s.map = glbuf_host_calloc(&ctx->allocator, 1, (size_t)capacity);
         if (s.map == NULL) {
             return GLBUF_ERR_OUT_OF_HOST_MEMORY;
         }
     }
     s.name = glbuf_gl_create(ctx);
-    if (m->storage) {
+    if (m->storage && device_local) {
+        glbuf_gl_storage(ctx, s.name, (size_t)capacity, NULL, 0);
+    } else if (m->storage) {
         GLbitfield flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | (m->explicit_flush ? 0 : GL_MAP_COHERENT_BIT);
         glbuf_gl_storage(ctx, s.name, (size_t)capacity, NULL, flags);
     } else {
-        glbuf_gl_data(ctx, s.name, (size_t)capacity, NULL, GL_DYNAMIC_DRAW);
+        glbuf_gl_data(ctx, s.name, (size_t)capacity, NULL, device_local ? GL_STATIC_DRAW : GL_DYNAMIC_DRAW);
     }
     glbuf_result r = glbuf_gl_check(ctx, "megabuffer storage", m->label);
     if (s.name == 0 || r != GLBUF_OK) {
@@ -33,7 +38,7 @@ glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glb
         glbuf_host_free(&ctx->allocator, s.map);
         return r != GLBUF_OK ? r : GLBUF_ERR_GL;
     }
-    if (m->storage) {
+    if (m->storage && !device_local) {
         GLbitfield access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
                             (m->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT);
         s.map = glbuf_gl_map_range(ctx, s.name, 0, (size_t)capacity, access);
@@ -76,20 +81,8 @@ glbuf_result glbuf_mega_wait_for_copies(glbuf_mega_obj *m)
     if (r != GLBUF_OK) { /* failed or timed out: wait anyway */
         glbuf_finish(ctx);
     }
+    glbuf_mega_landing_clear(m); /* everything issued has landed */
     return GLBUF_OK;
-}
-
-void glbuf_mega_store_copy(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
-                           uint64_t src_offset, uint64_t dst_offset, uint64_t size)
-{
-    if (size == 0) {
-        return;
-    }
-    glbuf_gl_copy(m->ctx, src->name, dst->name, (size_t)src_offset, (size_t)dst_offset, (size_t)size);
-    if (!m->storage) {
-        /* The fallback's CPU shadows are the truth the next upload sends. */
-        memmove(dst->map + dst_offset, src->map + src_offset, (size_t)size);
-    }
 }
 
 /* Makes the old storage's pending writes visible to a GPU copy. */
@@ -153,18 +146,26 @@ glbuf_result glbuf_mega_grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignmen
     if (capacity == 0 || capacity > SIZE_MAX) {
         return GLBUF_ERR_FULL;
     }
+    if (!glbuf_mega_within_budget(m, capacity)) {
+        glbuf_log(m->ctx, GLBUF_LOG_INFO, "'%s': growth to %llu bytes refused: over the memory budget of %llu",
+                  m->label, (unsigned long long)capacity, (unsigned long long)m->memory_budget);
+        return GLBUF_ERR_FULL;
+    }
     glbuf_mega_store fresh;
     glbuf_result r = glbuf_mega_storage_create(m, capacity, &fresh);
     if (r != GLBUF_OK) {
         return r;
     }
-    uint64_t extent = glbuf_ranges_used_extent(m->ranges);
+    /* Only live bytes move (a freed range's bytes are read by nobody from
+     * the new store), and the CPU does not wait for them: device-local,
+     * it never writes the store; host-visible, a write over bytes still
+     * landing waits for them then (glbuf_mega_before_cpu_write). Staged
+     * device-local writes stay staged: offsets do not move, and their copies,
+     * issued later, land after this one. */
     glbuf_mega_flush_dirty(m);
     glbuf_mega_store old = {m->name, m->map};
-    glbuf_mega_store_copy(m, &old, &fresh, 0, 0, extent);
-    if (m->storage) {
-        glbuf_mega_wait_for_copies(m);
-    }
+    uint64_t extent = glbuf_mega_copy_live(m, &old, &fresh);
+    glbuf_mega_copies_fence(m);
     r = glbuf_ranges_grow(m->ranges, capacity);
     if (r != GLBUF_OK) { /* cannot happen: capacity only grows */
         glbuf_mega_storage_release(m, &fresh);

@@ -1,181 +1,57 @@
-/* pool.c - glbuf_pool: tiered buffer pools, reuse behind the frame fence,
- * trimming and an idle budget (pool.h). */
+/* pool.c - glbuf_pool: the public calls (handles resolved first), buffer
+ * creation and release; the idle buffers live in pool_idle.c (pool.h,
+ * pool_internal.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "glbuf/pool.h"
-#include "buffer_internal.h"
 #include "gl_ops.h"
 #include "host_alloc.h"
+#include "pool_internal.h"
 
-#define POOL_KIND 0x4C4F4F50u  /* "POOL" */
-#define ENTRY_KIND 0x544E4550u /* "PENT" */
-#define DEFAULT_IDLE_BUDGET ((uint64_t)64 << 20)
+#define DEFAULT_IDLE_BUDGET ((uint64_t)256 << 20)
+#define DEFAULT_DEMAND_FRAMES 16u
 
-static const uint64_t default_limits[GLBUF_POOL_CLASSES] = {(uint64_t)16 << 10, (uint64_t)256 << 10,
-                                                            (uint64_t)4 << 20};
+static const uint64_t default_limits[GLBUF_POOL_TIER_LIMITS] = {(uint64_t)16 << 10, (uint64_t)256 << 10,
+                                                                (uint64_t)4 << 20};
 
-/* One pooled GL buffer; the buffer object's `owner` points here for as long
- * as the pool holds the buffer, live or idle. */
-typedef struct pool_entry pool_entry;
-typedef struct glbuf_pool_obj glbuf_pool_obj;
-struct pool_entry {
-    uint32_t kind; /* ENTRY_KIND: owner pointers are recognised by it */
-    glbuf_pool_obj *pool;
-    glbuf_buffer buf;
-    uint64_t capacity;      /* bytes, at creation */
-    uint64_t requested;     /* bytes, while live */
-    uint64_t release_frame; /* while idle: reusable once this frame completed */
-    unsigned tier;
-    int live;
-    pool_entry *prev, *next;
-};
-
-typedef struct pool_list {
-    pool_entry *head, *tail;
-} pool_list;
-
-typedef struct pool_tier {
-    pool_list idle; /* by release frame, oldest at the head */
-    pool_list live;
-    glbuf_pool_tier_stats stats;
-} pool_tier;
-
-/* The object behind a glbuf_pool handle (in the context's object table). */
-struct glbuf_pool_obj {
-    uint32_t kind; /* POOL_KIND while alive */
-    glbuf_ctx *ctx;
-    uint64_t idle_budget; /* bytes */
-    glbuf_target target;
-    glbuf_usage usage;
-    pool_tier tiers[GLBUF_POOL_TIERS];
-    char label[40];
-};
-
-static glbuf_result check_pool(const glbuf_pool_obj *p)
-{
-    if (p == NULL) {
-        return GLBUF_ERR_NULL;
-    }
-    return p->kind == POOL_KIND ? GLBUF_OK : GLBUF_ERR_WRONG_KIND;
-}
-
-static void list_push(pool_list *l, pool_entry *e)
+static void live_push(glbuf_pool_obj *p, pool_entry *e)
 {
     e->next = NULL;
-    e->prev = l->tail;
-    if (l->tail != NULL) {
-        l->tail->next = e;
+    e->prev = p->live_tail;
+    if (p->live_tail != NULL) {
+        p->live_tail->next = e;
     } else {
-        l->head = e;
+        p->live_head = e;
     }
-    l->tail = e;
+    p->live_tail = e;
 }
 
-static void list_unlink(pool_list *l, pool_entry *e)
+static void live_unlink(glbuf_pool_obj *p, pool_entry *e)
 {
     if (e->prev != NULL) {
         e->prev->next = e->next;
     } else {
-        l->head = e->next;
+        p->live_head = e->next;
     }
     if (e->next != NULL) {
         e->next->prev = e->prev;
     } else {
-        l->tail = e->prev;
+        p->live_tail = e->prev;
     }
     e->prev = e->next = NULL;
 }
 
-static unsigned tier_of(const glbuf_pool_obj *p, uint64_t size)
+static unsigned tier_of(const glbuf_pool_obj *p, uint64_t capacity)
 {
-    for (unsigned i = 0; i < GLBUF_POOL_CLASSES; i++) {
-        if (size <= p->tiers[i].stats.class_size) {
+    for (unsigned i = 0; i < GLBUF_POOL_TIER_LIMITS; i++) {
+        if (capacity <= p->tiers[i].limit) {
             return i;
         }
     }
     return GLBUF_POOL_OVERSIZED;
 }
 
-/* Deletes the GL buffer of an idle entry (if the app has not destroyed it
- * already) and forgets the entry. */
-static void drop_idle(glbuf_pool_obj *p, pool_entry *e)
-{
-    pool_tier *t = &p->tiers[e->tier];
-    list_unlink(&t->idle, e);
-    t->stats.idle--;
-    t->stats.bytes_idle -= e->capacity;
-    t->stats.bytes_held -= e->capacity;
-    glbuf_result why;
-    glbuf_buffer_obj *b = glbuf_buffer_lookup(p->ctx, e->buf, &why);
-    if (b != NULL && b->owner == e) {
-        b->owner = NULL;
-        (void)glbuf_buffer_destroy(p->ctx, e->buf);
-    } else {
-        glbuf_log(p->ctx, GLBUF_LOG_WARNING, "'%s': an idle pooled buffer was destroyed behind the pool's back",
-                  p->label);
-    }
-    e->kind = 0;
-    glbuf_host_free(&p->ctx->allocator, e);
-}
-
-static uint64_t idle_bytes(const glbuf_pool_obj *p)
-{
-    uint64_t n = 0;
-    for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
-        n += p->tiers[i].stats.bytes_idle;
-    }
-    return n;
-}
-
-/* Deletes the oldest idle buffers until the idle bytes fit the budget. */
-static void enforce_budget(glbuf_pool_obj *p)
-{
-    while (idle_bytes(p) > p->idle_budget) {
-        pool_entry *oldest = NULL;
-        for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
-            pool_entry *e = p->tiers[i].idle.head;
-            if (e != NULL && (oldest == NULL || e->release_frame < oldest->release_frame)) {
-                oldest = e;
-            }
-        }
-        p->tiers[oldest->tier].stats.evicted++;
-        drop_idle(p, oldest);
-    }
-}
-
-/* The newest idle buffer of tier `t` whose frame has completed (and, in the
- * oversized tier, of exactly `size` bytes); NULL when there is none. */
-static pool_entry *find_reusable(glbuf_pool_obj *p, unsigned tier, uint64_t size)
-{
-    pool_tier *t = &p->tiers[tier];
-    uint64_t completed = p->ctx->completed_frame;
-    int polled = 0;
-    pool_entry *e = t->idle.tail;
-    while (e != NULL) {
-        pool_entry *prev = e->prev;
-        if (tier == GLBUF_POOL_OVERSIZED && e->capacity != size) {
-            e = prev;
-            continue;
-        }
-        if (e->release_frame > completed && !polled) {
-            completed = glbuf_ctx_poll_completed(p->ctx);
-            polled = 1;
-        }
-        if (e->release_frame <= completed) {
-            glbuf_result why;
-            glbuf_buffer_obj *b = glbuf_buffer_lookup(p->ctx, e->buf, &why);
-            if (b != NULL && b->owner == e) {
-                return e;
-            }
-            drop_idle(p, e); /* destroyed by the app: forget it */
-        }
-        e = prev;
-    }
-    return NULL;
-}
-
-static glbuf_result create_entry(glbuf_pool_obj *p, unsigned tier, uint64_t capacity, pool_entry **out)
+static glbuf_result create_entry(glbuf_pool_obj *p, uint32_t cls, uint64_t capacity, pool_entry **out)
 {
     glbuf_ctx *ctx = p->ctx;
     pool_entry *e = glbuf_host_calloc(&ctx->allocator, 1, sizeof *e);
@@ -183,11 +59,7 @@ static glbuf_result create_entry(glbuf_pool_obj *p, unsigned tier, uint64_t capa
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     char label[64];
-    if (tier == GLBUF_POOL_OVERSIZED) {
-        snprintf(label, sizeof label, "%s[exact]", p->label);
-    } else {
-        snprintf(label, sizeof label, "%s[%llu]", p->label, (unsigned long long)capacity);
-    }
+    snprintf(label, sizeof label, "%s[%llu]", p->label, (unsigned long long)capacity);
     glbuf_buffer_desc d;
     memset(&d, 0, sizeof d);
     d.target = p->target;
@@ -203,12 +75,13 @@ static glbuf_result create_entry(glbuf_pool_obj *p, unsigned tier, uint64_t capa
     glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, e->buf, &why);
     b->owner = e;
     e->kind = ENTRY_KIND;
+    e->cls = cls;
     e->pool = p;
     e->capacity = capacity;
-    e->tier = tier;
-    pool_tier *t = &p->tiers[tier];
-    t->stats.created++;
-    t->stats.bytes_held += capacity;
+    e->tier = tier_of(p, capacity);
+    glbuf_pool_tier_stats *t = &p->tiers[e->tier];
+    t->created++;
+    t->bytes_held += capacity;
     *out = e;
     return GLBUF_OK;
 }
@@ -220,58 +93,55 @@ static glbuf_result pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glb
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    if ((unsigned)desc->target >= GLBUF_TARGET_COUNT || (unsigned)desc->usage >= GLBUF_USAGE_COUNT) {
+    if ((unsigned)desc->target >= GLBUF_TARGET_COUNT || (unsigned)desc->usage >= GLBUF_USAGE_COUNT ||
+        desc->demand_frames > GLBUF_POOL_MAX_DEMAND_FRAMES) {
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
-    uint64_t limits[GLBUF_POOL_CLASSES];
-    for (unsigned i = 0; i < GLBUF_POOL_CLASSES; i++) {
+    uint64_t limits[GLBUF_POOL_TIER_LIMITS];
+    for (unsigned i = 0; i < GLBUF_POOL_TIER_LIMITS; i++) {
         limits[i] = desc->tier_limits[i] ? desc->tier_limits[i] : default_limits[i];
         if ((i > 0 && limits[i] <= limits[i - 1]) || !glbuf_fits_glsizeiptr(limits[i])) {
             return GLBUF_ERR_INVALID_ARGUMENT;
         }
     }
-    glbuf_pool_obj *p = glbuf_host_calloc(&ctx->allocator, 1, sizeof *p);
+    uint32_t frames = desc->demand_frames ? desc->demand_frames : DEFAULT_DEMAND_FRAMES;
+    size_t demand_bytes = ((size_t)frames + 1u) * POOL_CLASS_COUNT * sizeof(uint32_t);
+    glbuf_pool_obj *p = glbuf_host_calloc(&ctx->allocator, 1, sizeof *p + demand_bytes);
     if (p == NULL) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     p->kind = POOL_KIND;
     p->ctx = ctx;
     p->idle_budget = desc->idle_budget ? desc->idle_budget : DEFAULT_IDLE_BUDGET;
+    p->demand_frames = frames;
+    p->policy_frame = ctx->frame;
     p->target = desc->target;
     p->usage = desc->usage;
-    for (unsigned i = 0; i < GLBUF_POOL_CLASSES; i++) {
-        p->tiers[i].stats.class_size = limits[i];
+    for (unsigned i = 0; i < GLBUF_POOL_TIER_LIMITS; i++) {
+        p->tiers[i].limit = limits[i];
     }
     snprintf(p->label, sizeof p->label, "%s", desc->label ? desc->label : "pool");
     *out = p;
     return GLBUF_OK;
 }
 
-static void pool_destroy(glbuf_pool_obj **pp, int quiet)
+/* Quiet: the context counts what was left (teardown, a failed create). */
+static void pool_destroy(glbuf_pool_obj *p, int quiet)
 {
-    if (pp == NULL || check_pool(*pp) != GLBUF_OK) {
-        return;
-    }
-    glbuf_pool_obj *p = *pp;
     glbuf_ctx *ctx = p->ctx;
+    glbuf_pool_drop_all_idle(p);
     unsigned live = 0;
-    for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
-        pool_tier *t = &p->tiers[i];
-        while (t->idle.head != NULL) {
-            drop_idle(p, t->idle.head);
+    while (p->live_head != NULL) {
+        pool_entry *e = p->live_head;
+        live_unlink(p, e);
+        glbuf_result why;
+        glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, e->buf, &why);
+        if (b != NULL && b->owner == e) {
+            b->owner = NULL; /* a plain buffer from now on */
+            live++;
         }
-        while (t->live.head != NULL) {
-            pool_entry *e = t->live.head;
-            list_unlink(&t->live, e);
-            glbuf_result why;
-            glbuf_buffer_obj *b = glbuf_buffer_lookup(ctx, e->buf, &why);
-            if (b != NULL && b->owner == e) {
-                b->owner = NULL; /* a plain buffer from now on */
-                live++;
-            }
-            e->kind = 0;
-            glbuf_host_free(&ctx->allocator, e);
-        }
+        e->kind = 0;
+        glbuf_host_free(&ctx->allocator, e);
     }
     if (live > 0 && !quiet) {
         glbuf_log(ctx, GLBUF_LOG_WARNING,
@@ -280,15 +150,11 @@ static void pool_destroy(glbuf_pool_obj **pp, int quiet)
     }
     p->kind = 0;
     glbuf_host_free(&ctx->allocator, p);
-    *pp = NULL;
 }
 
 static glbuf_result pool_acquire(glbuf_pool_obj *p, uint64_t size, glbuf_buffer *out)
 {
-    glbuf_result r = check_pool(p);
-    if (r != GLBUF_OK) {
-        return r;
-    }
+    glbuf_result r = GLBUF_OK;
     if (out == NULL) {
         return GLBUF_ERR_NULL;
     }
@@ -298,17 +164,18 @@ static glbuf_result pool_acquire(glbuf_pool_obj *p, uint64_t size, glbuf_buffer 
     if (!glbuf_fits_glsizeiptr(size)) {
         return GLBUF_ERR_OVERFLOW;
     }
-    unsigned tier = tier_of(p, size);
-    pool_tier *t = &p->tiers[tier];
-    pool_entry *e = find_reusable(p, tier, size);
+    glbuf_pool_apply_demand(p);
+    uint64_t class_size = 0;
+    uint32_t cls = pool_class_of(size, &class_size);
+    pool_entry *e = glbuf_pool_idle_take(p, cls, size);
     if (e != NULL) {
-        list_unlink(&t->idle, e);
-        t->stats.idle--;
-        t->stats.bytes_idle -= e->capacity;
-        t->stats.reused++;
+        p->tiers[e->tier].reused++;
     } else {
-        r = create_entry(p, tier, tier == GLBUF_POOL_OVERSIZED ? size : t->stats.class_size, &e);
+        /* A class size beyond GLsizeiptr: exactly the request (deleted at
+         * release, as it is not of its class). */
+        r = create_entry(p, cls, glbuf_fits_glsizeiptr(class_size) ? class_size : size, &e);
         if (r != GLBUF_OK) {
+            glbuf_pool_validate(p, "a failed acquire");
             return r;
         }
     }
@@ -316,19 +183,22 @@ static glbuf_result pool_acquire(glbuf_pool_obj *p, uint64_t size, glbuf_buffer 
     glbuf_buffer_lookup(p->ctx, e->buf, &why)->size = size;
     e->live = 1;
     e->requested = size;
-    list_push(&t->live, e);
-    t->stats.live++;
-    t->stats.bytes_requested += size;
+    live_push(p, e);
+    glbuf_pool_tier_stats *t = &p->tiers[e->tier];
+    t->live++;
+    t->bytes_requested += size;
+    p->acquired++;
+    size_t row = (size_t)(p->ctx->frame % ((uint64_t)p->demand_frames + 1u));
+    uint32_t *demand = &p->demand[row * POOL_CLASS_COUNT + cls];
+    *demand += *demand < UINT32_MAX; /* saturates */
+    glbuf_pool_validate(p, "acquire");
     *out = e->buf;
     return GLBUF_OK;
 }
 
 static glbuf_result pool_release(glbuf_pool_obj *p, glbuf_buffer buf)
 {
-    glbuf_result r = check_pool(p);
-    if (r != GLBUF_OK) {
-        return r;
-    }
+    glbuf_result r = GLBUF_OK;
     glbuf_buffer_obj *b = glbuf_buffer_lookup(p->ctx, buf, &r);
     if (b == NULL) {
         return r;
@@ -340,49 +210,37 @@ static glbuf_result pool_release(glbuf_pool_obj *p, glbuf_buffer buf)
     if (b->mapped) {
         return GLBUF_ERR_ALREADY_MAPPED;
     }
-    pool_tier *t = &p->tiers[e->tier];
-    list_unlink(&t->live, e);
+    glbuf_pool_apply_demand(p);
+    glbuf_pool_tier_stats *t = &p->tiers[e->tier];
+    live_unlink(p, e);
     e->live = 0;
-    t->stats.live--;
-    t->stats.bytes_requested -= e->requested;
+    t->live--;
+    t->bytes_requested -= e->requested;
     e->requested = 0;
-    int resized = b->capacity != e->capacity; /* re-specified while acquired */
-    if (resized || e->capacity > p->idle_budget) {
-        /* Not kept: no longer of its class, or over the budget on its own. */
-        if (resized) {
-            t->stats.discarded++;
+    /* Re-specified while acquired, or made at exactly an unclassable size:
+     * not of its class any more. */
+    int discard = b->capacity != e->capacity || e->capacity != pool_class_size(e->cls);
+    if (discard || e->capacity > p->idle_budget) {
+        if (discard) {
+            t->discarded++;
         } else {
-            t->stats.evicted++;
+            t->evicted++;
         }
-        t->stats.bytes_held -= e->capacity;
-        b->owner = NULL;
-        (void)glbuf_buffer_destroy(p->ctx, buf);
-        e->kind = 0;
-        glbuf_host_free(&p->ctx->allocator, e);
-        return GLBUF_OK;
+        t->bytes_held -= e->capacity;
+        glbuf_pool_delete_entry(p, e);
+    } else {
+        glbuf_pool_idle_push(p, e);
+        glbuf_pool_enforce_budget(p);
     }
-    e->release_frame = p->ctx->frame;
-    list_push(&t->idle, e);
-    t->stats.idle++;
-    t->stats.bytes_idle += e->capacity;
-    enforce_budget(p);
+    glbuf_pool_validate(p, "release");
     return GLBUF_OK;
 }
 
 static glbuf_result pool_trim(glbuf_pool_obj *p, uint64_t idle_frames)
 {
-    glbuf_result r = check_pool(p);
-    if (r != GLBUF_OK) {
-        return r;
-    }
-    uint64_t now = p->ctx->frame;
-    for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
-        pool_tier *t = &p->tiers[i];
-        while (t->idle.head != NULL && now - t->idle.head->release_frame > idle_frames) {
-            t->stats.trimmed++;
-            drop_idle(p, t->idle.head);
-        }
-    }
+    glbuf_pool_apply_demand(p);
+    glbuf_pool_trim_idle(p, idle_frames);
+    glbuf_pool_validate(p, "trim");
     return GLBUF_OK;
 }
 
@@ -390,16 +248,15 @@ static glbuf_pool_stats pool_get_stats(const glbuf_pool_obj *p)
 {
     glbuf_pool_stats s;
     memset(&s, 0, sizeof s);
-    if (check_pool(p) != GLBUF_OK) {
-        return s;
-    }
     for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
-        s.tiers[i] = p->tiers[i].stats;
+        s.tiers[i] = p->tiers[i];
         s.bytes_held += s.tiers[i].bytes_held;
         s.bytes_idle += s.tiers[i].bytes_idle;
         s.bytes_requested += s.tiers[i].bytes_requested;
     }
+    s.acquired = p->acquired;
     s.idle_budget = p->idle_budget;
+    s.demand_frames = p->demand_frames;
     return s;
 }
 
@@ -434,7 +291,7 @@ glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbu
     uint64_t id = 0;
     r = glbuf_objects_insert(&ctx->objects, &ctx->allocator, GLBUF_KIND_POOL, p, &id);
     if (r != GLBUF_OK) {
-        pool_destroy(&p, 1);
+        pool_destroy(p, 1);
         return r;
     }
     out->id = id;
@@ -445,7 +302,7 @@ glbuf_result glbuf_pool_destroy(glbuf_ctx *ctx, glbuf_pool pool)
 {
     RESOLVE(ctx, pool, p);
     glbuf_objects_remove(&ctx->objects, pool.id);
-    pool_destroy(&p, 0);
+    pool_destroy(p, 0);
     return GLBUF_OK;
 }
 
@@ -455,7 +312,7 @@ void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id)
     glbuf_pool_obj *p = glbuf_objects_get(&ctx->objects, id, GLBUF_KIND_POOL, &why);
     if (p != NULL) {
         glbuf_objects_remove(&ctx->objects, id);
-        pool_destroy(&p, 1); /* the context counts what was left */
+        pool_destroy(p, 1); /* the context counts what was left */
     }
 }
 

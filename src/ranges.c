@@ -457,6 +457,36 @@ glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity)
     return GLBUF_OK;
 }
 
+glbuf_result glbuf_ranges_shrink(glbuf_ranges *r, uint64_t new_capacity)
+{
+    if (r == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if (new_capacity > r->capacity) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    uint32_t t = r->blocks[END].prev;
+    block *tb = &r->blocks[t];
+    if (new_capacity < end_of(tb)) {
+        return GLBUF_ERR_BUSY;
+    }
+    if (new_capacity == r->capacity) {
+        return GLBUF_OK;
+    }
+    /* The inverse of growth: only the last record's gap touches the end, and
+     * it gets shorter (or empty when the last allocation ends at the new
+     * capacity). */
+    uint64_t gap = gap_of(tb);
+    uint64_t shrunk = gap - (r->capacity - new_capacity);
+    list_update(r, t, gap, shrunk);
+    set_gap(tb, shrunk);
+    r->free_blocks -= (uint32_t)(shrunk == 0);
+    r->capacity = new_capacity;
+    r->ordered_min = new_capacity >> ORDERED_SHIFT;
+    CHECK_INVARIANTS(r);
+    return GLBUF_OK;
+}
+
 uint64_t glbuf_ranges_used_extent(const glbuf_ranges *r)
 {
     if (r == NULL) {

@@ -307,9 +307,11 @@ glbuf_result glbuf_readback_copy(glbuf_ctx *ctx, glbuf_readback h, uint32_t src_
         return r;
     }
     readback_ring *g = rb->ring;
-    glbuf_gl_drain(ctx);
+    /* A copy allocates nothing: glGetError around it only under validation
+     * (ctx.h, "GL errors"). */
+    glbuf_validate_begin(ctx);
     glbuf_gl_copy(ctx, src_name, g->name, (size_t)offset, (size_t)(at & (g->capacity - 1u)), (size_t)size);
-    r = glbuf_gl_check(ctx, "glCopyBufferSubData (readback request)", rb->label);
+    r = ctx->validation ? glbuf_gl_check(ctx, "glCopyBufferSubData (readback request)", rb->label) : GLBUF_OK;
     if (r != GLBUF_OK) {
         /* Nothing placed: head has not moved. */
         return r;
@@ -387,6 +389,7 @@ glbuf_result glbuf_readback_poll(glbuf_ctx *ctx, glbuf_readback h, glbuf_readbac
     if (s == NULL) {
         return GLBUF_ERR_INVALID_HANDLE;
     }
+    glbuf_validate_begin(ctx);
     if (!s->complete) {
         r = glbuf_sync_poll(ctx, s->sync);
         if (r == GLBUF_ERR_TIMEOUT) {
@@ -416,6 +419,7 @@ glbuf_result glbuf_readback_wait(glbuf_ctx *ctx, glbuf_readback h, glbuf_readbac
     if (s == NULL) {
         return GLBUF_ERR_INVALID_HANDLE;
     }
+    glbuf_validate_begin(ctx);
     if (!s->complete) {
         uint64_t ns_before = ctx->stats.fence_wait_ns;
         r = glbuf_sync_wait(ctx, s->sync, timeout_ns);
@@ -448,6 +452,7 @@ glbuf_result glbuf_readback_release(glbuf_ctx *ctx, glbuf_readback h, glbuf_read
     if (s == NULL) {
         return GLBUF_ERR_INVALID_HANDLE;
     }
+    glbuf_validate_begin(ctx);
     if (s->sync != NULL) {
         /* Deleting a pending fence is allowed: GL drops it once signalled. */
         GLBUF_GL(ctx, DeleteSync)(s->sync);

@@ -58,6 +58,14 @@ static uint64_t sub_datas(void)
     return count(GLBUF_GL_NamedBufferSubData, GLBUF_GL_BufferSubData);
 }
 
+/* Uploads of bytes: sub-data calls, plus the write maps that replace them
+ * for unaligned updates on drivers with that workaround (NVIDIA; see
+ * test_driver_quirks). */
+static uint64_t uploads(void)
+{
+    return sub_datas() + count(GLBUF_GL_MapNamedBufferRange, GLBUF_GL_MapBufferRange);
+}
+
 static uint64_t respecs(void)
 {
     return count(GLBUF_GL_NamedBufferData, GLBUF_GL_BufferData);
@@ -260,7 +268,7 @@ START_TEST(sub_data_on_staged_bytes_writes_the_staging_copy)
     memcpy(model + 80, patch, 20);
     /* straddling: the uploaded part through GL, the rest into the staging */
     ck_assert_int_eq(glbuf_buffer_sub_data(fx_ctx, b, 54, 20, patch + 20), GLBUF_OK);
-    ck_assert_uint_eq(sub_datas(), 1);
+    ck_assert_uint_eq(uploads(), 1);
     memcpy(model + 54, patch + 20, 20);
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
     expect_gpu(b, model, sizeof model);
@@ -299,7 +307,7 @@ START_TEST(data_orphan_and_destroy_discard_staged_bytes)
     ck_assert_int_eq(glbuf_buffer_destroy(fx_ctx, b), GLBUF_OK);
     glbuf_ctx_reset_stats(fx_ctx);
     ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
-    ck_assert_uint_eq(sub_datas(), 1);
+    ck_assert_uint_eq(uploads(), 1);
     expect_gpu(other, bytes, 10);
     glbuf_buffer_destroy(fx_ctx, other);
 }

@@ -181,7 +181,9 @@ static glbuf_ctx *capturing_ctx(void)
     desc.get_proc_address = glbuf_headless_get_proc;
     desc.logger.log = capture;
     ck_assert_int_eq(glbuf_ctx_create(&desc, &ctx), GLBUF_OK);
-    fx_gl->Enable(GL_DEBUG_OUTPUT_SYNCHRONOUS); /* delivered before Insert returns */
+    if (fx_has(FX_DEBUG)) {
+        fx_gl->Enable(GL_DEBUG_OUTPUT_SYNCHRONOUS); /* delivered before Insert returns */
+    }
     memset(&logged, 0, sizeof logged);
     return ctx;
 }
@@ -193,6 +195,7 @@ static void insert(GLenum type, GLuint id, GLenum severity, const char *text)
 
 START_TEST(messages_reach_the_logger_with_source_type_severity_and_id)
 {
+    FX_REQUIRE(FX_DEBUG, "a debug message callback");
     glbuf_ctx *ctx = capturing_ctx();
     insert(GL_DEBUG_TYPE_PERFORMANCE, 131218, GL_DEBUG_SEVERITY_MEDIUM,
            "Program/shader state performance warning: Fragment shader in program 16 is being recompiled based on GL "
@@ -219,6 +222,7 @@ END_TEST
 
 START_TEST(placement_messages_about_glbuf_buffers_are_explained)
 {
+    FX_REQUIRE(FX_DEBUG, "a debug message callback");
     glbuf_ctx *ctx = capturing_ctx();
     insert(GL_DEBUG_TYPE_PERFORMANCE, 131186, GL_DEBUG_SEVERITY_MEDIUM,
            "Buffer performance warning: Buffer object glbuf:particles (bound to GL_SHADER_STORAGE_BUFFER, and "
@@ -247,6 +251,7 @@ END_TEST
 /* A real glbuf buffer's real label, as the driver would print it. */
 START_TEST(the_label_glbuf_sets_is_the_one_recognised)
 {
+    FX_REQUIRE(FX_DEBUG, "a debug message callback");
     glbuf_ctx *ctx = capturing_ctx();
     glbuf_buffer_desc d = {0};
     d.size = 64;
@@ -270,6 +275,32 @@ START_TEST(the_label_glbuf_sets_is_the_one_recognised)
 }
 END_TEST
 
+/* Every profile: the callback is installed exactly when the context has
+ * KHR_debug (a context without it has no debug output to route and must not
+ * call the missing entry point), and put back by destroy. */
+START_TEST(the_callback_is_installed_exactly_where_there_is_khr_debug)
+{
+    int debug = fx_has(FX_DEBUG);
+    ck_assert_int_eq((glbuf_ctx_get_caps(fx_ctx).caps & GLBUF_CAP_DEBUG) != 0, debug);
+    glbuf_ctx *ctx = capturing_ctx();
+    glbuf_ctx_stats st = glbuf_ctx_get_stats(ctx);
+    ck_assert_uint_eq(st.calls[GLBUF_GL_DebugMessageCallback], debug ? 1u : 0u);
+    if (debug) {
+        void *installed = NULL;
+        fx_gl->GetPointerv(GL_DEBUG_CALLBACK_USER_PARAM, &installed);
+        ck_assert_ptr_eq(installed, ctx); /* glbuf's, with its context */
+    }
+    glbuf_ctx_destroy(ctx);
+    if (debug) {
+        void *restored = NULL;
+        fx_gl->GetPointerv(GL_DEBUG_CALLBACK_USER_PARAM, &restored);
+        ck_assert_ptr_eq(restored, fx_ctx); /* the fixture context's, installed before */
+    }
+    ck_assert_int_eq(logged.count, 0);
+    ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
+}
+END_TEST
+
 static void add_explainer(TCase *tc)
 {
     tcase_add_test(tc, nvidia_buffer_messages_are_read);
@@ -282,6 +313,7 @@ static void add_routing(TCase *tc)
     tcase_add_test(tc, messages_reach_the_logger_with_source_type_severity_and_id);
     tcase_add_test(tc, placement_messages_about_glbuf_buffers_are_explained);
     tcase_add_test(tc, the_label_glbuf_sets_is_the_one_recognised);
+    tcase_add_test(tc, the_callback_is_installed_exactly_where_there_is_khr_debug);
 }
 
 int main(void)

@@ -464,7 +464,11 @@ static void add_gl_tests(TCase *tc)
 
 int main(void)
 {
-    snprintf(out_dir, sizeof out_dir, "%s", GLBUF_DUMP_VIEW_OUT_DIR);
+    /* One directory per profile: CTest runs the profiles of a suite in
+     * parallel, and a picture left by another run must not pass for ours. */
+    const char *profile = getenv("GLBUF_TEST_GL");
+    mkdir(GLBUF_DUMP_VIEW_OUT_DIR, 0755);
+    snprintf(out_dir, sizeof out_dir, "%s/gl%s", GLBUF_DUMP_VIEW_OUT_DIR, profile ? profile : "default");
     mkdir(out_dir, 0755);
     Suite *s = suite_create("dump_view");
     fx_add_tcases(s, "dump_view", add_gl_tests, 0);

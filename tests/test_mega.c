@@ -1,6 +1,8 @@
-/* test_mega.c - glbuf_mega on a real headless context, on the persistent
- * storage path (coherent and explicit flush), the bind-to-edit path and the
- * fallback without ARB_buffer_storage: contents read back after growth,
+/* test_mega.c - glbuf_mega on a real headless context, in both placements
+ * (host-visible: the persistent mapping; device-local: storage without map
+ * bits fed by the staging ring), each on the persistent storage path
+ * (coherent and explicit flush), the bind-to-edit path and the fallback
+ * without ARB_buffer_storage: contents read back after growth,
  * defragmentation and fenced reuse, and a multi-draw-indirect picture. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "glbuf/mega.h"
 
 static int explicit_flush; /* set per TCase through the fixture below */
+static glbuf_mega_placement placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE; /* likewise */
 
 static glbuf_mega make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_growth growth)
 {
@@ -19,6 +22,7 @@ static glbuf_mega make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_grow
     d.max_capacity = max_capacity;
     d.growth = growth;
     d.explicit_flush = explicit_flush;
+    d.placement = placement;
     d.label = "test-mega";
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
@@ -63,7 +67,17 @@ START_TEST(writes_through_ptr_and_write_reach_the_gpu)
     ck_assert_uint_eq(s.allocations, 2);
     ck_assert_uint_eq(s.used_bytes, 1333);
     ck_assert_int_eq(s.has_buffer_storage, (glbuf_ctx_get_caps(fx_ctx).caps & GLBUF_CAP_BUFFER_STORAGE) != 0);
-    if (s.has_buffer_storage) {
+    ck_assert_int_eq(s.placement, placement);
+    if (s.has_buffer_storage && placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        /* no map bits at all: the driver may put it in GPU memory */
+        GLint64 immutable = 0, flags = -1;
+        fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_IMMUTABLE_STORAGE, &immutable);
+        fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_STORAGE_FLAGS, &flags);
+        ck_assert_int_eq(immutable, GL_TRUE);
+        ck_assert_int_eq(flags, 0);
+        ck_assert_uint_eq(s.bytes_device_local, s.capacity);
+        ck_assert_uint_gt(s.bytes_host_visible, 0); /* the staging ring */
+    } else if (s.has_buffer_storage) {
         GLint64 immutable = 0, flags = 0;
         fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_IMMUTABLE_STORAGE, &immutable);
         fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_STORAGE_FLAGS, &flags);
@@ -97,6 +111,7 @@ START_TEST(offsets_follow_the_alignment_of_the_use)
 {
     glbuf_mega_desc d = {0};
     d.use = GLBUF_MEGA_USE_UNIFORM;
+    d.placement = placement;
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
     uint64_t align = glbuf_ctx_get_caps(fx_ctx).uniform_offset_alignment;
@@ -289,13 +304,14 @@ static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
     void *pa = NULL;
     glbuf_mega_ptr(fx_ctx, m, a, &pa);
     glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
-    int has_storage = before.has_buffer_storage;
+    int maps = before.has_buffer_storage && placement == GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
+    uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
     inject(16384, fail_map);
     glbuf_mega_range b = {0};
     glbuf_result r = glbuf_mega_alloc(fx_ctx, m, 5000, 0, &b, NULL);
     uninject(fail_map);
-    if (fail_map && !has_storage) {
-        /* the fallback path maps nothing: the growth succeeds */
+    if (fail_map && !maps) {
+        /* the fallback path and a device-local store map nothing: the growth succeeds */
         ck_assert_int_eq(r, GLBUF_OK);
         ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
         return;
@@ -308,7 +324,7 @@ static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
     ck_assert_uint_eq(after.growths, 0);
     ck_assert_uint_eq(after.storage_generation, before.storage_generation);
     ck_assert_uint_eq(after.allocations, 1);
-    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, 1); /* the failed one was deleted */
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive); /* the failed one was deleted */
     void *pa2 = NULL;
     glbuf_mega_ptr(fx_ctx, m, a, &pa2);
     ck_assert_ptr_eq(pa, pa2); /* same mapping */
@@ -485,6 +501,7 @@ END_TEST
 START_TEST(bad_input_returns_its_code_and_changes_nothing)
 {
     glbuf_mega_desc d = {0};
+    d.placement = placement;
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(NULL, &d, &m), GLBUF_ERR_NULL);
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, NULL, &m), GLBUF_ERR_NULL);
@@ -721,16 +738,30 @@ static void setup_explicit(void)
     fx_setup();
 }
 
+static void setup_device_local_explicit(void)
+{
+    placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    setup_explicit();
+}
+
 static void teardown_explicit(void)
 {
     fx_teardown();
     explicit_flush = 0;
 }
 
+static void device_local(void)
+{
+    placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+}
+
+/* Every test in both placements, on every path of the profile. */
 int main(void)
 {
     Suite *s = suite_create("mega");
     fx_add_tcases(s, "mega", add_tests, 1);
     fx_add_tcase(s, "mega/explicit-flush", setup_explicit, teardown_explicit, add_tests);
+    fx_add_tcases_with(s, "mega/device-local", add_tests, 1, device_local);
+    fx_add_tcase(s, "mega/device-local/explicit-flush", setup_device_local_explicit, teardown_explicit, add_tests);
     return fx_run(s);
 }

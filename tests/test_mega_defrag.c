@@ -1,6 +1,7 @@
 /* test_mega_defrag.c - incremental defragmentation on a real headless
- * context, on every storage path (persistent coherent and explicit flush,
- * bind-to-edit, the fallback without ARB_buffer_storage): it never waits
+ * context, in both placements and on every storage path (persistent coherent
+ * and explicit flush, bind-to-edit, the fallback without
+ * ARB_buffer_storage; device-local through the staging ring): it never waits
  * for the GPU (a slow GPU from the fixture), copies exactly the bytes of
  * what moves within the budget, reports a move only once its copy has
  * landed, never copies or reports freed ranges (issue 12), drops moves of
@@ -14,12 +15,14 @@
 #include "glbuf/mega.h"
 
 static int explicit_flush;
+static glbuf_mega_placement placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE; /* set per TCase */
 
 static glbuf_mega make(uint64_t capacity)
 {
     glbuf_mega_desc d = {0};
     d.capacity = capacity;
     d.explicit_flush = explicit_flush;
+    d.placement = placement;
     d.label = "test-defrag";
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
@@ -588,10 +591,16 @@ static void teardown_explicit(void)
     explicit_flush = 0;
 }
 
+static void device_local(void)
+{
+    placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+}
+
 int main(void)
 {
     Suite *s = suite_create("mega_defrag");
     fx_add_tcases(s, "mega_defrag", add_tests, 1);
     fx_add_tcase(s, "mega_defrag/explicit-flush", setup_explicit, teardown_explicit, add_tests);
+    fx_add_tcases_with(s, "mega_defrag/device-local", add_tests, 1, device_local);
     return fx_run(s);
 }

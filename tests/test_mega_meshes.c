@@ -12,10 +12,13 @@
 #include "glbuf/mesh.h"
 #include "glbuf/stream.h"
 
+static glbuf_mega_placement placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE; /* set per TCase */
+
 static glbuf_mega make(uint64_t capacity)
 {
     glbuf_mega_desc d = {0};
     d.capacity = capacity;
+    d.placement = placement;
     d.label = "test-meshes";
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
@@ -302,6 +305,7 @@ START_TEST(a_mesh_whose_indices_do_not_fit_leaves_no_vertices_behind)
     md.capacity = 4096;
     md.max_capacity = 4096;
     md.growth = GLBUF_MEGA_GROW_NONE;
+    md.placement = placement;
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &md, &m), GLBUF_OK);
     glbuf_mesh_desc d = {0};
@@ -529,6 +533,7 @@ START_TEST(meshes_of_12_24_36_and_56_byte_vertices_draw_like_a_per_mesh_referenc
     FX_REQUIRE(FX_GL_4_3, "glMultiDrawElementsIndirect");
     glbuf_mega_desc md = {0};
     md.capacity = 16 * 1024; /* small: the meshes make it grow */
+    md.placement = placement;
     md.label = "test-meshes-mdi";
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &md, &m), GLBUF_OK);
@@ -731,9 +736,15 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, meshes_of_12_24_36_and_56_byte_vertices_draw_like_a_per_mesh_reference);
 }
 
+static void device_local(void)
+{
+    placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+}
+
 int main(void)
 {
     Suite *s = suite_create("mega_meshes");
     fx_add_tcases(s, "mega_meshes", add_tests, 1);
+    fx_add_tcases_with(s, "mega_meshes/device-local", add_tests, 1, device_local);
     return fx_run(s);
 }

@@ -992,6 +992,64 @@ START_TEST(grow_to_a_smaller_capacity_is_rejected_and_changes_nothing)
 }
 END_TEST
 
+/* ---- shrinking ----------------------------------------------------------- */
+
+START_TEST(shrink_cuts_the_free_block_at_the_end_and_moves_nothing)
+{
+    glbuf_ranges *r = make(10000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    glbuf_range b = alloc_at(r, 900, 1, 100);
+    glbuf_range c = alloc_at(r, 1000, 1, 1000);
+    ck_assert_int_eq(glbuf_ranges_free(r, c), GLBUF_OK); /* [1000, 10000) free again */
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK); /* [0, 100) free */
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 4000), GLBUF_OK);
+    snapshot s = take(r);
+    ck_assert_uint_eq(s.stats.capacity, 4000);
+    ck_assert_uint_eq(s.n_free, 2);
+    ck_assert_uint_eq(s.free[1].offset, 1000);
+    ck_assert_uint_eq(s.free[1].size, 3000);
+    ck_assert_uint_eq(s.stats.free_bytes, 3100);
+    ck_assert_uint_eq(offset_of(r, b), 100);
+    /* exactly to the extent: the end block goes */
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 1000), GLBUF_OK);
+    s = take(r);
+    ck_assert_uint_eq(s.n_free, 1);
+    ck_assert_uint_eq(s.stats.free_blocks, 1);
+    glbuf_range h;
+    uint64_t off;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 101, 1, &h, &off), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 100, 1, &h, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 0);
+    /* and it grows back like any other */
+    ck_assert_int_eq(glbuf_ranges_grow(r, 2000), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1000, 1, &h, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 1000);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(shrink_below_a_live_allocation_or_above_the_capacity_changes_nothing)
+{
+    glbuf_ranges *r = make(1000);
+    alloc_at(r, 10, 1, 0);
+    glbuf_range gap = alloc_at(r, 490, 1, 10);
+    alloc_at(r, 10, 1, 500);
+    ck_assert_int_eq(glbuf_ranges_free(r, gap), GLBUF_OK);
+    snapshot before = take(r);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 509), GLBUF_ERR_BUSY);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 0), GLBUF_ERR_BUSY);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 1001), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_ranges_shrink(NULL, 100), GLBUF_ERR_NULL);
+    assert_unchanged(r, &before);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 1000), GLBUF_OK); /* same capacity: nothing to do */
+    assert_unchanged(r, &before);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 510), GLBUF_OK);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
 /* ---- statistics and metadata --------------------------------------------- */
 
 START_TEST(stats_track_used_free_live_peak_and_failures)
@@ -1898,6 +1956,8 @@ int main(void)
     tcase_add_test(tc, grow_adds_a_new_block_when_the_tail_is_allocated);
     tcase_add_test(tc, grow_keeps_every_offset_and_handle);
     tcase_add_test(tc, grow_to_a_smaller_capacity_is_rejected_and_changes_nothing);
+    tcase_add_test(tc, shrink_cuts_the_free_block_at_the_end_and_moves_nothing);
+    tcase_add_test(tc, shrink_below_a_live_allocation_or_above_the_capacity_changes_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stats");

@@ -1,7 +1,8 @@
 /* test_readback.c - glbuf_readback on a real headless context, on the DSA
- * path, the bind-to-edit path and the PBO-style path (no ARB_buffer_storage):
- * a compute shader writes a pattern that depends on the frame into an SSBO,
- * its ranges are requested back with several frames in flight, and every
+ * path, the bind-to-edit path and the PBO-style path (no ARB_buffer_storage),
+ * on every GL profile: a GPU pass (a compute shader where the profile has
+ * GL 4.3, transform feedback everywhere) writes a pattern that depends on the
+ * frame into a buffer, its ranges are requested back with several frames in flight, and every
  * byte read through a request's pointer is checked against the pattern;
  * polls never block, waits time out, released bytes are reused, the ring
  * grows under requests in flight and trims after frames of low use; bad
@@ -14,9 +15,13 @@
 #include "glbuf/buffer.h"
 #include "glbuf/readback.h"
 
-/* ---- the GPU writer: a compute pass whose output depends on the frame ---------- */
+/* ---- the GPU writer: a pass whose output depends on the frame ------------------------
+ * Two writers produce the same words: a compute shader into an SSBO (GL 4.3)
+ * and, on every profile, a vertex shader whose output transform feedback
+ * captures (GL 3.0; one point per word, rasterizer discarded). Either way
+ * the bytes are written by the GPU, never seen by the CPU before readback. */
 
-static const char *const writer_source =
+static const char *const compute_source =
     "#version 430\n"
     "layout(local_size_x = 64) in;\n"
     "layout(std430, binding = 0) writeonly buffer Out { uint v[]; };\n"
@@ -27,6 +32,16 @@ static const char *const writer_source =
     "    if (i < count) v[i] = (i * 2654435761u) ^ (frame * 40503u + 7u);\n"
     "}\n";
 
+static const char *const feedback_source =
+    "#version 330 core\n"
+    "uniform uint frame;\n"
+    "flat out uint v;\n"
+    "void main() {\n"
+    "    uint i = uint(gl_VertexID);\n"
+    "    v = (i * 2654435761u) ^ (frame * 40503u + 7u);\n"
+    "    gl_Position = vec4(0.0);\n"
+    "}\n";
+
 static uint32_t expected_word(uint32_t i, uint32_t frame)
 {
     return (i * 2654435761u) ^ (frame * 40503u + 7u);
@@ -35,46 +50,117 @@ static uint32_t expected_word(uint32_t i, uint32_t frame)
 #define SSBO_WORDS 65536u
 #define SSBO_BYTES ((uint64_t)SSBO_WORDS * 4u)
 
+typedef enum writer_kind { WRITER_COMPUTE, WRITER_FEEDBACK } writer_kind;
+
 typedef struct writer {
+    writer_kind kind;
     GLuint program;
-    GLuint ssbo;
+    GLint frame_location;
+    GLuint vao, fbo, rb; /* transform feedback draws: a surfaceless context needs a framebuffer object */
+    GLuint ssbo;         /* what the GPU writes (an SSBO or the feedback buffer) */
 } writer;
 
-static writer make_writer(void)
+static void check_linked(GLuint program, const char *what)
 {
-    writer w;
-    w.program = fx_gl->CreateShaderProgramv(GL_COMPUTE_SHADER, 1, &writer_source);
     GLint linked = 0;
-    fx_gl->GetProgramiv(w.program, GL_LINK_STATUS, &linked);
+    fx_gl->GetProgramiv(program, GL_LINK_STATUS, &linked);
     if (!linked) {
         char log[1024] = "";
-        fx_gl->GetProgramInfoLog(w.program, sizeof log, NULL, log);
-        ck_abort_msg("writer shader: %s", log);
+        fx_gl->GetProgramInfoLog(program, sizeof log, NULL, log);
+        ck_abort_msg("%s shader: %s", what, log);
     }
-    fx_gl->CreateBuffers(1, &w.ssbo);
-    fx_gl->NamedBufferStorage(w.ssbo, (GLsizeiptr)SSBO_BYTES, NULL, 0); /* GPU-only storage */
+}
+
+static writer make_writer_of(writer_kind kind)
+{
+    writer w;
+    memset(&w, 0, sizeof w);
+    w.kind = kind;
+    if (kind == WRITER_COMPUTE) {
+        GLuint cs = fx_gl->CreateShader(GL_COMPUTE_SHADER);
+        fx_gl->ShaderSource(cs, 1, &compute_source, NULL);
+        fx_gl->CompileShader(cs);
+        w.program = fx_gl->CreateProgram();
+        fx_gl->AttachShader(w.program, cs);
+        fx_gl->LinkProgram(w.program);
+        fx_gl->DeleteShader(cs);
+        check_linked(w.program, "compute writer");
+        w.frame_location = 0;
+    } else {
+        GLuint vs = fx_gl->CreateShader(GL_VERTEX_SHADER);
+        fx_gl->ShaderSource(vs, 1, &feedback_source, NULL);
+        fx_gl->CompileShader(vs);
+        w.program = fx_gl->CreateProgram();
+        fx_gl->AttachShader(w.program, vs);
+        const char *varying = "v";
+        fx_gl->TransformFeedbackVaryings(w.program, 1, &varying, GL_INTERLEAVED_ATTRIBS);
+        fx_gl->LinkProgram(w.program);
+        fx_gl->DeleteShader(vs);
+        check_linked(w.program, "transform feedback writer");
+        w.frame_location = fx_gl->GetUniformLocation(w.program, "frame");
+        ck_assert_int_ge(w.frame_location, 0);
+        fx_gl->GenVertexArrays(1, &w.vao);
+        fx_gl->GenRenderbuffers(1, &w.rb);
+        fx_gl->BindRenderbuffer(GL_RENDERBUFFER, w.rb);
+        fx_gl->RenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, 1, 1);
+        fx_gl->BindRenderbuffer(GL_RENDERBUFFER, 0);
+        fx_gl->GenFramebuffers(1, &w.fbo);
+        fx_gl->BindFramebuffer(GL_FRAMEBUFFER, w.fbo);
+        fx_gl->FramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, w.rb);
+        ck_assert_int_eq(fx_gl->CheckFramebufferStatus(GL_FRAMEBUFFER), GL_FRAMEBUFFER_COMPLETE);
+        fx_gl->BindFramebuffer(GL_FRAMEBUFFER, 0);
+    }
+    w.ssbo = fx_new_buffer(SSBO_BYTES); /* mutable storage, every profile */
     ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
     return w;
+}
+
+/* The compute writer where the profile has compute shaders, else transform
+ * feedback. */
+static writer make_writer(void)
+{
+    return make_writer_of(fx_has(FX_GL_4_3) ? WRITER_COMPUTE : WRITER_FEEDBACK);
 }
 
 static void free_writer(writer *w)
 {
     fx_gl->DeleteProgram(w->program);
     fx_gl->DeleteBuffers(1, &w->ssbo);
+    if (w->kind == WRITER_FEEDBACK) {
+        fx_gl->DeleteVertexArrays(1, &w->vao);
+        fx_gl->DeleteFramebuffers(1, &w->fbo);
+        fx_gl->DeleteRenderbuffers(1, &w->rb);
+    }
 }
 
-/* The compute pass writes frame `frame`'s pattern over the whole SSBO; the
- * barrier makes its writes visible to the copies issued after it. */
+/* The GPU writes frame `frame`'s pattern over the whole buffer. After a
+ * compute pass the barrier makes its writes visible to the copies issued
+ * after it; transform feedback writes are ordered before later commands. */
 static void gpu_write(const writer *w, uint32_t frame)
 {
     fx_gl->UseProgram(w->program);
-    fx_gl->Uniform1ui(0, frame);
-    fx_gl->Uniform1ui(1, SSBO_WORDS);
-    fx_gl->BindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, w->ssbo);
-    fx_gl->DispatchCompute(SSBO_WORDS / 64u, 1, 1);
-    fx_gl->BindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, 0);
+    fx_gl->Uniform1ui(w->frame_location, frame);
+    if (w->kind == WRITER_COMPUTE) {
+        fx_gl->Uniform1ui(1, SSBO_WORDS);
+        fx_gl->BindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, w->ssbo);
+        fx_gl->DispatchCompute(SSBO_WORDS / 64u, 1, 1);
+        fx_gl->BindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, 0);
+        fx_gl->MemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+    } else {
+        fx_gl->BindFramebuffer(GL_FRAMEBUFFER, w->fbo);
+        fx_gl->BindVertexArray(w->vao);
+        fx_gl->BindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, w->ssbo);
+        fx_gl->Enable(GL_RASTERIZER_DISCARD);
+        fx_gl->BeginTransformFeedback(GL_POINTS);
+        fx_gl->DrawArrays(GL_POINTS, 0, (GLsizei)SSBO_WORDS);
+        fx_gl->EndTransformFeedback();
+        fx_gl->Disable(GL_RASTERIZER_DISCARD);
+        fx_gl->BindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, 0);
+        fx_gl->BindVertexArray(0);
+        fx_gl->BindFramebuffer(GL_FRAMEBUFFER, 0);
+    }
     fx_gl->UseProgram(0);
-    fx_gl->MemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+    ck_assert_int_eq(fx_gl->GetError(), GL_NO_ERROR);
 }
 
 /* Every byte of a request of [offset, offset + size) of frame `frame`. */
@@ -142,9 +228,9 @@ typedef struct pending {
     uint32_t frame;
 } pending;
 
-START_TEST(compute_results_come_back_with_several_frames_in_flight)
+static void results_come_back_with_several_frames_in_flight(writer_kind kind)
 {
-    writer w = make_writer();
+    writer w = make_writer_of(kind);
     glbuf_readback rb = make(0, 0, 0);
     enum { FRAMES = 24, IN_FLIGHT = 4 };
     pending q[IN_FLIGHT];
@@ -195,6 +281,18 @@ START_TEST(compute_results_come_back_with_several_frames_in_flight)
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, 0);
     ck_assert_int_eq(fx_errors_logged, 0);
     free_writer(&w);
+}
+
+START_TEST(compute_results_come_back_with_several_frames_in_flight)
+{
+    FX_REQUIRE(FX_GL_4_3, "a compute pass");
+    results_come_back_with_several_frames_in_flight(WRITER_COMPUTE);
+}
+END_TEST
+
+START_TEST(transform_feedback_results_come_back_with_several_frames_in_flight)
+{
+    results_come_back_with_several_frames_in_flight(WRITER_FEEDBACK);
 }
 END_TEST
 
@@ -905,6 +1003,7 @@ END_TEST
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, compute_results_come_back_with_several_frames_in_flight);
+    tcase_add_test(tc, transform_feedback_results_come_back_with_several_frames_in_flight);
     tcase_add_test(tc, every_memory_choice_reads_back);
     tcase_add_test(tc, poll_never_blocks_while_the_gpu_works);
     tcase_add_test(tc, wait_times_out_and_changes_nothing);

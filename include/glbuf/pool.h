@@ -1,39 +1,67 @@
-/* pool.h - glbuf_pool: tiered pools of glbuf_buffers that are reused behind
- * the frame fence and given back to GL when idle.
+/* pool.h - glbuf_pool: pooled glbuf_buffers in size classes, reused behind the
+ * frame fence, kept as recent frames need them and given back to GL when not.
  *
  * The tiered pool of game engines (seed note: up to 16 KiB, 256 KiB, 4 MiB,
- * and oversized), without the leak users hit in wgpu's upload ring (the
- * StagingBelt never frees a chunk: wgpu #1441): idle buffers are deleted by
- * glbuf_pool_trim and whenever the idle bytes pass the budget.
+ * and oversized), with buffers of many sizes inside each tier, and without
+ * the leak users hit in wgpu's upload ring (the StagingBelt never frees a
+ * chunk: wgpu #1441).
  *
- * How it works
- * ------------
- * A request of `size` bytes goes to the first tier whose class size is >=
- * size; every buffer of a tier has exactly the class size. Requests above the
- * last class are oversized and get a buffer of exactly `size` bytes.
+ * Size classes and the waste bound
+ * --------------------------------
+ * There are 8 size classes per power of two. A new buffer for a request of
+ * `size` bytes gets the capacity of the request's class: `size` rounded up
+ * to a multiple of 2^(floor(log2 size) - 3) (sizes below 16 are exact), so
  *
- *     tier 0 (16 KiB)   live: [b][b]      idle: [b f=7][b f=9]
- *     tier 1 (256 KiB)  live: [b]         idle: []
- *     tier 2 (4 MiB)    live: []          idle: [b f=8]
- *     oversized         live: [b 9 MiB]   idle: [b 6 MiB f=3]
+ *     size <= capacity  and  capacity - size < size / 8   (new buffers).
  *
+ * An idle buffer is reused for a request it fits within a quarter:
+ *
+ *     size <= capacity  and  capacity - size < size / 4   (every buffer handed out),
+ *
+ * the smallest such class first (the request's class and up to 3 above it).
+ * The one exception: a request above 2^63 - 2^59 bytes, whose class size
+ * passes GLsizeiptr, gets exactly `size` bytes and is deleted at release.
+ * Tiers (desc.tier_limits) group the buffers for the statistics and labels
+ * only: a buffer belongs to the first tier whose limit is >= its capacity,
+ * else to the oversized tier.
+ *
+ *     tier 0 (<= 16 KiB)   class 1280 B:  live [b]     idle [b f=7]
+ *                          class 9 KiB:   live []      idle [b f=6][b f=8]
+ *     tier 1 (<= 256 KiB)  class 160 KiB: live [b][b]  idle []
+ *     oversized            class 10 MiB:  live []      idle [b f=8]
+ *
+ * Reuse behind the fence
+ * ----------------------
  * glbuf_pool_release files the buffer as idle with the current frame number
- * f. glbuf_pool_acquire reuses the most recently released idle buffer whose
- * frame has completed on the GPU (the fence inserted by the
- * glbuf_ctx_end_frame ending f has signalled), so it never hands out memory
- * the GPU may still read; oversized buffers are reused only for a request of
- * exactly their size. With none, it creates one. Idle buffers are deleted by
- * glbuf_pool_trim once idle for more than a number of frames, and oldest
- * first whenever the idle bytes exceed the pool's idle budget.
+ * f. glbuf_pool_acquire reuses, in the smallest class that fits, the most
+ * recently released idle buffer whose frame has completed on the GPU (the
+ * fence inserted by the glbuf_ctx_end_frame ending f has signalled), so it
+ * never hands out memory the GPU may still read; a buffer released in the
+ * current frame is never reused before that frame ends. With none, it
+ * creates one.
+ *
+ * The idle policy follows demand
+ * ------------------------------
+ * The pool counts, per class, the acquisitions of each frame (counted in the
+ * class of the requested size, whichever buffer served it). At its first
+ * acquire, release or trim in a frame F it gives back, class by class, the
+ * oldest idle buffers beyond the most acquisitions the class had in one of
+ * the frames F - W .. F - 1 (W = desc.demand_frames): steady churn finds its
+ * buffers again every frame, and buffers that recent frames did not need are
+ * deleted within W frames of the demand's end (counted as `shed`). Frames in
+ * which the pool was not called count as frames without acquisitions. On top
+ * of that, the idle bytes never exceed the idle budget (the oldest idle
+ * buffers of any class are deleted at release: `evicted`), and
+ * glbuf_pool_trim deletes buffers idle for longer than a number of frames.
  *
  * Buffers are ordinary glbuf_buffer handles (mutable storage, glBufferData),
  * used with every glbuf_buffer_* call: the size is the requested size (so
- * sub_data is bounds-checked against the request), the capacity is the class
+ * sub_data is bounds-checked against the request), the capacity the class
  * size. The contents of an acquired buffer are undefined: a reused buffer
  * holds what its previous user wrote. Give a pooled buffer back with
  * glbuf_pool_release, never with glbuf_buffer_destroy. A buffer whose storage
  * was re-specified to another capacity while acquired is deleted on release
- * instead of being kept.
+ * instead of being kept (`discarded`).
  *
  * Handles
  * -------
@@ -68,37 +96,47 @@ typedef struct glbuf_pool {
     uint64_t id;
 } glbuf_pool;
 
-/* Size-class tiers, then the oversized tier (exact sizes). */
-#define GLBUF_POOL_CLASSES 3
-#define GLBUF_POOL_TIERS (GLBUF_POOL_CLASSES + 1)
-#define GLBUF_POOL_OVERSIZED GLBUF_POOL_CLASSES
+/* Tier limits, then the oversized tier. */
+#define GLBUF_POOL_TIER_LIMITS 3
+#define GLBUF_POOL_TIERS (GLBUF_POOL_TIER_LIMITS + 1)
+#define GLBUF_POOL_OVERSIZED GLBUF_POOL_TIER_LIMITS
+/* Largest desc.demand_frames. */
+#define GLBUF_POOL_MAX_DEMAND_FRAMES 64
 
 typedef struct glbuf_pool_desc {
-    /* Class sizes in bytes, strictly increasing; each 0 takes its default:
-     * 16 KiB, 256 KiB, 4 MiB. */
-    uint64_t tier_limits[GLBUF_POOL_CLASSES];
+    /* Largest capacity of each tier in bytes, strictly increasing; each 0
+     * takes its default: 16 KiB, 256 KiB, 4 MiB. For statistics and labels. */
+    uint64_t tier_limits[GLBUF_POOL_TIER_LIMITS];
     /* Bytes of idle buffers the pool keeps at most; beyond it the oldest idle
      * buffers are deleted at release, and a buffer bigger than the budget on
-     * its own is deleted at once. Default 64 MiB; UINT64_MAX: no cap; 1:
+     * its own is deleted at once. Default 256 MiB; UINT64_MAX: no cap; 1:
      * keep nothing idle. */
     uint64_t idle_budget;
+    /* Frames of demand the idle policy follows (W above): each class keeps
+     * as many idle buffers as its busiest of the last W frames acquired.
+     * A longer window reuses more and holds more (glbuf-bench
+     * --pool-demand-frames measures both). Default 16; 1 ..
+     * GLBUF_POOL_MAX_DEMAND_FRAMES. */
+    uint32_t demand_frames;
     glbuf_target target; /* default ARRAY: the binding the buffers are made with */
     glbuf_usage usage;   /* default STATIC_DRAW; pick DYNAMIC_DRAW or STREAM_DRAW
                             for buffers rewritten after reuse (wgpu #3371) */
-    /* Prefix of the buffers' labels ("<label>[16384]", "<label>[exact]");
-     * copied (at most 39 bytes kept). Default "pool". */
+    /* Prefix of the buffers' labels ("<label>[<capacity>]"); copied (at most
+     * 39 bytes kept). Default "pool". */
     const char *label;
 } glbuf_pool_desc;
 
 typedef struct glbuf_pool_tier_stats {
-    uint64_t class_size;      /* bytes of each buffer; 0 for the oversized tier */
+    uint64_t limit;           /* largest capacity in the tier, bytes; 0 for the oversized tier */
     uint64_t live;            /* buffers acquired and not yet released */
     uint64_t idle;            /* released buffers kept for reuse */
     uint64_t created;         /* GL buffers created */
     uint64_t reused;          /* acquisitions served by an idle buffer */
+    uint64_t shed;            /* idle buffers deleted because recent frames did not need them */
     uint64_t trimmed;         /* idle buffers deleted by glbuf_pool_trim */
     uint64_t evicted;         /* idle buffers deleted to stay within the idle budget */
-    uint64_t discarded;       /* released buffers deleted because their capacity changed */
+    uint64_t discarded;       /* released buffers deleted because their capacity changed
+                                 (or was not a class size: the exception above) */
     uint64_t bytes_held;      /* capacity of the live and idle buffers */
     uint64_t bytes_idle;      /* capacity of the idle buffers */
     uint64_t bytes_requested; /* sizes requested by the live buffers */
@@ -106,17 +144,22 @@ typedef struct glbuf_pool_tier_stats {
 
 typedef struct glbuf_pool_stats {
     glbuf_pool_tier_stats tiers[GLBUF_POOL_TIERS];
+    uint64_t acquired;        /* successful acquisitions: the sum of created and reused */
     uint64_t bytes_held;      /* sums over the tiers */
     uint64_t bytes_idle;
     uint64_t bytes_requested;
     uint64_t idle_budget;     /* bytes, as configured */
+    uint64_t demand_frames;   /* as configured */
 } glbuf_pool_stats;
 
-/* Creates an empty pool (no GL call).
+/* Creates an empty pool (no GL call). Host memory: one allocation, about
+ * 15 KiB for the size classes plus 1.9 KiB for each of the W + 1 rows of
+ * per-class demand counters (about 48 KiB with the defaults).
  * Fails: GLBUF_ERR_NULL (ctx, desc or out), GLBUF_ERR_INVALID_ARGUMENT (tier
- * limits not strictly increasing or beyond GLsizeiptr, target or usage out of
- * range), GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_FULL (the context's object
- * table has no slot left). *out is untouched on failure. */
+ * limits not strictly increasing or beyond GLsizeiptr, demand_frames above
+ * GLBUF_POOL_MAX_DEMAND_FRAMES, target or usage out of range),
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_FULL (the context's object table
+ * has no slot left). *out is untouched on failure. */
 GLBUF_API glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *desc, glbuf_pool *out);
 
 /* Deletes every idle buffer and frees the pool. Buffers still acquired are
@@ -126,15 +169,21 @@ GLBUF_API glbuf_result glbuf_pool_create(glbuf_ctx *ctx, const glbuf_pool_desc *
  * complete. Fails only with the common errors (nothing destroyed). */
 GLBUF_API glbuf_result glbuf_pool_destroy(glbuf_ctx *ctx, glbuf_pool pool);
 
-/* A buffer of at least `size` bytes: size = `size`, capacity = the class
- * size, or exactly `size` in the oversized tier. Contents undefined.
- * O(1) for class tiers when a reusable buffer is the newest idle one; at
- * worst linear in the tier's idle buffers released since the last completed
- * frame (oversized: in its idle buffers).
- * GL calls: reuse: a non-blocking glClientWaitSync per pending frame fence
- * when the candidate's frame is not yet known to be complete; creation:
- * those of glbuf_buffer_create (glCreateBuffers, glNamedBufferData,
- * glGetError, glObjectLabel).
+/* A buffer of at least `size` bytes: size = `size`, capacity within the
+ * waste bound above (a reused idle buffer, else a new one of the request's
+ * class size). Contents undefined. Counts the acquisition in the demand of
+ * the request's class (only on success).
+ * Time: O(1) amortized (at most 4 classes looked at), plus the frame's
+ * first-call work (below) and the deletion of idle buffers destroyed
+ * behind the pool's back.
+ * GL calls: none when a buffer of a completed frame is idle in a class that
+ * fits. When the fitting idle buffers are all of frames that have ended but
+ * are not yet known complete: non-blocking glClientWaitSync polls of the
+ * context's frame fences (glbuf_ctx_completed_frame), once per call; never
+ * for buffers released in the current frame. Creation: those of
+ * glbuf_buffer_create (glCreateBuffers, glNamedBufferData, glGetError,
+ * glObjectLabel). At the first acquire, release or trim of a frame: one
+ * glDeleteBuffers per idle buffer the demand rule gives back.
  * Fails: GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_OVERFLOW (size beyond GLsizeiptr),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL
  * (creation failed, nothing left behind), GLBUF_ERR_FULL (the context's
@@ -144,7 +193,8 @@ GLBUF_API glbuf_result glbuf_pool_acquire(glbuf_ctx *ctx, glbuf_pool pool, uint6
 /* Gives an acquired buffer back. It becomes reusable once the current frame
  * has completed on the GPU; the handle must not be used any more. If the idle
  * bytes then exceed the budget, the oldest idle buffers are deleted
- * (glDeleteBuffers), possibly this one.
+ * (glDeleteBuffers), possibly this one. O(1) plus the deletions and the
+ * frame's first-call work (see acquire).
  * Fails, changing nothing: GLBUF_ERR_INVALID_HANDLE (0, destroyed, a plain
  * buffer, a buffer of another pool, or already released),
  * GLBUF_ERR_WRONG_KIND (the handle names another kind of object),
@@ -153,12 +203,14 @@ GLBUF_API glbuf_result glbuf_pool_release(glbuf_ctx *ctx, glbuf_pool pool, glbuf
 
 /* Deletes the idle buffers released more than `idle_frames` frames ago
  * (released in frame f and glbuf_ctx_frame(ctx) - f > idle_frames): 0 deletes
- * everything released before the current frame. GL calls: glDeleteBuffers
- * per buffer. Fails: only the common errors. */
+ * everything released before the current frame. Applies the demand rule
+ * first when it is the pool's first call of the frame. GL calls:
+ * glDeleteBuffers per buffer. Fails: only the common errors. */
 GLBUF_API glbuf_result glbuf_pool_trim(glbuf_ctx *ctx, glbuf_pool pool, uint64_t idle_frames);
 
 /* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
- * Makes no GL call. */
+ * Makes no GL call and applies no policy: idle buffers the demand rule will
+ * give back at the frame's first call are still counted. */
 GLBUF_API glbuf_pool_stats glbuf_pool_get_stats(const glbuf_ctx *ctx, glbuf_pool pool);
 
 #ifdef __cplusplus

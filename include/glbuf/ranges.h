@@ -264,6 +264,16 @@ GLBUF_API glbuf_result glbuf_ranges_size(const glbuf_ranges *r, glbuf_range h, u
  * GLBUF_RANGES_MAX_CAPACITY. */
 GLBUF_API glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity);
 
+/* Shrinks the range to [0, new_capacity) in place, the inverse of
+ * glbuf_ranges_grow: only the free block that touches the end gets smaller
+ * (or goes). No offset and no handle changes. O(1), no host memory.
+ * Shrinking to the current capacity does nothing and succeeds.
+ * Errors: GLBUF_ERR_NULL if r is NULL; GLBUF_ERR_INVALID_ARGUMENT if
+ * new_capacity is above the current capacity; GLBUF_ERR_BUSY if a live
+ * allocation ends beyond new_capacity (glbuf_ranges_used_extent). Nothing
+ * changes on error. */
+GLBUF_API glbuf_result glbuf_ranges_shrink(glbuf_ranges *r, uint64_t new_capacity);
+
 /* The end offset (bytes) of the highest live allocation, 0 if none: the prefix
  * of the range that holds every live byte (what growth needs to copy). O(1).
  * r must not be NULL. */

@@ -21,7 +21,7 @@ extern "C" {
     X(GLBUF_ERR_ZERO_SIZE, "size is zero where a size is required")                            \
     X(GLBUF_ERR_OVERFLOW, "a size, offset or offset + size overflows")                         \
     X(GLBUF_ERR_OUT_OF_BOUNDS, "the range lies outside the object")                            \
-    X(GLBUF_ERR_BAD_ALIGNMENT, "alignment is zero or not a power of two")                      \
+    X(GLBUF_ERR_BAD_ALIGNMENT, "alignment is zero, or no power of two where one is needed")    \
     X(GLBUF_ERR_INVALID_HANDLE, "handle is zero, stale, already freed or from another object") \
     X(GLBUF_ERR_WRONG_KIND, "the object is not of the kind this call takes")                   \
     X(GLBUF_ERR_ALREADY_MAPPED, "the buffer is already mapped")                                \

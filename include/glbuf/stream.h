@@ -24,7 +24,14 @@
  * waits for that fence (glClientWaitSync, counted in the stream's and the
  * context's statistics); nothing else ever blocks. A request that does not
  * fit in the bytes left before the end of the ring starts at offset 0 (the
- * skipped tail belongs to the current frame).
+ * skipped tail belongs to the current frame). A frame whose first request
+ * finds nothing in flight (every earlier frame known complete) starts over
+ * at offset 0: where the GPU keeps up, every frame writes the same bytes,
+ * still in the CPU's caches (on llvmpipe this is what makes the ring faster
+ * than re-specifying one buffer at 16 MiB a frame). The first request of a
+ * frame makes no GL call: it retires what the frame clock already knows to
+ * be complete (glbuf_ctx_end_frame polls the fences); the fences are polled
+ * only when the ring is short of room.
  *
  * A frame that alone needs more than the ring holds grows it: the request
  * goes into a new ring of a power-of-two capacity big enough for
@@ -33,6 +40,15 @@
  * until the fence of the last frame that used it has signalled; it is then
  * unmapped and deleted. The GL name therefore changes on growth: always use
  * the name of the allocation.
+ *
+ * A ring that grew for a burst gives the memory back: when every frame of
+ * the last trim_after_frames frames (frames that streamed nothing count)
+ * needed at most a quarter of the ring, frames_in_flight times over, the
+ * ring is replaced at the first allocation of the next frame by one of
+ * frames_in_flight times the largest of those frames (a power of two, never
+ * below the first ring's capacity); the old ring is released as after
+ * growth. So a ring of 64 MiB that streams 1 MiB a frame again is back at
+ * 4 MiB (the default first ring) 240 frames later.
  *
  * Without ARB_buffer_storage (or with GLBUF_CAP_BUFFER_STORAGE disabled) the
  * same API runs on a mutable buffer: the write pointer points into a host
@@ -105,7 +121,14 @@ typedef struct glbuf_stream_desc {
     /* Names the GL buffers in glObjectLabel and log lines; copied (at most 47
      * bytes kept). Default "stream". */
     const char *label;
+    /* Frames a grown ring waits, every one well under its capacity (see "How
+     * it works"), before it shrinks. Default 240; GLBUF_STREAM_NO_TRIM: keep
+     * the peak. */
+    uint32_t trim_after_frames;
 } glbuf_stream_desc;
+
+/* glbuf_stream_desc.trim_after_frames: never shrink the ring. */
+#define GLBUF_STREAM_NO_TRIM UINT32_MAX
 
 /* One allocation: write `size` bytes at ptr, then read them in GL from buffer
  * `name` at `offset` (bind with glBindBufferRange, glVertexArrayVertexBuffer,
@@ -132,6 +155,8 @@ typedef struct glbuf_stream_stats {
     uint64_t bytes_held;     /* bytes of GL storage held: current + retired rings */
     uint32_t rings_retired;  /* old rings waiting for their fence */
     int persistent;          /* 1: persistent-mapped ring; 0: orphaning fallback */
+    uint64_t shrinks;        /* rings replaced by a smaller one after a quiet spell */
+    uint64_t cuts;           /* regions closed before their frame ended (megabuffer staging) */
 } glbuf_stream_stats;
 
 /* Creates the stream and its first ring; *out is written only on success.
@@ -162,12 +187,16 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  * ...: the offset is then an exact multiple of it), or the least common
  * multiple of it and another alignment you need.
  * O(1) unless it retires or waits (one glClientWaitSync per frame retired).
- * GL calls: none in the common case; at the first allocation of a frame a
+ * GL calls: none in the common case; when the ring is short of room a
  * non-blocking glClientWaitSync per pending frame fence (through the frame
  * clock); glClientWaitSync with an infinite timeout when it must wait; on
  * growth those of glbuf_stream_create; on the fallback path, at the first
- * allocation of a frame, glBufferData(NULL) and glGetError.
- * Fails, changing nothing:
+ * allocation of a frame, glBufferData(NULL) (glGetError after it only under
+ * validation: ctx.h, "GL errors").
+ * Bad input and GLBUF_ERR_FULL are refused before anything else happens (no
+ * retiring, no waiting). Fails, changing nothing but what a wait does
+ * (stats.waits / wait_ns count every blocking wait, and the frames it waited
+ * for are retired):
  *   GLBUF_ERR_ZERO_SIZE        size is 0
  *   GLBUF_ERR_BAD_ALIGNMENT    align is 0 or > max_capacity
  *   GLBUF_ERR_TOO_LARGE        size > max_capacity: no ring could ever hold it
@@ -176,10 +205,27 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  *   GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_GL,
  *   GLBUF_ERR_MAP_FAILED       growth failed: the old ring is kept and works
  *   GLBUF_ERR_FENCE_FAILED     waiting on a frame fence failed
- * Fallback only: GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL when orphaning at
- * the frame start failed; the next allocation tries again. */
+ *   GLBUF_ERR_TIMEOUT          a fence wait without a time limit said it
+ *                              timed out (a broken driver)
+ * Fallback only, with validation on: GLBUF_ERR_OUT_OF_GPU_MEMORY /
+ * GLBUF_ERR_GL when orphaning at the frame start failed; the next allocation
+ * tries again. Without validation the orphaning is not checked: its GL
+ * error, if any, stays in GL for the app. */
 GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
                                           glbuf_stream_allocation *out);
+
+/* glbuf_stream_alloc, then `size` bytes of `data` copied in, the way that is
+ * fastest for the ring's memory: streaming (non-temporal) stores where the
+ * GPU has memory of its own (glbuf_ctx_get_gpu_memory(ctx).dedicated: the
+ * driver maps the ring write-combined, and full-line streaming stores reach
+ * it without a read and without splitting lines), memcpy elsewhere (host
+ * memory is GPU memory: the bytes stay in the caches the GPU reads them
+ * from). On the fallback path, memcpy into the staging area. Flush as after
+ * glbuf_stream_alloc. *out is written only on success.
+ * Fails: as glbuf_stream_alloc, and GLBUF_ERR_NULL (data or out); nothing
+ * is allocated then. */
+GLBUF_API glbuf_result glbuf_stream_write(glbuf_ctx *ctx, glbuf_stream stream, const void *data, uint64_t size,
+                                          uint64_t align, glbuf_stream_allocation *out);
 
 /* Makes the allocations handed out since the last flush (in this frame)
  * visible to GL commands issued after it, with what was written into them by
@@ -197,6 +243,27 @@ GLBUF_API glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream);
 /* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
  * Makes no GL call. */
 GLBUF_API glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream stream);
+
+/* One frame's bytes in the current ring: [offset, offset + size) of the
+ * ring's GL buffer, handed out in glbuf frame `frame`. Return non-zero to
+ * stop the walk. */
+typedef int (*glbuf_stream_region_fn)(void *user, uint64_t frame, uint64_t offset, uint64_t size);
+
+/* The ring's layout, for memory views: calls fn, oldest first, for each frame
+ * whose bytes the current ring still holds - the ended frames whose fence had
+ * not signalled when the stream last looked (it looks at its first allocation
+ * of a frame; this call makes no GL call and does not look), then the newest
+ * frame that allocated. Every byte from the oldest one held to the next free
+ * one belongs to exactly one frame: a frame's bytes run from the end of the
+ * previous frame's (alignment padding, and bytes skipped at the ring's end,
+ * count as its own). A frame whose bytes wrap past the ring's end comes as
+ * two calls: up to the end, then from offset 0. Rings replaced by growth and
+ * still waiting for their fence (stats.rings_retired) are not walked. On the
+ * fallback path only the newest frame's bytes are held (the store is
+ * orphaned each frame).
+ * Fails: GLBUF_ERR_NULL (fn) and the common errors, changing nothing. */
+GLBUF_API glbuf_result glbuf_stream_for_each_region(const glbuf_ctx *ctx, glbuf_stream stream,
+                                                    glbuf_stream_region_fn fn, void *user);
 
 #ifdef __cplusplus
 }

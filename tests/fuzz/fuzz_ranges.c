@@ -7,7 +7,8 @@
  * create (also above the maximum capacity, and with its host allocation
  * failing), destroy, allocate (power-of-two, element-stride and raw 64-bit
  * arguments), free, offset and size of live, stale, foreign and forged
- * handles, grow (also shrink and too large), used_extent, get_stats (every
+ * handles, grow (also smaller and too large), shrink (also below the used
+ * extent and above the capacity), used_extent, get_stats (every
  * field against the model), invariants_hold, for_each and for_each_free
  * (with early stops and NULL callbacks), plan_compaction (also into a short
  * array) and apply_compaction (a prefix; a tampered plan changes nothing),
@@ -444,11 +445,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             REQUIRE(glbuf_range_index(hd) >= 2);
             break;
         }
-        case 9: { /* grow, try to shrink, or grow past the maximum */
+        case 9: { /* grow, shrink (and grow to a smaller size), or grow past the maximum */
             uint64_t delta = take(&in, 3);
             if (op & 0x10) {
                 if (delta > 0 && delta <= m.capacity) {
                     REQUIRE(glbuf_ranges_grow(r, m.capacity - delta) == GLBUF_ERR_SHRINK);
+                    uint64_t extent = 0;
+                    for (size_t i = 0; i < (size_t)m.n; i++) {
+                        uint64_t end = m.v[i].offset + m.v[i].size;
+                        extent = end > extent ? end : extent;
+                    }
+                    REQUIRE(glbuf_ranges_shrink(r, m.capacity + 1) == GLBUF_ERR_INVALID_ARGUMENT);
+                    glbuf_result sr = glbuf_ranges_shrink(r, m.capacity - delta);
+                    REQUIRE(sr == (m.capacity - delta >= extent ? GLBUF_OK : GLBUF_ERR_BUSY));
+                    if (sr == GLBUF_OK) {
+                        m.capacity -= delta;
+                    }
                 }
             } else if (op & 0x20) {
                 REQUIRE(glbuf_ranges_grow(r, GLBUF_RANGES_MAX_CAPACITY + 1 + delta) == GLBUF_ERR_TOO_LARGE);
