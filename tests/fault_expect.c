@@ -60,10 +60,12 @@ static const struct {
     {"glbuf_mega_defragment", MAPPED_STORE | C(OUT_OF_HOST_MEMORY)},
     {"glbuf_mega_for_each_block", C(OUT_OF_HOST_MEMORY)},
     {"glbuf_mega_dump_json", C(OUT_OF_HOST_MEMORY)},
+    {"glbuf_mega_trim", MAPPED_STORE | C(OUT_OF_HOST_MEMORY)},
     /* stream.h */
     {"glbuf_stream_create", C(OUT_OF_HOST_MEMORY) | C(FULL) | MAPPED_STORE},
     {"glbuf_stream_destroy", 0},
     {"glbuf_stream_alloc", C(FULL) | C(OUT_OF_HOST_MEMORY) | MAPPED_STORE | WAIT},
+    {"glbuf_stream_write", C(FULL) | C(OUT_OF_HOST_MEMORY) | MAPPED_STORE | WAIT}, /* as glbuf_stream_alloc */
     {"glbuf_stream_flush", 0},
     /* pool.h */
     {"glbuf_pool_create", C(OUT_OF_HOST_MEMORY) | C(FULL)},

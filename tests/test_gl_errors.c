@@ -360,6 +360,9 @@ static void count_every_operation(uint32_t disable_caps)
     memset(&md, 0, sizeof md);
     md.capacity = 4096;
     md.max_capacity = 1u << 20;
+    /* one store: device-local (AUTO on a GPU with memory of its own) adds its
+     * staging ring, a second storage allocation */
+    md.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
     glbuf_mega m;
     GET_ERRORS(ctx, storage ? 3 : 2, glbuf_mega_create(ctx, &md, &m));
     glbuf_mega_range r1, r2;

@@ -713,6 +713,66 @@ START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
 }
 END_TEST
 
+
+static void never_called(void *user, const glbuf_mega_move *move)
+{
+    (void)user;
+    ck_abort_msg("on_move saw a freed range (record %llu)", (unsigned long long)move->range.id);
+}
+
+static void count_live_move(void *user, const glbuf_mega_move *move)
+{
+    (void)move;
+    (*(int *)user)++;
+}
+
+/* Ranges the app freed (pending their frame's fence) are neither copied,
+ * counted nor reported; with nothing else to move nothing happens at all. */
+START_TEST(defragmentation_ignores_ranges_already_freed)
+{
+    glbuf_mega m = make(64 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range gap, a, b, keep;
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4096, 0, &gap, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 256, 0, &a, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 256, 0, &b, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, gap), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_collect(fx_ctx, m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a), GLBUF_OK); /* pending: this frame has not ended */
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, b), GLBUF_OK);
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
+    glbuf_mega_defrag_report rep;
+    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, never_called, NULL, &rep), GLBUF_OK);
+    ck_assert_uint_eq(rep.moves, 0);
+    ck_assert_uint_eq(rep.moves_left, 0);
+    ck_assert_uint_eq(rep.bytes_moved, 0);
+    glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
+    ck_assert_uint_eq(after.storage_generation, before.storage_generation);
+    ck_assert_uint_eq(after.name, before.name);
+    ck_assert_uint_eq(after.defragmentations, before.defragmentations);
+    ck_assert_uint_eq(after.bytes_copied_by_defrag, before.bytes_copied_by_defrag);
+
+    /* one live allocation behind the pending ones: only it is reported */
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 512, 0, &keep, NULL), GLBUF_OK);
+    uint64_t off = 0;
+    ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, keep, &off), GLBUF_OK);
+    int moved = 0, calls = 0;
+    uint64_t bytes_moved = 0;
+    do { /* incremental: a move is reported once its copy's frame has completed */
+        ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, count_live_move, &moved, &rep), GLBUF_OK);
+        bytes_moved += rep.bytes_moved;
+        ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+        ck_assert_int_lt(++calls, 10);
+    } while (rep.moves_left > 0);
+    if (off > 0) {
+        ck_assert_int_eq(moved, 1);
+        ck_assert_uint_eq(bytes_moved, 512);
+        ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).bytes_copied_by_defrag, before.bytes_copied_by_defrag + 512);
+    }
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, writes_through_ptr_and_write_reach_the_gpu);
@@ -730,6 +790,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, bad_input_returns_its_code_and_changes_nothing);
     tcase_add_test(tc, the_json_layout_covers_the_whole_buffer_in_offset_order);
     tcase_add_test(tc, meshes_in_one_buffer_draw_with_one_multi_draw_indirect);
+    tcase_add_test(tc, defragmentation_ignores_ranges_already_freed);
 }
 
 static void setup_explicit(void)

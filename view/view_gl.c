@@ -223,7 +223,13 @@ static void save(GladGLContext *gl, saved_state *s)
     }
     gl->GetBooleanv(GL_COLOR_WRITEMASK, s->colour_mask);
     s->polygon_mode[0] = s->polygon_mode[1] = GL_FILL;
+    /* NVIDIA's core profile writes one value (core has no separate faces):
+     * the second starts as the first's stand-in. */
+    s->polygon_mode[0] = s->polygon_mode[1] = -1;
     gl->GetIntegerv(GL_POLYGON_MODE, s->polygon_mode);
+    if (s->polygon_mode[1] == -1) {
+        s->polygon_mode[1] = s->polygon_mode[0];
+    }
 }
 
 static void restore(GladGLContext *gl, const saved_state *s)
