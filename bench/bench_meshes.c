@@ -7,7 +7,7 @@
  *
  *   glbuf-bench-meshes [--meshes N] [--frames F] [--replace PERCENT]
  *                      [--budget MIB] [--seed S] [--trim auto|manual]
- *                      [--growth pow2|1.5]
+ *                      [--growth pow2|1.5] [--placement auto|device|host]
  *   defaults: 5000 meshes, 600 frames, 2 % replaced a frame, 8 MiB a frame,
  *   trim AUTO (the store shrinks to the growth sequence step that holds the
  *   used extent, from the creation capacity of 16 MiB), POW2 growth; the
@@ -129,6 +129,7 @@ int main(int argc, char **argv)
     uint64_t seed = 0x6D657368u;
     glbuf_mega_trim_policy trim = GLBUF_MEGA_TRIM_AUTO;
     glbuf_mega_growth growth = GLBUF_MEGA_GROW_POW2;
+    glbuf_mega_placement placement = GLBUF_MEGA_PLACEMENT_AUTO;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--meshes") == 0 && i + 1 < argc) {
             n = atoi(argv[++i]);
@@ -146,10 +147,15 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--growth") == 0 && i + 1 < argc) {
             i++;
             growth = strcmp(argv[i], "1.5") == 0 ? GLBUF_MEGA_GROW_FACTOR_1_5 : GLBUF_MEGA_GROW_POW2;
+        } else if (strcmp(argv[i], "--placement") == 0 && i + 1 < argc) {
+            i++;
+            placement = strcmp(argv[i], "device") == 0 ? GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL
+                        : strcmp(argv[i], "host") == 0 ? GLBUF_MEGA_PLACEMENT_HOST_VISIBLE
+                                                       : GLBUF_MEGA_PLACEMENT_AUTO;
         } else {
             fprintf(stderr,
                     "usage: %s [--meshes N] [--frames F] [--replace PERCENT] [--budget MIB] [--seed S] "
-                    "[--trim auto|manual] [--growth pow2|1.5]\n",
+                    "[--trim auto|manual] [--growth pow2|1.5] [--placement auto|device|host]\n",
                     argv[0]);
             return 2;
         }
@@ -176,6 +182,7 @@ int main(int argc, char **argv)
     md.capacity = GLBUF_MEGA_COMPLEX_2D;
     md.max_capacity = 4ull << 30;
     md.trim = trim;
+    md.placement = placement;
     md.growth = growth;
     md.label = "bench-meshes";
     bench_check("glbuf_mega_create", glbuf_mega_create(s.ctx, &md, &s.m));
