@@ -12,6 +12,7 @@
 #include "bench_util.h"
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
+#include "glbuf/mesh.h"
 #include "glbuf/pool.h"
 #include "glbuf/stream.h"
 
@@ -658,17 +659,19 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
     if (s == BENCH_MEGABUFFER) {
         m = new_mega(ctx, 0, "drawing");
         draw_cmd *cmds = bench_xmalloc((size_t)k * sizeof *cmds);
+        glbuf_mesh *meshes = bench_xmalloc((size_t)k * sizeof *meshes);
         for (int i = 0; i < k; i++) {
-            glbuf_mega_range rr;
-            uint64_t off = 0;
-            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(ctx, m, obj_bytes, DRAW_STRIDE, &rr, &off));
-            bench_check("glbuf_mega_write",
-                        glbuf_mega_write(ctx, m, rr, 0, ds->verts + (size_t)i * DRAW_VERTICES * 2, obj_bytes));
-            cmds[i].count = DRAW_VERTICES;
-            cmds[i].instance_count = 1;
-            cmds[i].first = (uint32_t)(off / DRAW_STRIDE);
-            cmds[i].base_instance = 0;
+            glbuf_mesh_desc md = {0};
+            md.vertex_count = DRAW_VERTICES;
+            md.vertex_stride = DRAW_STRIDE;
+            bench_check("glbuf_mega_mesh_alloc", glbuf_mega_mesh_alloc(ctx, m, &md, &meshes[i]));
+            bench_check("glbuf_mega_write", glbuf_mega_write(ctx, m, meshes[i].vertices, 0,
+                                                             ds->verts + (size_t)i * DRAW_VERTICES * 2, obj_bytes));
         }
+        /* DrawArraysIndirectCommand per mesh: first = its offset / DRAW_STRIDE */
+        bench_check("glbuf_mega_mesh_commands", glbuf_mega_mesh_commands(ctx, m, meshes, (uint32_t)k, 0, cmds,
+                                                                         (uint64_t)k * sizeof *cmds, NULL));
+        free(meshes);
         bench_check("glbuf_mega_flush", glbuf_mega_flush(ctx, m));
         glbuf_mega_stats ms = glbuf_mega_get_stats(ctx, m);
         mega_name = ms.name;

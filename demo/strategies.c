@@ -9,6 +9,7 @@
 
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
+#include "glbuf/mesh.h"
 #include "glbuf/pool.h"
 
 #define MEGA_START_CAPACITY (1ull << 20) /* small on purpose: growth shows */
@@ -18,7 +19,7 @@
 typedef struct slot_state {
     int used;
     glbuf_buffer buf;     /* per-resource, exact, pool */
-    glbuf_mega_range range; /* mega */
+    glbuf_mesh mesh;      /* mega: vertices and indices, with the slot as user data */
     uint64_t offset;      /* pow2: bytes into the arena */
     const void *bytes;    /* pow2: the scene's mesh, for repacks */
     uint32_t size;        /* bytes of the mesh */
@@ -39,6 +40,7 @@ struct strategy {
     glbuf_pool pool;
     /* mega */
     glbuf_mega mega;
+    glbuf_mesh *draw_list; /* the live meshes in draw order, for the commands */
     int compacting;
 };
 
@@ -96,6 +98,12 @@ strategy *strategy_create(glbuf_ctx *ctx, demo_strategy_kind kind, uint32_t slot
     s->ctx = ctx;
     s->slots = st;
     s->slot_count = slots;
+    if (kind == STRATEGY_MEGA && (s->draw_list = calloc(slots ? slots : 1, sizeof *s->draw_list)) == NULL) {
+        snprintf(why, why_size, "out of memory");
+        free(st);
+        free(s);
+        return NULL;
+    }
     glbuf_result r = GLBUF_OK;
     if (kind == STRATEGY_POW2) {
         glbuf_buffer_desc d = {0};
@@ -146,6 +154,7 @@ void strategy_destroy(strategy *s)
     if (s->mega.id != 0) {
         glbuf_mega_destroy(s->ctx, s->mega);
     }
+    free(s->draw_list);
     free(s->slots);
     free(s);
 }
@@ -210,17 +219,29 @@ glbuf_result strategy_upload(strategy *s, uint32_t slot, const demo_mesh *m)
             r = glbuf_buffer_sub_data(s->ctx, st->buf, 0, m->size, m->bytes);
         }
         break;
-    case STRATEGY_MEGA:
+    case STRATEGY_MEGA: {
         if (st->used) {
-            glbuf_mega_free(s->ctx, s->mega, st->range);
+            glbuf_mega_mesh_free(s->ctx, s->mega, &st->mesh);
         }
         uint64_t growths = glbuf_mega_get_stats(s->ctx, s->mega).growths;
-        r = glbuf_mega_alloc(s->ctx, s->mega, m->size, 0, &st->range, NULL);
+        glbuf_mesh_desc d = {0};
+        d.vertex_count = m->vertex_count;
+        d.vertex_stride = SCENE_VERTEX_SIZE;
+        d.index_count = m->index_count;
+        d.index_type = GLBUF_INDEX_UINT32;
+        d.user_data = slot;
+        uint64_t vertex_bytes = (uint64_t)m->vertex_count * SCENE_VERTEX_SIZE;
+        r = glbuf_mega_mesh_alloc(s->ctx, s->mega, &d, &st->mesh);
         if (r == GLBUF_OK) {
-            r = glbuf_mega_write(s->ctx, s->mega, st->range, 0, m->bytes, m->size);
+            r = glbuf_mega_write(s->ctx, s->mega, st->mesh.vertices, 0, m->bytes, vertex_bytes);
+        }
+        if (r == GLBUF_OK) {
+            r = glbuf_mega_write(s->ctx, s->mega, st->mesh.indices, 0, (const uint8_t *)m->bytes + vertex_bytes,
+                                 (uint64_t)m->index_count * 4u);
         }
         s->growths += glbuf_mega_get_stats(s->ctx, s->mega).growths - growths;
         break;
+    }
     default:
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
@@ -251,7 +272,7 @@ glbuf_result strategy_release(strategy *s, uint32_t slot)
     case STRATEGY_POOL:
         return glbuf_pool_release(s->ctx, s->pool, st->buf);
     case STRATEGY_MEGA:
-        return glbuf_mega_free(s->ctx, s->mega, st->range);
+        return glbuf_mega_mesh_free(s->ctx, s->mega, &st->mesh);
     default:
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
@@ -318,9 +339,10 @@ typedef struct draw_command {
     uint32_t base_instance;
 } draw_command;
 
-/* One glMultiDrawElementsIndirect over a shared buffer holding every mesh
- * (vertices then indices, each mesh at a multiple of 16 bytes); the commands
- * go through the stream ring. */
+/* One glMultiDrawElementsIndirect over a shared buffer holding every mesh;
+ * the commands go through the stream ring. mega: glbuf_mega_mesh_commands
+ * writes them from each mesh's draw parameters; pow2: each mesh is its
+ * vertices then its indices at a multiple of 16 bytes of the arena. */
 static glbuf_result draw_shared(strategy *s, uint32_t vao, uint32_t name, const demo_scene *scene,
                                 glbuf_stream stream, demo_gl_counts *counts)
 {
@@ -333,17 +355,26 @@ static glbuf_result draw_shared(strategy *s, uint32_t vao, uint32_t name, const 
     if (r != GLBUF_OK) {
         return r;
     }
-    draw_command *cmd = a.ptr;
-    for (uint32_t k = 0; k < n; k++) {
-        const slot_state *st = &s->slots[scene->live[k]];
-        uint64_t offset = st->offset;
-        if (s->kind == STRATEGY_MEGA) {
-            glbuf_mega_offset(s->ctx, s->mega, st->range, &offset);
+    if (s->kind == STRATEGY_MEGA) {
+        for (uint32_t k = 0; k < n; k++) {
+            s->draw_list[k] = s->slots[scene->live[k]].mesh;
         }
-        draw_command c = {st->index_count, 1,
-                          (uint32_t)((offset + (uint64_t)st->vertex_count * SCENE_VERTEX_SIZE) / 4),
-                          (int32_t)(offset / SCENE_VERTEX_SIZE), k};
-        cmd[k] = c; /* write-only memory: one store per command */
+        /* baseInstance k: instance k is live shape k */
+        r = glbuf_mega_mesh_commands(s->ctx, s->mega, s->draw_list, n, 0, a.ptr, (uint64_t)n * sizeof(draw_command),
+                                     NULL);
+        if (r != GLBUF_OK) {
+            return r;
+        }
+    } else {
+        draw_command *cmd = a.ptr;
+        for (uint32_t k = 0; k < n; k++) {
+            const slot_state *st = &s->slots[scene->live[k]];
+            uint64_t offset = st->offset;
+            draw_command c = {st->index_count, 1,
+                              (uint32_t)((offset + (uint64_t)st->vertex_count * SCENE_VERTEX_SIZE) / 4),
+                              (int32_t)(offset / SCENE_VERTEX_SIZE), k};
+            cmd[k] = c; /* write-only memory: one store per command */
+        }
     }
     if ((r = glbuf_stream_flush(s->ctx, stream)) != GLBUF_OK) {
         return r;

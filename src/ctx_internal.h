@@ -130,6 +130,10 @@ glbuf_result glbuf_sync_poll(glbuf_ctx *ctx, GLsync sync);
  * fence_wait_ns. */
 glbuf_result glbuf_sync_wait(glbuf_ctx *ctx, GLsync sync, uint64_t timeout_ns);
 
+/* glFinish, where no fence is there to wait on: a wait for the whole
+ * pipeline, counted in fence_waits and fence_wait_ns like one. */
+void glbuf_finish(glbuf_ctx *ctx);
+
 /* Test seam: the table glbuf calls through. Tests replace entries in it to
  * inject failures. Exported so tests can link the shared library too. */
 GLBUF_API GladGLContext *glbuf_ctx_gl_table(glbuf_ctx *ctx);

@@ -52,6 +52,14 @@ glbuf_result glbuf_sync_wait(glbuf_ctx *ctx, GLsync sync, uint64_t timeout_ns)
     return sync_result(r);
 }
 
+void glbuf_finish(glbuf_ctx *ctx)
+{
+    uint64_t t0 = now_ns();
+    GLBUF_GL(ctx, Finish)();
+    ctx->stats.fence_waits++;
+    ctx->stats.fence_wait_ns += now_ns() - t0;
+}
+
 /* Waits on the oldest fence. GLBUF_OK once it signalled (and was popped). */
 static glbuf_result wait_oldest(glbuf_ctx *ctx, uint64_t timeout_ns)
 {
@@ -127,7 +135,7 @@ glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeo
         if (ctx->fence_count == 0) {
             /* Every fence up to `frame` failed to be created: nothing to wait
              * on but the whole pipeline. */
-            GLBUF_GL(ctx, Finish)();
+            glbuf_finish(ctx);
             ctx->completed_frame = ctx->frame - 1;
             break;
         }

@@ -34,8 +34,8 @@ glbuf_result glbuf_mega_lookup(const glbuf_mega_obj *m, glbuf_mega_range r, uint
         return GLBUF_ERR_INVALID_HANDLE;
     }
     uint32_t i = glbuf_mega_record_index(r);
-    if (i < m->meta_count && m->meta[i].pending) {
-        return GLBUF_ERR_INVALID_HANDLE;
+    if (i < m->meta_count && (m->meta[i].pending || m->meta[i].reserved)) {
+        return GLBUF_ERR_INVALID_HANDLE; /* freed, or a destination of defragmentation */
     }
     if (offset) {
         *offset = off;
@@ -127,22 +127,41 @@ void glbuf_mega_retire(glbuf_mega_obj *m, uint64_t completed)
     }
 }
 
+void glbuf_mega_take_back(glbuf_mega_obj *m, glbuf_mega_range r)
+{
+    glbuf_range h = {r.id};
+    (void)glbuf_ranges_free(m->ranges, h);
+    glbuf_mega_validate(m, "taking back an allocation");
+}
+
+int glbuf_mega_reserve_pending(glbuf_mega_obj *m, uint32_t extra)
+{
+    if (m->pending_count + extra <= m->pending_capacity) {
+        return 1;
+    }
+    /* unroll the ring into a larger array */
+    uint32_t cap = m->pending_capacity ? m->pending_capacity : 64u;
+    while (cap < m->pending_count + extra) {
+        cap *= 2u;
+    }
+    pending_free *fresh = glbuf_host_calloc(&m->ctx->allocator, cap, sizeof *fresh);
+    if (fresh == NULL) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < m->pending_count; i++) {
+        fresh[i] = m->pending[(m->pending_head + i) % m->pending_capacity];
+    }
+    glbuf_host_free(&m->ctx->allocator, m->pending);
+    m->pending = fresh;
+    m->pending_capacity = cap;
+    m->pending_head = 0;
+    return 1;
+}
+
 int glbuf_mega_push_pending(glbuf_mega_obj *m, glbuf_range range, uint64_t frame)
 {
-    if (m->pending_count == m->pending_capacity) {
-        /* unroll the ring into a larger array */
-        uint32_t cap = m->pending_capacity ? m->pending_capacity * 2u : 64u;
-        pending_free *fresh = glbuf_host_calloc(&m->ctx->allocator, cap, sizeof *fresh);
-        if (fresh == NULL) {
-            return 0;
-        }
-        for (uint32_t i = 0; i < m->pending_count; i++) {
-            fresh[i] = m->pending[(m->pending_head + i) % m->pending_capacity];
-        }
-        glbuf_host_free(&m->ctx->allocator, m->pending);
-        m->pending = fresh;
-        m->pending_capacity = cap;
-        m->pending_head = 0;
+    if (!glbuf_mega_reserve_pending(m, 1)) {
+        return 0;
     }
     pending_free *p = &m->pending[(m->pending_head + m->pending_count) % m->pending_capacity];
     p->range = range;
@@ -243,6 +262,7 @@ static void mega_destroy(glbuf_mega_obj **pm)
     glbuf_mega_landing_clear(m);
     glbuf_host_free(&ctx->allocator, m->landing.runs);
     glbuf_mega_storage_release(m, &s);
+    glbuf_mega_defrag_release(m);
     glbuf_ranges_destroy(m->ranges);
     glbuf_host_free(&ctx->allocator, m->meta);
     glbuf_host_free(&ctx->allocator, m->pending);
@@ -253,6 +273,26 @@ static void mega_destroy(glbuf_mega_obj **pm)
 }
 
 /* ---- allocation ----------------------------------------------------------------- */
+
+/* *a = lcm(*a, b) (b 0: unchanged); 0 when it does not fit in 64 bits. */
+static int lcm(uint64_t *a, uint64_t b)
+{
+    if (b == 0) {
+        return 1;
+    }
+    uint64_t x = *a, y = b;
+    while (y != 0) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    uint64_t q = *a / x; /* x = gcd */
+    if (q > UINT64_MAX / b) {
+        return 0;
+    }
+    *a = q * b;
+    return 1;
+}
 
 /* Waits for the newest ended frame that still holds pending frees and
  * retires them. Growing would cost more: new storage, a GPU copy and a wait
@@ -276,24 +316,25 @@ static int reclaim_ended_frames(glbuf_mega_obj *m)
     return m->pending_count < before;
 }
 
-static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignment, glbuf_mega_range *out,
+static glbuf_result mega_alloc(glbuf_mega_obj *m, const glbuf_mega_alloc_desc *desc, glbuf_mega_range *out,
                                uint64_t *out_offset)
 {
     glbuf_result r = glbuf_mega_check(m);
     if (r != GLBUF_OK) {
         return r;
     }
-    if (out == NULL) {
+    if (desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
+    uint64_t size = desc->size, alignment = m->alignment;
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    if (alignment != 0 && (alignment & (alignment - 1)) != 0) {
-        return GLBUF_ERR_BAD_ALIGNMENT;
+    if (desc->stride != 0 && size % desc->stride != 0) {
+        return GLBUF_ERR_INVALID_ARGUMENT; /* not whole elements: a misdraw waiting to happen */
     }
-    if (alignment < m->alignment) {
-        alignment = m->alignment;
+    if (!lcm(&alignment, desc->alignment) || !lcm(&alignment, desc->stride)) {
+        return GLBUF_ERR_BAD_ALIGNMENT;
     }
     if (size > UINT64_MAX - alignment || !glbuf_fits_glsizeiptr(size + alignment)) {
         return GLBUF_ERR_OVERFLOW;
@@ -324,6 +365,9 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
             r = glbuf_ranges_alloc(m->ranges, size, alignment, &h, &offset);
         }
     }
+    if (r == GLBUF_OK) {
+        glbuf_mega_defrag_place_low(m, &h, &offset, size, alignment);
+    }
     if (r == GLBUF_OK && !glbuf_mega_reserve_meta(m, glbuf_range_index(h))) {
         (void)glbuf_ranges_free(m->ranges, h);
         r = GLBUF_ERR_OUT_OF_HOST_MEMORY;
@@ -333,8 +377,12 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
         return r;
     }
     mega_meta *meta = &m->meta[glbuf_range_index(h)];
+    meta->user_data = desc->user_data;
     meta->frame = (uint32_t)m->ctx->frame;
+    meta->move = 0;
     meta->pending = 0;
+    meta->reserved = 0;
+    m->defrag.dirty = 1;
     out->id = h.id;
     if (out_offset) {
         *out_offset = offset;
@@ -355,13 +403,18 @@ static glbuf_result mega_free(glbuf_mega_obj *m, glbuf_mega_range range)
         return r;
     }
     glbuf_range h = {range.id};
-    if (!glbuf_mega_push_pending(m, h, m->ctx->frame)) {
+    uint32_t index = glbuf_mega_record_index(range);
+    /* Its move in flight, if any, frees the reservation too: room for both. */
+    if (!glbuf_mega_reserve_pending(m, m->meta[index].move ? 2u : 1u)) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
-    mega_meta *meta = &m->meta[glbuf_mega_record_index(range)];
+    glbuf_mega_defrag_drop(m, index);
+    (void)glbuf_mega_push_pending(m, h, m->ctx->frame);
+    mega_meta *meta = &m->meta[index];
     meta->pending = 1;
     meta->frame = (uint32_t)m->ctx->frame;
     m->pending_bytes += size;
+    m->defrag.dirty = 1;
     glbuf_mega_validate(m, "glbuf_mega_free");
     return GLBUF_OK;
 }
@@ -378,6 +431,22 @@ static glbuf_result mega_offset(const glbuf_mega_obj *m, glbuf_mega_range range,
     return glbuf_mega_lookup(m, range, out, NULL);
 }
 
+static glbuf_result mega_user_data(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
+{
+    glbuf_result r = glbuf_mega_check(m);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    r = glbuf_mega_lookup(m, range, NULL, NULL);
+    if (r == GLBUF_OK) {
+        *out = m->meta[glbuf_mega_record_index(range)].user_data;
+    }
+    return r;
+}
+
 static glbuf_result mega_size(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
 {
     glbuf_result r = glbuf_mega_check(m);
@@ -388,6 +457,22 @@ static glbuf_result mega_size(const glbuf_mega_obj *m, glbuf_mega_range range, u
         return GLBUF_ERR_NULL;
     }
     return glbuf_mega_lookup(m, range, NULL, out);
+}
+
+/* A write to an allocation whose move is in flight goes to where it is now,
+ * which the copy may already have read: the move is dropped (the
+ * allocation stays, and a later compaction may move it again). */
+static glbuf_result keep_in_place(glbuf_mega_obj *m, glbuf_mega_range range)
+{
+    uint32_t index = glbuf_mega_record_index(range);
+    if (m->meta[index].move == 0) {
+        return GLBUF_OK;
+    }
+    if (!glbuf_mega_reserve_pending(m, 1)) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    glbuf_mega_defrag_drop(m, index);
+    return GLBUF_OK;
 }
 
 static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **out)
@@ -401,6 +486,9 @@ static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **o
     }
     uint64_t offset = 0, size = 0;
     r = glbuf_mega_lookup(m, range, &offset, &size);
+    if (r == GLBUF_OK) {
+        r = keep_in_place(m, range);
+    }
     if (r == GLBUF_OK && m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
         return glbuf_mega_stage_span(m, offset, size, out);
     }
@@ -439,6 +527,10 @@ static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64
     }
     if (size == 0) {
         return GLBUF_OK;
+    }
+    r = keep_in_place(m, range);
+    if (r != GLBUF_OK) {
+        return r;
     }
     if (m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
         return glbuf_mega_stage_write(m, base, alloc_size, offset, data, size);
@@ -544,7 +636,21 @@ glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, ui
                               glbuf_mega_range *out, uint64_t *out_offset)
 {
     RESOLVE(ctx, mega, m);
-    return mega_alloc(m, size, alignment, out, out_offset);
+    glbuf_mega_alloc_desc desc = {size, alignment, 0, 0};
+    return mega_alloc(m, &desc, out, out_offset);
+}
+
+glbuf_result glbuf_mega_alloc_with(glbuf_ctx *ctx, glbuf_mega mega, const glbuf_mega_alloc_desc *desc,
+                                   glbuf_mega_range *out, uint64_t *out_offset)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_alloc(m, desc, out, out_offset);
+}
+
+glbuf_result glbuf_mega_user_data(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_user_data(m, r, out);
 }
 
 glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r)

@@ -140,22 +140,38 @@ void glbuf_mega_before_cpu_write(glbuf_mega_obj *m, uint64_t offset, uint64_t si
 
 /* ---- the copy primitive ------------------------------------------------------- */
 
-void glbuf_mega_store_copy(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
-                           uint64_t src_offset, uint64_t dst_offset, uint64_t size)
+/* The copy: on the GPU, and in the fallback's CPU shadows. Returns 1 when
+ * the destination is a persistent mapping the CPU writes (what lands there
+ * can race a CPU write). */
+static int copy_bytes(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
+                      uint64_t src_offset, uint64_t dst_offset, uint64_t size)
 {
-    if (size == 0) {
-        return;
-    }
     glbuf_gl_copy(m->ctx, src->name, dst->name, (size_t)src_offset, (size_t)dst_offset, (size_t)size);
     if (m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
-        return; /* the CPU never writes the store: nothing can race the copy */
+        return 0; /* the CPU never writes the store: nothing can race the copy */
     }
     if (!m->storage) {
         /* The fallback's CPU shadows are the truth the next upload sends. */
         memmove(dst->map + dst_offset, src->map + src_offset, (size_t)size);
-        return;
+        return 0;
     }
-    landing_add(m, dst_offset, size);
+    return 1;
+}
+
+void glbuf_mega_store_copy(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
+                           uint64_t src_offset, uint64_t dst_offset, uint64_t size)
+{
+    if (size > 0 && copy_bytes(m, src, dst, src_offset, dst_offset, size)) {
+        landing_add(m, dst_offset, size);
+    }
+}
+
+void glbuf_mega_store_copy_fenced(glbuf_mega_obj *m, const glbuf_mega_store *src, const glbuf_mega_store *dst,
+                                  uint64_t src_offset, uint64_t dst_offset, uint64_t size)
+{
+    if (size > 0) {
+        (void)copy_bytes(m, src, dst, src_offset, dst_offset, size);
+    }
 }
 
 typedef struct live_copier {

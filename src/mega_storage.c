@@ -73,14 +73,13 @@ glbuf_result glbuf_mega_wait_for_copies(glbuf_mega_obj *m)
     glbuf_ctx *ctx = m->ctx;
     GLsync sync = GLBUF_GL(ctx, FenceSync)(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
     if (sync == NULL) {
-        GLBUF_GL(ctx, Finish)();
+        glbuf_finish(ctx);
         return GLBUF_OK;
     }
-    GLenum r = GLBUF_GL(ctx, ClientWaitSync)(sync, GL_SYNC_FLUSH_COMMANDS_BIT, UINT64_MAX);
+    glbuf_result r = glbuf_sync_wait(ctx, sync, UINT64_MAX); /* counted, with its time */
     GLBUF_GL(ctx, DeleteSync)(sync);
-    ctx->stats.fence_waits++;
-    if (r != GL_ALREADY_SIGNALED && r != GL_CONDITION_SATISFIED) { /* failed or timed out: wait anyway */
-        GLBUF_GL(ctx, Finish)();
+    if (r != GLBUF_OK) { /* failed or timed out: wait anyway */
+        glbuf_finish(ctx);
     }
     glbuf_mega_landing_clear(m); /* everything issued has landed */
     return GLBUF_OK;

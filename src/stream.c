@@ -104,7 +104,7 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    if (!glbuf_is_pow2(align) || align > s->max_capacity) {
+    if (align == 0 || align > s->max_capacity) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
     if (size > s->max_capacity) {

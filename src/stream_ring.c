@@ -332,15 +332,20 @@ static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
     return r;
 }
 
-/* The aligned position for `size` bytes in the current ring, not straddling
- * its end: [ ... head | pad | size ] or, when that crosses the end, [ size ... at 0 of the next lap. */
+/* The position for `size` bytes in the current ring whose offset in the
+ * ring is a multiple of `align` (any positive value: a vertex size of 24
+ * bytes too), not straddling its end: [ ... head | pad | size ] or, when
+ * that crosses the end, [ size ... at 0 of the next lap. A mask for a power
+ * of two, a division otherwise. */
 static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
 {
-    uint64_t at = (g->head + align - 1u) & ~(align - 1u);
-    if ((at & (g->capacity - 1u)) + size > g->capacity) {
-        at = (at | (g->capacity - 1u)) + 1u;
+    uint64_t off = g->head & (g->capacity - 1u);
+    uint64_t rem = glbuf_is_pow2(align) ? off & (align - 1u) : off % align;
+    uint64_t pad = rem == 0 ? 0 : align - rem;
+    if (pad > g->capacity - off || size > g->capacity - off - pad) {
+        return (g->head | (g->capacity - 1u)) + 1u;
     }
-    return at;
+    return g->head + pad;
 }
 
 static glbuf_result place_or_fail(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at);

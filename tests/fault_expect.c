@@ -49,6 +49,8 @@ static const struct {
     {"glbuf_mega_create", C(OUT_OF_HOST_MEMORY) | C(FULL) | MAPPED_STORE},
     {"glbuf_mega_destroy", 0},
     {"glbuf_mega_alloc", C(FULL) | MAPPED_STORE | C(OUT_OF_HOST_MEMORY)},
+    {"glbuf_mega_alloc_with", C(FULL) | MAPPED_STORE | C(OUT_OF_HOST_MEMORY)}, /* as glbuf_mega_alloc */
+    {"glbuf_mega_user_data", 0},
     {"glbuf_mega_free", C(OUT_OF_HOST_MEMORY)},
     {"glbuf_mega_offset", 0},
     {"glbuf_mega_size", 0},
@@ -57,10 +59,16 @@ static const struct {
     {"glbuf_mega_flush", 0},
     {"glbuf_mega_collect", 0},
     {"glbuf_mega_wait_idle", WAIT},
-    {"glbuf_mega_defragment", MAPPED_STORE | C(OUT_OF_HOST_MEMORY)},
+    {"glbuf_mega_defragment", C(OUT_OF_HOST_MEMORY)}, /* copies within the store: no store to make */
     {"glbuf_mega_for_each_block", C(OUT_OF_HOST_MEMORY)},
     {"glbuf_mega_dump_json", C(OUT_OF_HOST_MEMORY)},
     {"glbuf_mega_trim", MAPPED_STORE | C(OUT_OF_HOST_MEMORY)},
+    /* mesh.h */
+    {"glbuf_mega_mesh_alloc", C(FULL) | MAPPED_STORE | C(OUT_OF_HOST_MEMORY)}, /* as glbuf_mega_alloc */
+    {"glbuf_mega_mesh_free", C(OUT_OF_HOST_MEMORY)},
+    {"glbuf_mega_mesh_draw", 0},
+    {"glbuf_mega_mesh_commands", 0},
+    {"glbuf_mega_mesh_write_commands", C(OUT_OF_HOST_MEMORY)}, /* as glbuf_mega_write */
     /* stream.h */
     {"glbuf_stream_create", C(OUT_OF_HOST_MEMORY) | C(FULL) | MAPPED_STORE},
     {"glbuf_stream_destroy", 0},

@@ -411,12 +411,9 @@ static void mega_forget(wl *w, int i)
     w->mr_count--;
 }
 
-static int count_live(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int count_live(void *user, const glbuf_mega_block *b)
 {
-    (void)offset;
-    (void)size;
-    (void)frame;
-    *(int *)user += kind == GLBUF_MEGA_BLOCK_LIVE;
+    *(int *)user += b->kind == GLBUF_MEGA_BLOCK_LIVE;
     return 0;
 }
 

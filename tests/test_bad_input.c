@@ -36,6 +36,7 @@
 #include "ctx_internal.h"
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
+#include "glbuf/mesh.h"
 #include "glbuf/pool.h"
 #include "glbuf/ranges.h"
 #include "glbuf/readback.h"
@@ -80,6 +81,7 @@ typedef struct world {
     glbuf_mega m, m2, m_none; /* m2: another megabuffer; m_none: GROW_NONE, full */
     glbuf_mega m_dead, m_foreign; /* destroyed; a live megabuffer of ctx2 */
     glbuf_mega_range r, freed, other;
+    glbuf_mesh mesh, mesh_freed;
     glbuf_stream s, s_small;
     glbuf_stream s_dead, s_foreign;
     glbuf_pool p, p2;
@@ -199,11 +201,12 @@ static void snap_buffer(sbuf *b, glbuf_ctx *ctx, glbuf_buffer buf, int read)
     put(b, "\n", 0, 0);
 }
 
-static int snap_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int snap_block(void *user, const glbuf_mega_block *k)
 {
     sbuf *b = user;
-    put(b, " [%llu %llu", (unsigned long long)kind, offset);
-    put(b, " %llu %llu]", size, frame);
+    put(b, " [%llu %llu", (unsigned long long)k->kind, k->offset);
+    put(b, " %llu %llu", k->size, k->frame);
+    put(b, " %llx %llu]", k->range.id, k->user_data);
     return 0;
 }
 
@@ -807,6 +810,15 @@ static void setup(void)
     ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m, W.r, 0, data, 256), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 128, 0, &W.freed, NULL), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.freed), GLBUF_OK);
+    glbuf_mesh_desc mesh_desc;
+    memset(&mesh_desc, 0, sizeof mesh_desc);
+    mesh_desc.vertex_count = 4;
+    mesh_desc.vertex_stride = 24;
+    mesh_desc.index_count = 6;
+    mesh_desc.index_type = GLBUF_INDEX_UINT16;
+    ck_assert_int_eq(glbuf_mega_mesh_alloc(W.ctx, W.m, &mesh_desc, &W.mesh), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_mesh_alloc(W.ctx, W.m, &mesh_desc, &W.mesh_freed), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_mesh_free(W.ctx, W.m, &W.mesh_freed), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m2, 512, 0, &W.other, NULL), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m2, W.other, 0, data, 256), GLBUF_OK);
     /* settled before the table: without ARB_buffer_storage the first flush uploads */
@@ -932,13 +944,10 @@ static void teardown(void)
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-static int never_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int never_block(void *user, const glbuf_mega_block *b)
 {
     (void)user;
-    (void)kind;
-    (void)offset;
-    (void)size;
-    (void)frame;
+    (void)b;
     return 0;
 }
 
@@ -1232,7 +1241,27 @@ static void table_mega(void)
     /* the common handle errors, call by call */
     MEGA_COMMON(glbuf_mega_destroy, glbuf_mega_destroy(C, H));
     MEGA_COMMON(glbuf_mega_alloc, glbuf_mega_alloc(C, H, 16, 0, &out, NULL));
+    glbuf_mega_alloc_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.size = 16;
+    ad.user_data = 77;
+    MEGA_COMMON(glbuf_mega_alloc_with, glbuf_mega_alloc_with(C, H, &ad, &out, NULL));
+    MEGA_COMMON(glbuf_mega_user_data, glbuf_mega_user_data(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_free, glbuf_mega_free(C, H, W.r));
+    glbuf_mesh_desc md;
+    memset(&md, 0, sizeof md);
+    md.vertex_count = 3;
+    md.vertex_stride = 12;
+    glbuf_mesh mesh_out;
+    memset(&mesh_out, 0, sizeof mesh_out);
+    glbuf_mesh_draw draw;
+    uint8_t cmd_out[64];
+    uint64_t cmd_bytes = 0;
+    MEGA_COMMON(glbuf_mega_mesh_alloc, glbuf_mega_mesh_alloc(C, H, &md, &mesh_out));
+    MEGA_COMMON(glbuf_mega_mesh_free, glbuf_mega_mesh_free(C, H, &W.mesh));
+    MEGA_COMMON(glbuf_mega_mesh_draw, glbuf_mega_mesh_draw(C, H, &W.mesh, &draw));
+    MEGA_COMMON(glbuf_mega_mesh_commands, glbuf_mega_mesh_commands(C, H, &W.mesh, 1, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    MEGA_COMMON(glbuf_mega_mesh_write_commands, glbuf_mega_mesh_write_commands(C, H, &W.mesh, 1, 0, W.r, 0));
     MEGA_COMMON(glbuf_mega_offset, glbuf_mega_offset(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_size, glbuf_mega_size(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_ptr, glbuf_mega_ptr(C, H, W.r, &ptr));
@@ -1252,12 +1281,13 @@ static void table_mega(void)
         BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.ctx, W.m, R));
         BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.ctx, W.m, R, &v));
         BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.ctx, W.m, R, &v));
+        BAD(glbuf_mega_user_data, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_user_data(W.ctx, W.m, R, &v));
         BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.ctx, W.m, R, &ptr));
         BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.ctx, W.m, R, 0, data, 16));
     }
     BAD(glbuf_mega_alloc, GLBUF_ERR_NULL, glbuf_mega_alloc(W.ctx, W.m, 16, 0, NULL, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc(W.ctx, W.m, 0, 0, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, 3, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, (1ull << 63) + 1, &out, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, UINT64_MAX, &out, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, UINT64_MAX, 0, &out, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, 16, 1ull << 63, &out, NULL));
@@ -1267,6 +1297,63 @@ static void table_mega(void)
     BAD_COUNTED(glbuf_mega_alloc, GLBUF_ERR_FULL, W.counted_m_none, glbuf_mega_alloc(W.ctx, W.m_none, 1025, 0, &out, NULL));
     /* full, and frees nowhere to reclaim */
     BAD_COUNTED(glbuf_mega_alloc, GLBUF_ERR_FULL, W.counted_m_none, glbuf_mega_alloc(W.ctx, W.m_none, 16, 0, &out, NULL));
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_NULL, glbuf_mega_alloc_with(W.ctx, W.m, NULL, &out, NULL));
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_NULL, glbuf_mega_alloc_with(W.ctx, W.m, &ad, NULL, NULL));
+    ad.size = 0;
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = 2u << 20;
+    BAD_COUNTED(glbuf_mega_alloc_with, GLBUF_ERR_FULL, W.counted_m, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = 100;
+    ad.stride = 24; /* not whole vertices */
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = ad.stride = (1ull << 62) + 1; /* one element, but lcm(16, stride) is beyond 64 bits */
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = 96;
+    ad.stride = 24;
+    ad.alignment = (1ull << 63) + 1;
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    BAD(glbuf_mega_user_data, GLBUF_ERR_NULL, glbuf_mega_user_data(W.ctx, W.m, W.r, NULL));
+
+    /* meshes */
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_NULL, glbuf_mega_mesh_alloc(W.ctx, W.m, NULL, &mesh_out));
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_NULL, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, NULL));
+    md.vertex_stride = 0;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.vertex_stride = 12;
+    md.index_count = 3;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.index_type = GLBUF_INDEX_UINT16;
+    md.index_count = 1ull << 33;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.index_count = 3;
+    md.vertex_count = 1ull << 62;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.vertex_count = 1000;
+    BAD_COUNTED(glbuf_mega_mesh_alloc, GLBUF_ERR_FULL, W.counted_m_none, glbuf_mega_mesh_alloc(W.ctx, W.m_none, &md, &mesh_out));
+    ck_assert_uint_eq(mesh_out.vertices.id, 0);
+    BAD(glbuf_mega_mesh_free, GLBUF_ERR_NULL, glbuf_mega_mesh_free(W.ctx, W.m, NULL));
+    BAD(glbuf_mega_mesh_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_free(W.ctx, W.m, &W.mesh_freed));
+    glbuf_mesh half = W.mesh; /* live vertices, freed indices: neither freed */
+    half.indices = W.mesh_freed.indices;
+    BAD(glbuf_mega_mesh_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_free(W.ctx, W.m, &half));
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_NULL, glbuf_mega_mesh_draw(W.ctx, W.m, NULL, &draw));
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_NULL, glbuf_mega_mesh_draw(W.ctx, W.m, &W.mesh, NULL));
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_draw(W.ctx, W.m, &W.mesh_freed, &draw));
+    glbuf_mesh wrong = W.mesh;
+    wrong.vertex_stride = 8;
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_mesh_draw(W.ctx, W.m, &wrong, &draw));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_ZERO_SIZE, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh, 0, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_NULL, glbuf_mega_mesh_commands(W.ctx, W.m, NULL, 1, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_NULL, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh, 1, 0, NULL, sizeof cmd_out, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_TOO_LARGE, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh, 1, 0, cmd_out, 19, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh_freed, 1, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    glbuf_mesh pair[2] = {W.mesh, W.mesh};
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_OVERFLOW, glbuf_mega_mesh_commands(W.ctx, W.m, pair, 2, UINT32_MAX, cmd_out, sizeof cmd_out, &cmd_bytes));
+    ck_assert_uint_eq(cmd_bytes, 0);
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 1, 0, W.freed, 0));
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 1, 0, W.r, 240));
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 1, 0, W.r, UINT64_MAX));
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_ZERO_SIZE, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 0, 0, W.r, 0));
     ck_assert_uint_eq(out.id, 0);
     BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.ctx, W.m, W.r, NULL));
     BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.ctx, W.m, W.r, NULL));
@@ -1314,7 +1401,7 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_write, GLBUF_ERR_NULL, glbuf_stream_write(W.ctx, W.s, NULL, 16, 16, &sa));
     BAD(glbuf_stream_write, GLBUF_ERR_NULL, glbuf_stream_write(W.ctx, W.s, data, 16, 16, NULL));
     BAD(glbuf_stream_write, GLBUF_ERR_ZERO_SIZE, glbuf_stream_write(W.ctx, W.s, data, 0, 16, &sa));
-    BAD(glbuf_stream_write, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_write(W.ctx, W.s, data, 16, 3, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_write(W.ctx, W.s, data, 16, (1u << 16) + 3, &sa));
     BAD(glbuf_stream_write, GLBUF_ERR_FULL, glbuf_stream_write(W.ctx, W.s_small, data, 16, 16, &sa));
     STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), all_zero(&st, sizeof st));
     STREAM_COMMON(glbuf_stream_for_each_region, glbuf_stream_for_each_region(C, H, never_region, NULL));
@@ -1322,7 +1409,7 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 0, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 3, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, (1u << 16) + 3, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 1u << 17, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, UINT64_MAX, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.ctx, W.s, (1u << 16) + 1, 16, &al));
@@ -1446,7 +1533,24 @@ static void table_ranges(void)
         BAD(glbuf_ranges_free, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_free(W.rg, R));
         BAD(glbuf_ranges_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_offset(W.rg, R, &v));
         BAD(glbuf_ranges_size, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_size(W.rg, R, &v));
+        BAD(glbuf_ranges_alignment, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_alignment(W.rg, R, &v));
+        if (R.id != 0) { /* 0 names the free block at offset 0 */
+            BAD(glbuf_ranges_alloc_after, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_alloc_after(W.rg, R, 16, 16, &h, NULL));
+        }
+        BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_swap(W.rg, W.h, R));
+        BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_swap(W.rg, R, W.h));
     }
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_NULL, glbuf_ranges_alloc_after(NULL, W.h, 16, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_NULL, glbuf_ranges_alloc_after(W.rg, W.h, 16, 16, NULL, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_alloc_after(W.rg, W.h, 0, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc_after(W.rg, W.h, 16, 0, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc_after(W.rg, W.h, UINT64_MAX, 2, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_FULL, glbuf_ranges_alloc_after(W.rg, W.h, 2u << 20, 16, &h, NULL));
+    ck_assert_uint_eq(h.id, 0);
+    BAD(glbuf_ranges_swap, GLBUF_ERR_NULL, glbuf_ranges_swap(NULL, W.h, W.h));
+    BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_swap(W.rg, W.h, W.h));
+    BAD(glbuf_ranges_alignment, GLBUF_ERR_NULL, glbuf_ranges_alignment(NULL, W.h, &v));
+    BAD(glbuf_ranges_alignment, GLBUF_ERR_NULL, glbuf_ranges_alignment(W.rg, W.h, NULL));
     BAD(glbuf_ranges_free, GLBUF_ERR_NULL, glbuf_ranges_free(NULL, W.h));
     BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(NULL, W.h, &v));
     BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(W.rg, W.h, NULL));

@@ -51,9 +51,9 @@ static void check_block(checker *c, glbuf_view_block_kind kind, uint64_t offset,
     }
 }
 
-static int mega_check(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int mega_check(void *user, const glbuf_mega_block *b)
 {
-    check_block(user, (glbuf_view_block_kind)kind, offset, size, frame);
+    check_block(user, (glbuf_view_block_kind)b->kind, b->offset, b->size, b->frame);
     return 0;
 }
 

@@ -24,7 +24,10 @@
 #   fault-gl.log  test_fault_gl, GLBUF_FAULT_RUN=23, GLBUF_TEST_VERBOSE=1
 #   bench.md, bench.json   glbuf-bench's matrix and every figure (bench.md also
 #                 the placement table and the heavy drawing workload)
-#   placement.md  glbuf-bench-mega, then glbuf-bench-stream
+#   placement.md  glbuf-bench-mega, then glbuf-bench-stream, then
+#                 glbuf-bench-meshes: issue 14's mesh churn scene (5,000
+#                 meshes, 2 % replaced a frame, defragmentation at 8 MiB a
+#                 frame, 600 frames; a few seconds)
 #   tested-on.md  tools/tested-on.py over ctest.log
 # Exit status: non-zero when the build or a test failed.
 set -uo pipefail
@@ -67,7 +70,7 @@ status=0
     cmake --build /tmp/glbuf-debug -j "$jobs" &&
     { [ "$bench" = none ] ||
       { cmake -S . -B /tmp/glbuf-release -DCMAKE_BUILD_TYPE=Release -DGLBUF_BUILD_DEMO=OFF -DGLBUF_BUILD_TESTS=OFF &&
-        cmake --build /tmp/glbuf-release -j "$jobs" --target glbuf-bench glbuf-bench-mega glbuf-bench-stream; }; }
+        cmake --build /tmp/glbuf-release -j "$jobs" --target glbuf-bench glbuf-bench-mega glbuf-bench-stream glbuf-bench-meshes; }; }
 } > "$out/build.log" 2>&1 || { echo "build failed:"; tail -40 "$out/build.log"; exit 1; }
 echo "built"
 
@@ -87,13 +90,15 @@ if [ "$bench" != none ]; then
   /tmp/glbuf-release/bench/glbuf-bench "${quick[@]}" --json "$out/bench.json" > "$out/bench.md" 2>/dev/null || status=1
   cat "$out/bench.md"
 
-  log "placement: glbuf-bench-mega and glbuf-bench-stream ($bench)"
+  log "placement: glbuf-bench-mega and glbuf-bench-stream ($bench); glbuf-bench-meshes"
   runs=(--runs 3)
   [ "$bench" = quick ] && runs=(--quick --runs 1)
   { echo "## glbuf-bench-mega ${runs[*]}"; echo
     /tmp/glbuf-release/bench/glbuf-bench-mega "${runs[@]}"; echo
     echo "## glbuf-bench-stream ${quick[*]}"; echo
-    /tmp/glbuf-release/bench/glbuf-bench-stream "${quick[@]}"
+    /tmp/glbuf-release/bench/glbuf-bench-stream "${quick[@]}"; echo
+    echo "## glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8"; echo
+    /tmp/glbuf-release/bench/glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8
   } > "$out/placement.md" 2>&1 || status=1
   cat "$out/placement.md"
 fi

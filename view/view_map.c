@@ -133,9 +133,13 @@ static int grow_columns(glbuf_view *v, uint32_t columns)
 
 /* ---- the sources' walks ---------------------------------------------------------------- */
 
-static int mega_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int mega_block(void *user, const glbuf_mega_block *b)
 {
-    add_block(user, (glbuf_view_block_kind)kind, offset, size, kind == GLBUF_MEGA_BLOCK_LIVE ? frame : 0);
+    /* A defragmentation move's destination is in use, about to be live. */
+    glbuf_view_block_kind kind = b->kind == GLBUF_MEGA_BLOCK_FREE      ? GLBUF_VIEW_BLOCK_FREE
+                                 : b->kind == GLBUF_MEGA_BLOCK_PENDING ? GLBUF_VIEW_BLOCK_PENDING
+                                                                       : GLBUF_VIEW_BLOCK_LIVE;
+    add_block(user, kind, b->offset, b->size, kind == GLBUF_VIEW_BLOCK_LIVE ? b->frame : 0);
     return 0;
 }
 

@@ -53,11 +53,13 @@
  *     host-visible storage, the mapped pointers change: compare
  *     glbuf_mega_storage_generation (or glbuf_mega_gl_name) with what you
  *     bound, and re-fetch pointers;
- *   - defragmentation moves allocations toward offset 0 with GPU copies into
- *     fresh storage, within a byte budget per call; handles stay valid,
- *     offsets change (re-query them), frames in flight keep reading the old
- *     storage. Host-visible, it blocks once on a fence until its copies are
- *     done;
+ *   - defragmentation is incremental and never waits: allocations move down
+ *     into free blocks with GPU copies inside the same storage, a byte budget
+ *     of copies per call, pipelined across frames; a move is reported
+ *     (on_move) once its copy has landed, and the old place stays intact
+ *     until the fence of the frame that reported it, so draws recorded with
+ *     either offset in that frame read the same bytes; handles stay valid,
+ *     offsets change (re-query them, or take them from on_move);
  *   - trim (glbuf_mega_trim, or the trim policy of the desc) gives memory
  *     back: the store is replaced by a smaller one that holds every live
  *     allocation at its offset; no offset ever moves;
@@ -180,17 +182,25 @@ typedef struct glbuf_mega_desc {
 typedef struct glbuf_mega_stats {
     uint64_t capacity;             /* bytes of GL storage */
     uint64_t max_capacity;         /* bytes */
-    uint64_t used_bytes;           /* bytes in live allocations (pending frees included) */
+    uint64_t used_bytes;           /* bytes in live allocations (pending frees and the
+                                      destinations of moves in flight included) */
     uint64_t free_bytes;           /* capacity - used */
     uint64_t largest_free_block;   /* bytes */
     uint32_t free_blocks;
-    uint32_t allocations;          /* live allocations, pending frees excluded */
+    uint32_t allocations;          /* live allocations (pending frees and move destinations excluded) */
     uint32_t pending_frees;        /* freed, waiting for their frame's fence */
     uint64_t pending_free_bytes;
     uint64_t growths;
-    uint64_t defragmentations;     /* calls that moved something */
+    uint64_t defragmentations;     /* glbuf_mega_defragment calls that copied or reported something */
     uint64_t bytes_copied_by_growth;
-    uint64_t bytes_copied_by_defrag;
+    uint64_t bytes_copied_by_defrag; /* bytes defragmentation had the GPU copy, each counted once,
+                                        including copies of moves dropped later (see below) */
+    uint64_t defrag_moves;         /* moves reported through on_move */
+    uint64_t defrag_moves_dropped; /* moves whose allocation was freed or written while its copy
+                                      was in flight: never reported */
+    uint64_t compactions;          /* compactions carried to their end (see glbuf_mega_defragment) */
+    uint32_t moves_in_flight;      /* moves copied or copying, not yet reported */
+    uint64_t moving_bytes;         /* bytes reserved for them at their destinations (in used_bytes) */
     uint64_t failed_allocations;   /* GLBUF_ERR_FULL / out of memory */
     uint64_t storage_generation;   /* 1 at creation, +1 whenever the GL name and
                                       pointers change */
@@ -240,8 +250,26 @@ GLBUF_API glbuf_result glbuf_mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *
  * Fails only with the common errors (nothing destroyed). */
 GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
 
-/* Allocates `size` bytes at a multiple of max(alignment, the use's minimum).
- * alignment 0 means "the minimum". When the request does not fit, it first
+/* What to allocate; zero-initialise, then set size (glbuf_mega_alloc_with). */
+typedef struct glbuf_mega_alloc_desc {
+    uint64_t size;      /* bytes; required, > 0; a multiple of stride when stride is set */
+    uint64_t alignment; /* bytes, any positive value; 0 (default): the use's minimum; as
+                           glbuf_mega_alloc */
+    uint64_t stride;    /* bytes per element (a vertex size: 12, 24, 36, 56 ...); 0 (default):
+                           none. The offset is then a multiple of it too, so that
+                           offset / stride is the exact index of the first element
+                           (a draw's baseVertex / first) */
+    uint64_t user_data; /* the app's own (an index, a pointer cast to uintptr_t): read back
+                           with glbuf_mega_user_data, passed to on_move and to the block
+                           walk, kept through growth and defragmentation; default 0 */
+} glbuf_mega_alloc_desc;
+
+/* Allocates `size` bytes at an offset that is a multiple of both `alignment`
+ * and the use's minimum (their least common multiple): any positive
+ * alignment, e.g. a vertex size that is not a power of two (24 bytes with
+ * the vertex use's 16 gives offsets that are multiples of 48), so that
+ * offset / vertex size is exact. alignment 0 means "the minimum". The
+ * padding the alignment skips stays free. When the request does not fit, it first
  * reclaims the frees of frames that have ended (waiting for their fence if
  * needed: cheaper than the pipeline drain of a growth), then grows the
  * storage by the policy (see the header comment), up to max_capacity.
@@ -251,7 +279,8 @@ GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
  * GLBUF_ERR_FULL at once: neither fails after a free was reclaimed or a
  * fence waited on.
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT
- * (not a power of two), GLBUF_ERR_OVERFLOW, GLBUF_ERR_FULL (can never fit,
+ * (that least common multiple does not fit in 64 bits), GLBUF_ERR_OVERFLOW
+ * (size plus it beyond GLsizeiptr), GLBUF_ERR_FULL (can never fit,
  * or does not fit now: the storage would exceed max_capacity or the memory
  * budget, or growth NONE), GLBUF_ERR_OUT_OF_GPU_MEMORY / MAP_FAILED /
  * GLBUF_ERR_GL (growth failed: the old storage, mapping and contents are
@@ -261,8 +290,25 @@ GLBUF_API glbuf_result glbuf_mega_destroy(glbuf_ctx *ctx, glbuf_mega mega);
 GLBUF_API glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, uint64_t alignment,
                                         glbuf_mega_range *out, uint64_t *out_offset);
 
+/* glbuf_mega_alloc with the parameters of `desc`: its alignment, element
+ * stride (the offset a multiple of lcm(alignment, stride, the use's
+ * minimum)) and user data.
+ * Fails: GLBUF_ERR_NULL (desc, out); GLBUF_ERR_ZERO_SIZE; GLBUF_ERR_INVALID_ARGUMENT
+ * (stride set and size not a whole number of elements); then as
+ * glbuf_mega_alloc. */
+GLBUF_API glbuf_result glbuf_mega_alloc_with(glbuf_ctx *ctx, glbuf_mega mega, const glbuf_mega_alloc_desc *desc,
+                                             glbuf_mega_range *out, uint64_t *out_offset);
+
+/* The user data the allocation was made with (0 through glbuf_mega_alloc).
+ * A result, not a value: 0 is valid user data. Fails: GLBUF_ERR_NULL (out),
+ * the common errors. No GL call. */
+GLBUF_API glbuf_result glbuf_mega_user_data(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r,
+                                            uint64_t *out);
+
 /* Frees an allocation. The handle is dead at once; the bytes become
- * allocatable after the fence of the current frame has signalled. No GL call.
+ * allocatable after the fence of the current frame has signalled. A move of
+ * it in flight is dropped (never reported), and its destination freed behind
+ * the same fence. No GL call.
  * Fails: GLBUF_ERR_OUT_OF_HOST_MEMORY (the list of pending frees could not
  * grow; the allocation stays live). */
 GLBUF_API glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r);
@@ -274,9 +320,11 @@ GLBUF_API glbuf_result glbuf_mega_offset(const glbuf_ctx *ctx, glbuf_mega mega, 
 GLBUF_API glbuf_result glbuf_mega_size(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out);
 
 /* A write pointer to the allocation's first byte. Write only; do not read
- * through it (mapped memory may be uncached).
- * Host-visible: a pointer into the store, valid until the next growth,
- * defragmentation or trim (storage_generation changes). With explicit flush,
+ * through it (mapped memory may be uncached). Fetching it drops a move of the
+ * allocation that is in flight (see glbuf_mega_defragment), as a write does.
+ * Host-visible: a pointer into the store, valid until the next growth or
+ * trim (storage_generation changes) or the next glbuf_mega_defragment call
+ * (which may report the allocation moved). With explicit flush,
  * or on the fallback path, the whole allocation is marked for
  * glbuf_mega_flush, so write all of it after fetching the pointer (bytes you
  * skip are flushed as the CPU sees them). A pointer fetched while a GPU copy
@@ -296,7 +344,9 @@ GLBUF_API glbuf_result glbuf_mega_size(const glbuf_ctx *ctx, glbuf_mega mega, gl
  * ring has no room; nothing is staged then. */
 GLBUF_API glbuf_result glbuf_mega_ptr(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, void **out);
 
-/* Copies `size` bytes to [offset, offset + size) of the allocation.
+/* Copies `size` bytes to [offset, offset + size) of the allocation. A write
+ * of one byte or more drops a move of the allocation that is in flight (its
+ * copy may have read the old bytes; see glbuf_mega_defragment).
  * Host-visible: into the mapping (after the GPU copy of a growth or trim
  * still writing those bytes, if any, has landed). With explicit flush it
  * flushes that range (one glFlushMappedNamedBufferRange); on the fallback
@@ -369,22 +419,67 @@ GLBUF_API glbuf_result glbuf_mega_trim(glbuf_ctx *ctx, glbuf_mega mega);
 typedef struct glbuf_mega_move {
     glbuf_mega_range range;
     uint64_t old_offset, new_offset, size; /* bytes */
+    uint64_t user_data;                    /* the allocation's (glbuf_mega_alloc_desc) */
 } glbuf_mega_move;
 
 typedef struct glbuf_mega_defrag_report {
-    uint32_t moves;        /* allocations moved by this call */
-    uint32_t moves_left;   /* moves a full compaction still needs */
-    uint64_t bytes_moved;  /* bytes of moved allocations */
-    uint32_t name;         /* the GL name after the call */
+    uint32_t moves;           /* moves reported through on_move by this call */
+    uint32_t moves_left;      /* moves of the compaction under way not yet reported (planned,
+                                 copying, or waiting for their fence); 0: none under way */
+    uint32_t moves_in_flight; /* of those, started: copying or waiting for their fence */
+    uint64_t bytes_moved;     /* bytes of the moves reported by this call */
+    uint64_t bytes_copied;    /* bytes this call had the GPU copy: at most the budget */
+    int started;              /* 1: this call planned a new compaction that has work */
+    int finished;             /* 1: this call ended a compaction (its last move reported) */
+    uint32_t name;            /* the GL name after the call (changed only by an AUTO trim) */
 } glbuf_mega_defrag_report;
 
-/* Packs allocations toward offset 0 in their current order, moving at most
- * `budget` bytes (0 = no limit; at least one move when any is needed).
- * Collects finished frees first. When something moves, the contents go to
- * fresh storage (GPU copies; the old storage is deleted and GL keeps it for
- * the frames still reading it) and storage_generation increments. `on_move`
- * (may be NULL) is called for each move. report may be NULL.
- * Fails: GPU failures as growth (nothing changed), GLBUF_ERR_OUT_OF_HOST_MEMORY. */
+/* One step of incremental defragmentation; call it once a frame (or when
+ * the layout matters) until moves_left is 0. Never waits for the GPU: it
+ * polls the frame fences.
+ *
+ * A compaction is planned when none is under way and allocations or frees
+ * happened since the last plan (one walk over the layout, O(allocations)):
+ * the watermark is the lowest allocation boundary with at least as much
+ * free space below it as there are live bytes at or above it; those
+ * allocations, largest first, are to move into free blocks below it (near
+ * best fit); what no free block below holds goes to the lowest free block
+ * above it that holds it and is lower than where it is, else stays. While a
+ * compaction is under way, a new allocation that would land at or above the
+ * watermark goes into such a free block instead (it was never used: no copy),
+ * so that new allocations fill holes rather than the space being emptied.
+ * Each call then
+ *   1. reports the moves whose copies have landed (the fence of the frame of
+ *      their last copy has signalled): the handle names the new place from
+ *      then on, valid for draws; on_move gets the old and new offsets; the
+ *      old place is freed behind the fence of the current frame, so what
+ *      this frame's commands read there stays intact;
+ *   2. copies at most `budget` bytes (0 = no limit) on the GPU, within the
+ *      storage: the rest of a move copied in part before, then new moves,
+ *      each into a reserved destination no frame in flight reads. A move
+ *      larger than the budget copies over several calls. Only the bytes of
+ *      moving allocations are copied.
+ * A compaction ends (finished = 1, compactions + 1) once every planned move
+ * is reported, dropped or found no room: with a budget B per frame and L
+ * live bytes it takes about L / B frames plus the few frames a fence takes,
+ * however much the app allocates and frees meanwhile (what those change is
+ * for the next compaction).
+ * A move is dropped, never reported, when the app frees the allocation or
+ * writes to it (glbuf_mega_write, glbuf_mega_ptr) while it is in flight;
+ * freed ranges are never copied or reported. Allocations the GPU itself
+ * writes (transform feedback, image stores) must not be written while the
+ * megabuffer is being defragmented: a copy would not see those writes.
+ * Collects finished frees first, as glbuf_mega_collect; when no compaction is
+ * under way at its end, trims as glbuf_mega_collect does with
+ * GLBUF_MEGA_TRIM_AUTO.
+ * on_move (may be NULL) is called once per reported move; inside it, the
+ * app may query, write and free allocations of this megabuffer, but must not
+ * call glbuf_mega_defragment or glbuf_mega_destroy on it. report may be NULL.
+ * GL: glCopy(Named)BufferSubData per copy (bind-to-edit without DSA), and
+ * uploads or flushes of pending writes before the first copy; fence polls.
+ * Fails: the common errors; GLBUF_ERR_OUT_OF_HOST_MEMORY when a new
+ * compaction cannot get the host memory to plan (nothing planned, copied or
+ * reported; frees already finished are collected). */
 GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, uint64_t budget,
                                              void (*on_move)(void *user, const glbuf_mega_move *move), void *user,
                                              glbuf_mega_defrag_report *report);
@@ -394,11 +489,11 @@ GLBUF_API glbuf_result glbuf_mega_defragment(glbuf_ctx *ctx, glbuf_mega mega, ui
 GLBUF_API glbuf_mega_stats glbuf_mega_get_stats(const glbuf_ctx *ctx, glbuf_mega mega);
 
 /* The GL buffer name of the current storage (what to bind); it changes with
- * growth and defragmentation. 0 for a NULL ctx or an invalid handle. */
+ * growth (defragmentation keeps it). 0 for a NULL ctx or an invalid handle. */
 GLBUF_API uint32_t glbuf_mega_gl_name(const glbuf_ctx *ctx, glbuf_mega mega);
 
 /* 1 at creation, +1 each time the GL name and the mapped pointers change
- * (growth, defragmentation that moved something): compare it with the value
+ * (growth; defragmentation keeps the storage): compare it with the value
  * seen when binding or fetching pointers. 0 for a NULL ctx or an invalid
  * handle. */
 GLBUF_API uint64_t glbuf_mega_storage_generation(const glbuf_ctx *ctx, glbuf_mega mega);
@@ -407,24 +502,34 @@ GLBUF_API uint64_t glbuf_mega_storage_generation(const glbuf_ctx *ctx, glbuf_meg
 typedef enum glbuf_mega_block_kind {
     GLBUF_MEGA_BLOCK_LIVE = 0,
     GLBUF_MEGA_BLOCK_FREE,
-    GLBUF_MEGA_BLOCK_PENDING /* freed, waiting for its fence */
+    GLBUF_MEGA_BLOCK_PENDING, /* freed, waiting for its fence */
+    GLBUF_MEGA_BLOCK_MOVING   /* the destination of a move in flight (defragmentation) */
 } glbuf_mega_block_kind;
 
+/* One block of the layout. */
+typedef struct glbuf_mega_block {
+    glbuf_mega_block_kind kind;
+    uint64_t offset, size;   /* bytes */
+    uint64_t frame;          /* the frame the allocation was made (live) or freed
+                                (pending) in; 0 for free blocks */
+    glbuf_mega_range range;  /* live: the allocation; moving: the allocation moving there;
+                                id 0 otherwise */
+    uint64_t user_data;      /* live, pending, moving: the allocation's; 0 for free blocks */
+} glbuf_mega_block;
+
 /* Calls fn for every block (live, pending or free) in offset order; stop by
- * returning non-zero. `frame` is the frame the allocation was made (live) or
- * freed (pending) in, 0 for free blocks. Fails: GLBUF_ERR_NULL (fn),
- * GLBUF_ERR_OUT_OF_HOST_MEMORY (the walk needs a scratch list of the free
- * blocks; fn not called). */
-typedef int (*glbuf_mega_block_fn)(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size,
-                                   uint64_t frame);
+ * returning non-zero. `block` is valid during the call. fn must not change
+ * the megabuffer. Fails: GLBUF_ERR_NULL (fn), GLBUF_ERR_OUT_OF_HOST_MEMORY
+ * (the walk needs a scratch list of the free blocks; fn not called). */
+typedef int (*glbuf_mega_block_fn)(void *user, const glbuf_mega_block *block);
 GLBUF_API glbuf_result glbuf_mega_for_each_block(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_block_fn fn,
                                                  void *user);
 
 /* Writes the layout as JSON:
  *   {"capacity":N,"name":N,"generation":N,"alignment":N,
- *    "blocks":[{"kind":"live","offset":N,"size":N,"frame":N},...]}
- * with kind live, pending or free, in offset order; frame as in
- * glbuf_mega_for_each_block.
+ *    "blocks":[{"kind":"live","offset":N,"size":N,"frame":N,"user_data":N},...]}
+ * with kind live, pending, free or moving, in offset order; frame and
+ * user_data as in glbuf_mega_for_each_block.
  * into out (out_size bytes, NUL-terminated when it fits). *out_len gets the
  * length without the NUL. Fails: GLBUF_ERR_NULL (out_len),
  * GLBUF_ERR_OUT_OF_HOST_MEMORY (the walk needs a scratch list), GLBUF_ERR_TOO_LARGE

@@ -179,10 +179,13 @@ GLBUF_API glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_de
  * destroyed). */
 GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream);
 
-/* Hands out `size` bytes at an offset that is a multiple of `align`.
- * Pass the GL alignment of the use: glbuf_ctx_get_caps(ctx).
+/* Hands out `size` bytes at an offset that is a multiple of `align`, any
+ * positive value. Pass the GL alignment of the use: glbuf_ctx_get_caps(ctx).
  * uniform_offset_alignment for glBindBufferRange(GL_UNIFORM_BUFFER ...),
- * storage_offset_alignment for SSBOs, the vertex size (or 4) for vertices.
+ * storage_offset_alignment for SSBOs; for vertices drawn with a first
+ * vertex / baseVertex of offset / vertex size, the vertex size (12, 24, 56
+ * ...: the offset is then an exact multiple of it), or the least common
+ * multiple of it and another alignment you need.
  * O(1) unless it retires or waits (one glClientWaitSync per frame retired).
  * GL calls: none in the common case; when the ring is short of room a
  * non-blocking glClientWaitSync per pending frame fence (through the frame
@@ -195,7 +198,7 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  * (stats.waits / wait_ns count every blocking wait, and the frames it waited
  * for are retired):
  *   GLBUF_ERR_ZERO_SIZE        size is 0
- *   GLBUF_ERR_BAD_ALIGNMENT    align is 0, not a power of two, or > max_capacity
+ *   GLBUF_ERR_BAD_ALIGNMENT    align is 0 or > max_capacity
  *   GLBUF_ERR_TOO_LARGE        size > max_capacity: no ring could ever hold it
  *   GLBUF_ERR_FULL             the ring is at max_capacity and the current frame
  *                              has filled it (end the frame, or raise max_capacity)

@@ -232,8 +232,8 @@ void mega_store_draw_parameters_and_frees(glbuf::Context &ctx, glbuf::Readback &
     CHECK(mega.stats().allocations == 1 && mega.stats().pending_frees == 1);
     // Blocks walk, typed.
     int live = 0;
-    mega.for_each_block([&](glbuf_mega_block_kind k, std::uint64_t, std::uint64_t, std::uint64_t) {
-        live += k == GLBUF_MEGA_BLOCK_LIVE;
+    mega.for_each_block([&](const glbuf_mega_block &blk) {
+        live += blk.kind == GLBUF_MEGA_BLOCK_LIVE;
         return false;
     });
     CHECK(live == 1);

@@ -6,18 +6,21 @@
  * first byte picks the path (DSA or bind-to-edit, buffer storage or the
  * mutable fallback, coherent or explicit flush, and a GPU that is never done
  * when polled, so that the stream and the megabuffer must block on fences),
- * the rest is a stream of operations: allocate (written in full at once),
+ * the rest is a stream of operations: allocate (written in full at once; a
+ * quarter at an element stride that is not a power of two, with user data),
  * free, write, write through the pointer, free a stale or forged handle,
- * defragment with a budget, flush, collect, stream allocate + write, stream
- * flush, walk the megabuffer's blocks (stopping early, too), dump its layout
- * as JSON (into too small a buffer, too), check the stream's statistics, end
- * the frame. After every end of frame, and at the end, every live megabuffer
- * allocation and every stream allocation of the frame is read back through
- * GL and compared with the model; the block walk, the JSON dump and the
- * statistics are checked against the model whenever they are asked for.
- * Finally everything is destroyed and the allocator's live count and glbuf's
- * live GL buffer count must be 0. Built from the library's sources with
- * assertions on (-UNDEBUG) and validation on. */
+ * defragment with a budget (every move reported must name a live allocation
+ * of the model, with its user data, at an offset that keeps its stride, and
+ * the call never waits), flush, collect, stream allocate + write (any
+ * alignment), stream flush, walk the megabuffer's blocks (stopping early,
+ * too), dump its layout as JSON (into too small a buffer, too), check the
+ * stream's statistics, end the frame. After every end of frame, and at the
+ * end, every live megabuffer allocation and every stream allocation of the
+ * frame is read back through GL and compared with the model; the block walk,
+ * the JSON dump and the statistics are checked against the model whenever
+ * they are asked for. Finally everything is destroyed and the allocator's
+ * live count and glbuf's live GL buffer count must be 0. Built from the
+ * library's sources with assertions on (-UNDEBUG) and validation on. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,6 +91,8 @@ static void host_free(void *p, void *user)
 typedef struct range_model {
     glbuf_mega_range h;
     uint32_t size;
+    uint32_t stride;    /* 0: none */
+    uint64_t user_data;
     uint8_t bytes[MAX_RANGE_SIZE];
 } range_model;
 
@@ -148,6 +153,10 @@ static void verify(void)
         REQUIRE(glbuf_mega_size(ctx, mega, ranges[i].h, &size) == GLBUF_OK);
         REQUIRE(size == ranges[i].size);
         REQUIRE(off % st.alignment == 0);
+        REQUIRE(ranges[i].stride == 0 || off % ranges[i].stride == 0);
+        uint64_t user_data = 0;
+        REQUIRE(glbuf_mega_user_data(ctx, mega, ranges[i].h, &user_data) == GLBUF_OK);
+        REQUIRE(user_data == ranges[i].user_data);
         REQUIRE(off + size <= st.capacity);
         read_gl(st.name, off, ranges[i].size, readback);
         REQUIRE(memcmp(readback, ranges[i].bytes, ranges[i].size) == 0);
@@ -179,12 +188,29 @@ static void op_alloc(input *in)
     }
     range_model *r = &ranges[range_count];
     uint64_t off = 0;
-    glbuf_result res = glbuf_mega_alloc(ctx, mega, size, align, &r->h, &off);
+    static const uint32_t strides[4] = {12, 24, 36, 56};
+    uint32_t pick = take(in, 1);
+    r->stride = (pick & 3u) == 0 ? strides[(pick >> 2) & 3u] : 0;
+    r->user_data = ((uint64_t)pick << 40) ^ (uint64_t)range_count;
+    if (r->stride != 0) {
+        size = size / r->stride * r->stride + r->stride; /* whole elements */
+        if (size > MAX_RANGE_SIZE) {
+            size -= r->stride;
+        }
+    }
+    glbuf_mega_alloc_desc d;
+    memset(&d, 0, sizeof d);
+    d.size = size;
+    d.alignment = align;
+    d.stride = r->stride;
+    d.user_data = r->user_data;
+    glbuf_result res = glbuf_mega_alloc_with(ctx, mega, &d, &r->h, &off);
     if (res == GLBUF_ERR_FULL) {
         return; /* past max_capacity */
     }
     REQUIRE(res == GLBUF_OK);
     REQUIRE(align == 0 || off % align == 0);
+    REQUIRE(r->stride == 0 || off % r->stride == 0);
     r->size = size;
     fill(r->bytes, size, (uint32_t)take(in, 2) ^ 0x5A5A0000u);
     REQUIRE(glbuf_mega_write(ctx, mega, r->h, 0, r->bytes, size) == GLBUF_OK);
@@ -241,17 +267,40 @@ static void op_bad_handle(input *in)
     REQUIRE(glbuf_mega_free(ctx, mega, h) == GLBUF_ERR_INVALID_HANDLE);
 }
 
+/* A reported move names a live allocation of the model, with its user data,
+ * already at the new offset, which keeps its stride. */
+static void on_move(void *user, const glbuf_mega_move *mv)
+{
+    (void)user;
+    int found = 0;
+    for (int i = 0; i < range_count; i++) {
+        if (ranges[i].h.id == mv->range.id) {
+            found = 1;
+            REQUIRE(mv->user_data == ranges[i].user_data && mv->size == ranges[i].size);
+            REQUIRE(ranges[i].stride == 0 || mv->new_offset % ranges[i].stride == 0);
+        }
+    }
+    REQUIRE(found);
+    uint64_t off = 0;
+    REQUIRE(glbuf_mega_offset(ctx, mega, mv->range, &off) == GLBUF_OK && off == mv->new_offset);
+    REQUIRE(mv->new_offset < mv->old_offset);
+}
+
 static void op_defragment(input *in)
 {
     uint32_t b = take(in, 2);
     glbuf_mega_defrag_report rep;
-    REQUIRE(glbuf_mega_defragment(ctx, mega, (b & 1u) ? 0 : b, NULL, NULL, &rep) == GLBUF_OK);
+    glbuf_ctx_stats before = glbuf_ctx_get_stats(ctx);
+    REQUIRE(glbuf_mega_defragment(ctx, mega, (b & 1u) ? 0 : b, on_move, NULL, &rep) == GLBUF_OK);
+    REQUIRE(glbuf_ctx_get_stats(ctx).fence_waits == before.fence_waits); /* never waits */
+    REQUIRE((b & 1u) || b == 0 || rep.bytes_copied <= b); /* 0: no limit */
 }
 
 static void op_stream(input *in)
 {
     uint32_t size = take(in, 2) % MAX_STREAM_SIZE + 1u;
-    uint64_t align = (uint64_t)1 << (take(in, 1) % 9u);
+    uint32_t a = take(in, 1);
+    uint64_t align = (a & 0x80u) ? 1u + (a & 0x3Fu) : (uint64_t)1 << (a % 9u); /* any positive alignment */
     if (stream_count == MAX_STREAM) {
         return;
     }
@@ -277,32 +326,52 @@ static void op_stream(input *in)
 
 typedef struct walk {
     uint64_t next_offset; /* where the next block must start */
-    uint32_t live, pending, free_blocks;
-    uint64_t live_bytes, pending_bytes, free_bytes;
+    uint32_t live, pending, free_blocks, moving;
+    uint64_t live_bytes, pending_bytes, free_bytes, moving_bytes;
     uint32_t calls, stop_after;
 } walk;
 
-static int walk_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+/* The model's allocation with this handle, or NULL. */
+static const range_model *model_of(glbuf_mega_range h)
+{
+    for (int i = 0; i < range_count; i++) {
+        if (ranges[i].h.id == h.id) {
+            return &ranges[i];
+        }
+    }
+    return NULL;
+}
+
+static int walk_block(void *user, const glbuf_mega_block *b)
 {
     walk *w = user;
-    REQUIRE(offset == w->next_offset); /* blocks tile the storage in offset order */
-    REQUIRE(size > 0);
-    w->next_offset = offset + size;
-    switch (kind) {
+    REQUIRE(b->offset == w->next_offset); /* blocks tile the storage in offset order */
+    REQUIRE(b->size > 0);
+    w->next_offset = b->offset + b->size;
+    const range_model *r = NULL;
+    switch (b->kind) {
     case GLBUF_MEGA_BLOCK_LIVE:
-        REQUIRE(frame >= 1 && frame <= glbuf_ctx_frame(ctx));
+        REQUIRE(b->frame >= 1 && b->frame <= glbuf_ctx_frame(ctx));
+        r = model_of(b->range); /* a live block names a live allocation, with its user data */
+        REQUIRE(r != NULL && r->size == b->size && r->user_data == b->user_data);
         w->live++;
-        w->live_bytes += size;
+        w->live_bytes += b->size;
         break;
     case GLBUF_MEGA_BLOCK_PENDING:
-        REQUIRE(frame >= 1 && frame <= glbuf_ctx_frame(ctx));
+        REQUIRE(b->frame >= 1 && b->frame <= glbuf_ctx_frame(ctx) && b->range.id == 0);
         w->pending++;
-        w->pending_bytes += size;
+        w->pending_bytes += b->size;
+        break;
+    case GLBUF_MEGA_BLOCK_MOVING: /* the destination of a live allocation's move */
+        r = model_of(b->range);
+        REQUIRE(r != NULL && r->size == b->size && r->user_data == b->user_data);
+        w->moving++;
+        w->moving_bytes += b->size;
         break;
     default:
-        REQUIRE(kind == GLBUF_MEGA_BLOCK_FREE && frame == 0);
+        REQUIRE(b->kind == GLBUF_MEGA_BLOCK_FREE && b->frame == 0 && b->range.id == 0 && b->user_data == 0);
         w->free_blocks++;
-        w->free_bytes += size;
+        w->free_bytes += b->size;
         break;
     }
     return ++w->calls == w->stop_after;
@@ -329,7 +398,8 @@ static void op_walk(input *in)
     REQUIRE(w.live_bytes == model_bytes);
     REQUIRE(w.pending == st.pending_frees && w.pending_bytes == st.pending_free_bytes);
     REQUIRE(w.free_blocks == st.free_blocks && w.free_bytes == st.free_bytes);
-    REQUIRE(w.live_bytes + w.pending_bytes == st.used_bytes);
+    REQUIRE(w.moving == st.moves_in_flight && w.moving_bytes == st.moving_bytes);
+    REQUIRE(w.live_bytes + w.pending_bytes + w.moving_bytes == st.used_bytes);
 }
 
 static unsigned count_text(const char *s, const char *what)
@@ -370,6 +440,7 @@ static void op_dump(input *in)
     REQUIRE(count_text(json, "\"kind\":\"live\"") == w.live);
     REQUIRE(count_text(json, "\"kind\":\"pending\"") == w.pending);
     REQUIRE(count_text(json, "\"kind\":\"free\"") == w.free_blocks);
+    REQUIRE(count_text(json, "\"kind\":\"moving\"") == w.moving);
 }
 
 /* The stream's statistics against what the model handed out. */

@@ -248,16 +248,16 @@ public:
     {
         return try_defragment(budget, [](const glbuf_mega_move &) {});
     }
-    // fn(glbuf_mega_block_kind, offset, size, frame) for every block in
-    // offset order; return true from fn to stop.
+    // fn(const glbuf_mega_block &) for every block in offset order (kind,
+    // offset, size, frame, the live range and its user data); return true
+    // from fn to stop.
     template <class F>
     Result<void> try_for_each_block(F &&fn) const
     {
         return detail::check(glbuf_mega_for_each_block(
                                  ctx_, mega_,
-                                 [](void *user, glbuf_mega_block_kind k, std::uint64_t o, std::uint64_t s,
-                                    std::uint64_t f) -> int {
-                                     return (*static_cast<std::remove_reference_t<F> *>(user))(k, o, s, f) ? 1 : 0;
+                                 [](void *user, const glbuf_mega_block *b) -> int {
+                                     return (*static_cast<std::remove_reference_t<F> *>(user))(*b) ? 1 : 0;
                                  },
                                  &fn),
                              "glbuf_mega_for_each_block");
