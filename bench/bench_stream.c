@@ -1,7 +1,10 @@
 /* bench_stream.c - per-frame upload throughput: one frame's data of 64 KiB,
  * 1 MiB and 16 MiB through sub-data into one buffer, orphan then sub-data,
- * map with invalidate, and the persistent ring (glbuf_stream), next to a
- * plain host memcpy of the same bytes measured in the same run.
+ * map with invalidate, and the persistent ring (glbuf_stream: alloc +
+ * memcpy, the same with explicit flush, and glbuf_stream_write), next to a
+ * plain host memcpy of the same bytes and a memcpy into the ring's own kind
+ * of memory (a persistent mapping the GPU does not read), measured in the
+ * same run.
  *
  *   glbuf-bench-stream [--quick]
  *
@@ -30,15 +33,23 @@
 #define FRAMES_IN_FLIGHT 3
 #define WARMUP 3
 #define SIZES 3
-#define METHODS 5
+#define METHODS 8
 
 typedef void (*copy_named_fn)(unsigned int src, unsigned int dst, intptr_t src_offset, intptr_t dst_offset,
                               ptrdiff_t size);
 
 static const uint64_t sizes[SIZES] = {(uint64_t)64 << 10, (uint64_t)1 << 20, (uint64_t)16 << 20};
 static const char *const size_names[SIZES] = {"64 KiB", "1 MiB", "16 MiB"};
-static const char *const method_names[METHODS] = {"host memcpy", "sub-data, one buffer", "orphan + sub-data",
-                                                  "map + INVALIDATE_BUFFER", "persistent ring (glbuf_stream)"};
+enum { M_MEMCPY, M_MAPPED, M_SUB_DATA, M_ORPHAN, M_INVALIDATE, M_RING, M_RING_EXPLICIT, M_RING_WRITE };
+static const char *const method_names[METHODS] = {
+    "host memcpy",
+    "memcpy into a persistent mapping (no GPU reads)",
+    "sub-data, one buffer",
+    "orphan + sub-data",
+    "map + INVALIDATE_BUFFER",
+    "persistent ring: glbuf_stream_alloc + memcpy",
+    "persistent ring, explicit flush: alloc + memcpy",
+    "persistent ring: glbuf_stream_write"};
 
 typedef struct bench {
     glbuf_ctx *ctx;
@@ -86,10 +97,24 @@ static timing run(bench *b, int m, uint64_t size, int frames)
     uint8_t *host = NULL;
     glbuf_buffer buf = {0};
     glbuf_stream stream = {0};
-    if (m == 0) {
+    void *mapped[FRAMES_IN_FLIGHT] = {NULL};
+    if (m == M_MEMCPY) {
         host = malloc((size_t)(size * FRAMES_IN_FLIGHT));
         memset(host, 1, (size_t)(size * FRAMES_IN_FLIGHT));
-    } else if (m <= 3) {
+    } else if (m == M_MAPPED) {
+        /* The ring's memory without the ring: three slots handed out once,
+         * written over and over, never read by the GPU. */
+        glbuf_stream_desc d = {0};
+        d.capacity = size * FRAMES_IN_FLIGHT;
+        d.label = "bench-mapped";
+        check("stream_create", glbuf_stream_create(b->ctx, &d, &stream));
+        for (int k = 0; k < FRAMES_IN_FLIGHT; k++) {
+            glbuf_stream_allocation a;
+            check("stream_alloc", glbuf_stream_alloc(b->ctx, stream, size, 256, &a));
+            mapped[k] = a.ptr;
+            memset(a.ptr, 1, (size_t)size);
+        }
+    } else if (m <= M_INVALIDATE) {
         glbuf_buffer_desc d = {0};
         d.size = size;
         d.usage = GLBUF_USAGE_STREAM_DRAW;
@@ -98,6 +123,7 @@ static timing run(bench *b, int m, uint64_t size, int frames)
     } else {
         glbuf_stream_desc d = {0};
         d.capacity = size * FRAMES_IN_FLIGHT; /* rounded up to a power of two */
+        d.explicit_flush = m == M_RING_EXPLICIT;
         d.label = "bench-ring";
         check("stream_create", glbuf_stream_create(b->ctx, &d, &stream));
     }
@@ -106,22 +132,26 @@ static timing run(bench *b, int m, uint64_t size, int frames)
     for (int f = 0; f < WARMUP + frames; f++) {
         double t0 = bench_now_s(), t1 = 0;
         switch (m) {
-        case 0:
+        case M_MEMCPY:
             memcpy(host + (uint64_t)(f % FRAMES_IN_FLIGHT) * size, b->src, (size_t)size);
             t1 = bench_now_s();
             break;
-        case 1:
+        case M_MAPPED:
+            memcpy(mapped[f % FRAMES_IN_FLIGHT], b->src, (size_t)size);
+            t1 = bench_now_s();
+            break;
+        case M_SUB_DATA:
             check("sub_data", glbuf_buffer_sub_data(b->ctx, buf, 0, size, b->src));
             t1 = bench_now_s();
             consume_and_end_frame(b, name, 0, size);
             break;
-        case 2:
+        case M_ORPHAN:
             check("orphan", glbuf_buffer_orphan(b->ctx, buf));
             check("sub_data", glbuf_buffer_sub_data(b->ctx, buf, 0, size, b->src));
             t1 = bench_now_s();
             consume_and_end_frame(b, name, 0, size);
             break;
-        case 3: {
+        case M_INVALIDATE: {
             void *p = NULL;
             check("map_replace", glbuf_buffer_map_replace(b->ctx, buf, &p));
             memcpy(p, b->src, (size_t)size);
@@ -132,8 +162,12 @@ static timing run(bench *b, int m, uint64_t size, int frames)
         }
         default: {
             glbuf_stream_allocation a;
-            check("stream_alloc", glbuf_stream_alloc(b->ctx, stream, size, 256, &a));
-            memcpy(a.ptr, b->src, (size_t)size);
+            if (m == M_RING_WRITE) {
+                check("stream_write", glbuf_stream_write(b->ctx, stream, b->src, size, 256, &a));
+            } else {
+                check("stream_alloc", glbuf_stream_alloc(b->ctx, stream, size, 256, &a));
+                memcpy(a.ptr, b->src, (size_t)size);
+            }
             check("stream_flush", glbuf_stream_flush(b->ctx, stream));
             t1 = bench_now_s();
             consume_and_end_frame(b, a.name, a.offset, size);
@@ -147,13 +181,15 @@ static timing run(bench *b, int m, uint64_t size, int frames)
         }
     }
     check("wait_idle", glbuf_ctx_wait_idle(b->ctx));
-    if (stream.id != 0) {
+    if (stream.id != 0 && m != M_MAPPED) {
         glbuf_stream_stats st = glbuf_stream_get_stats(b->ctx, stream);
         if (st.growths != 0 || st.waits != 0) {
             fprintf(stderr, "  (ring %s: %llu growths, %llu waits, %.3f ms waited)\n",
                     size_names[size == sizes[0] ? 0 : size == sizes[1] ? 1 : 2], (unsigned long long)st.growths,
                     (unsigned long long)st.waits, (double)st.wait_ns * 1e-6);
         }
+    }
+    if (stream.id != 0) {
         check("stream_destroy", glbuf_stream_destroy(b->ctx, stream));
     }
     if (buf.id != 0) {
@@ -188,9 +224,26 @@ static void print_table(const char *title, double secs[METHODS][SIZES])
         }
         printf("\n");
     }
-    printf("| ring / sub-data |");
+    /* The best ring against the best of the other GL methods, and against
+     * a memcpy into the same kind of memory. */
+    printf("| best ring / best other GL method |");
     for (int s = 0; s < SIZES; s++) {
-        printf(" %.2fx |", secs[1][s] / secs[4][s]);
+        double ring = secs[M_RING][s], other = secs[M_SUB_DATA][s];
+        for (int m = M_RING; m <= M_RING_WRITE; m++) {
+            ring = secs[m][s] < ring ? secs[m][s] : ring;
+        }
+        for (int m = M_SUB_DATA; m <= M_INVALIDATE; m++) {
+            other = secs[m][s] < other ? secs[m][s] : other;
+        }
+        printf(" %.2fx |", other / ring);
+    }
+    printf("\n| best ring / memcpy into a persistent mapping |");
+    for (int s = 0; s < SIZES; s++) {
+        double ring = secs[M_RING][s];
+        for (int m = M_RING; m <= M_RING_WRITE; m++) {
+            ring = secs[m][s] < ring ? secs[m][s] : ring;
+        }
+        printf(" %.0f%% |", 100.0 * secs[M_MAPPED][s] / ring);
     }
     printf("\n\n");
 }

@@ -1,8 +1,10 @@
 /* gl_app.c - see gl_app.h. */
 #include "gl_app.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "bench_util.h"
 #include "headless.h"
 
 int bench_gl_load(bench_gl *gl, const char **missing)
@@ -21,4 +23,20 @@ int bench_gl_load(bench_gl *gl, const char **missing)
     BENCH_GL_FUNCS(BENCH_GL_LOAD)
 #undef BENCH_GL_LOAD
     return 1;
+}
+
+unsigned int bench_gl_compile(const bench_gl *gl, unsigned int type, const char *src)
+{
+    unsigned int sh = gl->CreateShader(type);
+    gl->ShaderSource(sh, 1, &src, NULL);
+    gl->CompileShader(sh);
+    int ok = 0;
+    gl->GetShaderiv(sh, BENCH_GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        char log[512] = "";
+        gl->GetShaderInfoLog(sh, (int)sizeof log, NULL, log);
+        fprintf(stderr, "glbuf-bench: shader: %s\n", log);
+        bench_die("shader compilation failed");
+    }
+    return sh;
 }

@@ -25,6 +25,13 @@
 #define BENCH_GL_DRAW_INDIRECT_BUFFER 0x8F3Fu
 #define BENCH_GL_TIME_ELAPSED 0x88BFu
 #define BENCH_GL_QUERY_RESULT 0x8866u
+#define BENCH_GL_POINTS 0x0000u
+#define BENCH_GL_COMPUTE_SHADER 0x91B9u
+#define BENCH_GL_SHADER_STORAGE_BUFFER 0x90D2u
+#define BENCH_GL_MAX_SHADER_STORAGE_BLOCK_SIZE 0x90DEu
+#define BENCH_GL_SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT 0x90DFu
+#define BENCH_GL_SHADER_STORAGE_BARRIER_BIT 0x00002000u
+#define BENCH_GL_VERTEX_ATTRIB_ARRAY_BARRIER_BIT 0x00000001u
 
 /* X(return type, name without "gl", parameter list) */
 #define BENCH_GL_FUNCS(X)                                                                            \
@@ -72,6 +79,16 @@
     X(void, CopyNamedBufferSubData,                                                                  \
       (unsigned int src, unsigned int dst, intptr_t src_offset, intptr_t dst_offset, ptrdiff_t size)) \
     X(void, Flush, (void))                                                                           \
+    X(void, DispatchCompute, (unsigned int x, unsigned int y, unsigned int z))                        \
+    X(void, BindBufferRange,                                                                         \
+      (unsigned int target, unsigned int index, unsigned int buffer, intptr_t offset, ptrdiff_t size)) \
+    X(void, MemoryBarrier, (unsigned int barriers))                                                  \
+    X(void, GetInteger64v, (unsigned int pname, int64_t *out))                                       \
+    X(int, GetUniformLocation, (unsigned int program, const char *name))                             \
+    X(void, ProgramUniform1ui, (unsigned int program, int location, unsigned int v))                \
+    X(void, CreateBuffers, (int n, unsigned int *buffers))                                           \
+    X(void, DeleteBuffers, (int n, const unsigned int *buffers))                                     \
+    X(void, NamedBufferStorage, (unsigned int buffer, ptrdiff_t size, const void *data, unsigned int flags)) \
     X(void, Finish, (void))                                                                          \
     X(unsigned int, GetError, (void))
 
@@ -84,5 +101,9 @@ typedef struct bench_gl {
 /* Loads every entry point; 0 and the first missing name in *missing if one
  * is absent. */
 int bench_gl_load(bench_gl *gl, const char **missing);
+
+/* A compiled shader of `type` from `src`; the program exits with the info
+ * log when it does not compile (a bench cannot go on without it). */
+unsigned int bench_gl_compile(const bench_gl *gl, unsigned int type, const char *src);
 
 #endif /* GLBUF_BENCH_GL_APP_H */

@@ -13,6 +13,7 @@
 #include "bench_util.h"
 #include "glbuf/ctx.h"
 #include "headless.h"
+#include "placement.h"
 #include "report.h"
 #include "svg.h"
 #include "trace.h"
@@ -27,7 +28,8 @@ static const char usage_text[] =
     "                   [--scale S] [--growth-mib N] [--growth-seconds S]\n"
     "                   [--stream-frames N] [--draw-objects K]\n"
     "                   [--draw-frames N] [--pool-demand-frames N] [--only LIST]\n"
-    "                   [--write-trace FILE]\n"
+    "                   [--write-trace FILE] [--probe-mib N] [--heavy-mib N] [--heavy-meshes K]\n"
+    "                   [--heavy-frames N]\n"
     "\n"
     "Runs four workloads through every buffer allocation strategy that applies, on a\n"
     "headless GL 4.5 context of this machine's driver (EGL), and prints the seed note's\n"
@@ -52,7 +54,11 @@ static const char usage_text[] =
     "  --draw-frames N    (default 60; quick 10)\n"
     "  --pool-demand-frames N  glbuf_pool_desc.demand_frames of the pools, 1..64\n"
     "                   (default: the pool's default, 16)\n"
-    "  --only LIST      comma-separated workloads: churn,growth,streaming,drawing\n"
+    "  --only LIST      comma-separated workloads: churn,growth,streaming,drawing,placement,heavy\n"
+    "  --probe-mib N    placement table: buffer size (default 256; quick 8)\n"
+    "  --heavy-mib N    heavy drawing: vertex data in all (default 256; quick 4)\n"
+    "  --heavy-meshes K heavy drawing: meshes (default 10000; quick 500)\n"
+    "  --heavy-frames N heavy drawing: timed frames (default 20; quick 3)\n"
     "  --write-trace FILE  write the C-generated mesh-churn trace (gen.py's format) and exit\n"
     "\n"
     "Strategies and the glbuf calls they are:\n"
@@ -77,6 +83,20 @@ static const char usage_text[] =
     "             flight, against a host memcpy of the same bytes\n"
     "  drawing    K small quads per frame: a buffer and a glDrawArrays each (per-resource,\n"
     "             tiered-pools) or one megabuffer and one glMultiDrawArraysIndirect\n"
+    "\n";
+
+/* A string of its own: C99 guarantees string literals up to 4095 bytes. */
+static const char usage_placement[] =
+    "Printed after the matrix (JSON and CSV keep the matrix only):\n"
+    "  placement  GPU read GB/s (a compute pass) and CPU write GB/s (glbuf_mega_write until the\n"
+    "             data is in place) per megabuffer placement, and two references: storage\n"
+    "             flags 0, and STATIC_DRAW + glBufferSubData\n"
+    "  heavy      N MiB of 64-byte vertices in K meshes, drawn every frame (GL_POINTS) and read\n"
+    "             by a compute pass: GPU ms (GL_TIME_ELAPSED) for per-resource STATIC_DRAW (a\n"
+    "             draw each), megabuffer host-visible and device-local (one multi-draw-indirect\n"
+    "             each), and one storage-flags-0 buffer (reference)\n";
+
+static const char usage_figures[] =
     "\n"
     "Figures (JSON/CSV row fields; null / empty / n/a where they do not apply):\n"
     "  workload, strategy   names as above\n";
@@ -105,6 +125,8 @@ static const char usage_tail[] =
 static void usage(FILE *f)
 {
     fputs(usage_text, f);
+    fputs(usage_placement, f);
+    fputs(usage_figures, f);
     for (int i = 0; i < BENCH_FIELD_COUNT; i++) {
         fprintf(f, "  %-34s %s\n", bench_field_names[i], bench_field_descs[i]);
     }
@@ -129,6 +151,7 @@ int main(int argc, char **argv)
     const char *only = NULL;
     double scale = -1.0, growth_seconds = -1.0;
     int growth_mib = -1, stream_frames = -1, draw_objects = -1, draw_frames = -1, pool_demand_frames = 0;
+    int probe_mib = -1, heavy_mib = -1, heavy_meshes = -1, heavy_frames = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -176,6 +199,14 @@ int main(int argc, char **argv)
             draw_objects = parse_int(v, 1, 1000000);
         } else if (strcmp(a, "--draw-frames") == 0) {
             draw_frames = parse_int(v, 1, 100000);
+        } else if (strcmp(a, "--probe-mib") == 0) {
+            probe_mib = parse_int(v, 1, 65536);
+        } else if (strcmp(a, "--heavy-mib") == 0) {
+            heavy_mib = parse_int(v, 1, 65536);
+        } else if (strcmp(a, "--heavy-meshes") == 0) {
+            heavy_meshes = parse_int(v, 1, 10000000);
+        } else if (strcmp(a, "--heavy-frames") == 0) {
+            heavy_frames = parse_int(v, 1, 200);
         } else if (strcmp(a, "--pool-demand-frames") == 0) {
             pool_demand_frames = parse_int(v, 1, 64);
         } else {
@@ -273,9 +304,27 @@ int main(int argc, char **argv)
     if (run[BENCH_DRAWING]) {
         bench_drawing(&e, &p, &r);
     }
+    int run_matrix = 0;
+    for (int w = 0; w < BENCH_WORKLOAD_COUNT; w++) {
+        run_matrix |= run[w];
+    }
+    if (run_matrix) {
+        bench_report_markdown(&r, stdout);
+    }
+    /* The placement figures need compute shaders (GL 4.3), which the 4.5
+     * context has. */
+    if (only == NULL || strstr(only, "placement") != NULL) {
+        bench_placement_table(&e, (uint64_t)(probe_mib > 0 ? probe_mib : quick ? 8 : 256) << 20, quick ? 2 : 5);
+    }
+    if (only == NULL || strstr(only, "heavy") != NULL) {
+        bench_heavy_params hp;
+        hp.bytes = (uint64_t)(heavy_mib > 0 ? heavy_mib : quick ? 4 : 256) << 20;
+        hp.meshes = heavy_meshes > 0 ? heavy_meshes : quick ? 500 : 10000;
+        hp.frames = heavy_frames > 0 ? heavy_frames : quick ? 3 : 20;
+        bench_heavy_drawing(&e, &hp);
+    }
     fprintf(stderr, "glbuf-bench: done in %.1f s\n", bench_now_s() - t0);
 
-    bench_report_markdown(&r, stdout);
     int status = 0;
     if (json != NULL && !bench_report_json(&r, json)) {
         fprintf(stderr, "glbuf-bench: cannot write %s\n", json);

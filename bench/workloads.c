@@ -12,6 +12,7 @@
 #include "bench_util.h"
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
+#include "glbuf/mesh.h"
 #include "glbuf/pool.h"
 #include "glbuf/stream.h"
 
@@ -632,22 +633,6 @@ static const char *const fs_src = "#version 330 core\n"
                                   "out vec4 color;\n"
                                   "void main() { color = vec4(1.0, 0.5, 0.2, 1.0); }\n";
 
-static unsigned int compile(const bench_gl *gl, unsigned int type, const char *src)
-{
-    unsigned int sh = gl->CreateShader(type);
-    gl->ShaderSource(sh, 1, &src, NULL);
-    gl->CompileShader(sh);
-    int ok = 0;
-    gl->GetShaderiv(sh, BENCH_GL_COMPILE_STATUS, &ok);
-    if (!ok) {
-        char log[512] = "";
-        gl->GetShaderInfoLog(sh, (int)sizeof log, NULL, log);
-        fprintf(stderr, "glbuf-bench: shader: %s\n", log);
-        bench_die("shader compilation failed");
-    }
-    return sh;
-}
-
 typedef struct draw_cmd {
     uint32_t count, instance_count, first, base_instance;
 } draw_cmd;
@@ -674,17 +659,19 @@ static void draw_one(bench_env *e, const draw_setup *ds, int s, bench_row *row)
     if (s == BENCH_MEGABUFFER) {
         m = new_mega(ctx, 0, "drawing");
         draw_cmd *cmds = bench_xmalloc((size_t)k * sizeof *cmds);
+        glbuf_mesh *meshes = bench_xmalloc((size_t)k * sizeof *meshes);
         for (int i = 0; i < k; i++) {
-            glbuf_mega_range rr;
-            uint64_t off = 0;
-            bench_check("glbuf_mega_alloc", glbuf_mega_alloc(ctx, m, obj_bytes, DRAW_STRIDE, &rr, &off));
-            bench_check("glbuf_mega_write",
-                        glbuf_mega_write(ctx, m, rr, 0, ds->verts + (size_t)i * DRAW_VERTICES * 2, obj_bytes));
-            cmds[i].count = DRAW_VERTICES;
-            cmds[i].instance_count = 1;
-            cmds[i].first = (uint32_t)(off / DRAW_STRIDE);
-            cmds[i].base_instance = 0;
+            glbuf_mesh_desc md = {0};
+            md.vertex_count = DRAW_VERTICES;
+            md.vertex_stride = DRAW_STRIDE;
+            bench_check("glbuf_mega_mesh_alloc", glbuf_mega_mesh_alloc(ctx, m, &md, &meshes[i]));
+            bench_check("glbuf_mega_write", glbuf_mega_write(ctx, m, meshes[i].vertices, 0,
+                                                             ds->verts + (size_t)i * DRAW_VERTICES * 2, obj_bytes));
         }
+        /* DrawArraysIndirectCommand per mesh: first = its offset / DRAW_STRIDE */
+        bench_check("glbuf_mega_mesh_commands", glbuf_mega_mesh_commands(ctx, m, meshes, (uint32_t)k, 0, cmds,
+                                                                         (uint64_t)k * sizeof *cmds, NULL));
+        free(meshes);
         bench_check("glbuf_mega_flush", glbuf_mega_flush(ctx, m));
         glbuf_mega_stats ms = glbuf_mega_get_stats(ctx, m);
         mega_name = ms.name;
@@ -809,7 +796,7 @@ void bench_drawing(bench_env *e, const bench_params *p, bench_results *r)
     }
     gl->BindFramebuffer(BENCH_GL_FRAMEBUFFER, fbo);
     gl->Viewport(0, 0, DRAW_FB_SIZE, DRAW_FB_SIZE);
-    unsigned int vs = compile(gl, BENCH_GL_VERTEX_SHADER, vs_src), fs = compile(gl, BENCH_GL_FRAGMENT_SHADER, fs_src);
+    unsigned int vs = bench_gl_compile(gl, BENCH_GL_VERTEX_SHADER, vs_src), fs = bench_gl_compile(gl, BENCH_GL_FRAGMENT_SHADER, fs_src);
     unsigned int prog = gl->CreateProgram();
     gl->AttachShader(prog, vs);
     gl->AttachShader(prog, fs);

@@ -1,9 +1,15 @@
-# Installation: headers, the library, a CMake package (glbuf::glbuf, with a
-# version file) and a pkg-config file.
+# Installation: headers (C, and the C++ layer), the library, the memory view
+# library when built, a CMake package (glbuf::glbuf, glbuf::cxx, glbuf::view
+# as the component "view"; with a version file) and pkg-config files (glbuf,
+# glbuf-view).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS glbuf EXPORT glbufTargets
+set(GLBUF_INSTALL_TARGETS glbuf glbuf_cxx)
+if(TARGET glbuf_view)
+  list(APPEND GLBUF_INSTALL_TARGETS glbuf_view)
+endif()
+install(TARGETS ${GLBUF_INSTALL_TARGETS} EXPORT glbufTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -43,3 +49,7 @@ else()
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/glbuf.pc.in ${PROJECT_BINARY_DIR}/glbuf.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/glbuf.pc DESTINATION ${GLBUF_PC_INSTALL_DIR})
+if(TARGET glbuf_view)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/glbuf-view.pc.in ${PROJECT_BINARY_DIR}/glbuf-view.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/glbuf-view.pc DESTINATION ${GLBUF_PC_INSTALL_DIR})
+endif()

@@ -1,6 +1,7 @@
 /* buffer_tour.c - a guided tour of glbuf_buffer on a headless GL context:
  * Cinder's exact path, Processing's doubling, the other growth policies, and
- * what each did in GL calls, reallocations and bytes. */
+ * what each did in GL calls (glGetError among them: glbuf asks for GL errors
+ * only around the calls that allocate storage), reallocations and bytes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,10 @@ static void report(glbuf_ctx *ctx, const char *what, glbuf_buffer b)
     glbuf_ctx_stats s = glbuf_ctx_get_stats(ctx);
     glbuf_buffer_info info;
     glbuf_buffer_get_info(ctx, b, &info);
-    printf("%-44s %8llu calls  %4llu reallocs  %10llu B uploaded  %10llu B copied  size %9llu  capacity %9llu\n",
-           what, (unsigned long long)s.calls_total, (unsigned long long)info.reallocations,
+    printf("%-44s %8llu calls (%4llu glGetError)  %4llu reallocs  %10llu B uploaded  %10llu B copied  size %9llu  "
+           "capacity %9llu\n",
+           what, (unsigned long long)s.calls_total, (unsigned long long)s.calls[GLBUF_GL_GetError],
+           (unsigned long long)info.reallocations,
            (unsigned long long)s.bytes_uploaded, (unsigned long long)s.bytes_copied_by_growth,
            (unsigned long long)info.size, (unsigned long long)info.capacity);
     glbuf_ctx_reset_stats(ctx);
@@ -90,6 +93,8 @@ int main(void)
     report(ctx, "copy_data 64 KiB (exact re-specification)", vbo);
     ok = ok && check(glbuf_buffer_ensure_min_size(ctx, vbo, 100 * 1024), "ensure_min_size");
     report(ctx, "ensure_min_size 100 KiB (contents dropped)", vbo);
+    ok = ok && check(glbuf_buffer_sub_data(ctx, vbo, 0, 4096, mesh), "sub_data");
+    report(ctx, "sub_data 4 KiB", vbo);
     void *p = NULL;
     ok = ok && check(glbuf_buffer_map_replace(ctx, vbo, &p), "map_replace");
     if (ok) {
@@ -97,6 +102,15 @@ int main(void)
         ok = check(glbuf_buffer_unmap(ctx, vbo), "unmap");
     }
     report(ctx, "map_replace + unmap", vbo);
+    ok = ok && check(glbuf_buffer_map_range(ctx, vbo, 0, 4096, GLBUF_MAP_WRITE | GLBUF_MAP_INVALIDATE_RANGE, &p),
+                     "map_range");
+    if (ok) {
+        memset(p, 9, 4096);
+        ok = check(glbuf_buffer_unmap(ctx, vbo), "unmap");
+    }
+    report(ctx, "map_range 4 KiB + unmap", vbo);
+    ok = ok && check(glbuf_buffer_orphan(ctx, vbo), "orphan");
+    report(ctx, "orphan (same capacity)", vbo);
     glbuf_buffer_destroy(ctx, vbo);
     printf("\n");
 

@@ -1,8 +1,9 @@
 /* main.c - glbuf-demo: a living scene of thousands of glowing shapes whose
  * meshes are born and die every frame, kept in GL buffers by one of five
  * strategies you switch while it runs, with the figures and the memory map
- * drawn over it. Windowed (GLFW) or headless (EGL, offscreen, PNG out).
- * Options, the loop and the printed figures. */
+ * drawn over it by glbuf's memory view (glbuf::view, glbuf/view.h).
+ * Windowed (GLFW) or headless (EGL, offscreen, PNG out). Options, the loop,
+ * the view's lines and the printed figures. */
 #define _XOPEN_SOURCE 700 /* POSIX 2008 clock_gettime, and realpath */
 
 #include <glad/gl.h>
@@ -16,8 +17,9 @@
 
 #include "glbuf/ctx.h"
 #include "glbuf/stream.h"
+#include "glbuf/view.h"
 #include "headless.h"
-#include "overlay.h"
+#include "hud.h"
 #include "png_write.h"
 #include "render.h"
 #include "scene.h"
@@ -227,7 +229,7 @@ typedef struct app {
     glbuf_ctx *ctx;
     glbuf_stream stream;
     render *render;
-    overlay *overlay;
+    glbuf_view *view;
     strategy *strat;
     demo_scene scene;
     demo_hud hud;
@@ -245,12 +247,21 @@ static int fail(const char *what, glbuf_result r)
 static int switch_strategy(app *a, demo_strategy_kind kind)
 {
     char why[256] = "";
+    glbuf_view_clear(a->view); /* it reads the strategy at each draw */
     strategy_destroy(a->strat);
     a->strat = strategy_create(a->ctx, kind, a->scene.capacity, why, sizeof why);
     if (a->strat == NULL) {
         fprintf(stderr, "glbuf-demo: %s\n", why);
         return 0;
     }
+    glbuf_result shown = strategy_show(a->strat, a->view);
+    if (shown == GLBUF_OK) {
+        shown = glbuf_view_show_stream(a->view, a->stream, "frame data (stream ring)");
+    }
+    if (shown != GLBUF_OK) {
+        return fail("glbuf_view_show", shown);
+    }
+    glbuf_view_set_trace_rgba(a->view, strategy_rgba[kind] & 0xFFFFFFD9u);
     for (uint32_t k = 0; k < a->scene.live_count; k++) {
         uint32_t slot = a->scene.live[k];
         glbuf_result r = strategy_upload(a->strat, slot, &a->scene.shapes[slot].mesh);
@@ -398,8 +409,6 @@ static int run(app *a)
             return fail("draw", r), 1;
         }
         demo_hud *h = &a->hud;
-        h->strat = a->strat;
-        h->frame = glbuf_ctx_frame(a->ctx);
         h->shapes = a->scene.live_count;
         if (!h->paused) {
             h->born = a->scene.born_count;
@@ -408,9 +417,11 @@ static int run(app *a)
         }
         h->stream_bytes = streamed;
         h->memory = strategy_memory(a->strat);
-        if ((r = overlay_draw(a->overlay, h, a->width, a->height, a->ctx, a->stream, &counts)) != GLBUF_OK) {
-            return fail("overlay", r), 1;
+        hud_lines(a->view, h);
+        if ((r = glbuf_view_draw(a->view, a->width, a->height)) != GLBUF_OK) {
+            return fail("glbuf_view_draw", r), 1;
         }
+        counts.draws += 1; /* the view's one draw; its GL calls are its own */
 
         int last = a->opt.frames && frame + 1 >= a->opt.frames;
         if (last && a->opt.screenshot && !write_screenshot(a, a->opt.screenshot)) {
@@ -442,9 +453,6 @@ static int run(app *a)
         h->glbuf_calls += (glbuf_calls - h->glbuf_calls) * k;
         h->draw_calls += ((double)counts.draws - h->draw_calls) * k;
         h->app_calls += ((double)counts.calls - h->app_calls) * k;
-        h->history_ms[h->history_head] = (float)ms;
-        h->history_strategy[h->history_head] = (uint8_t)h->strategy;
-        h->history_head = (h->history_head + 1) % HUD_HISTORY;
         if (a->window && frame % 30 == 0) {
             char title[128];
             snprintf(title, sizeof title, "glbuf demo - %s - %.2f ms - %u shapes", strategy_name(h->strategy),
@@ -548,8 +556,9 @@ static void close_all(app *a)
     if (a->ctx) {
         glbuf_ctx_wait_idle(a->ctx);
     }
+    glbuf_view_clear(a->view);
     strategy_destroy(a->strat);
-    overlay_destroy(a->overlay);
+    glbuf_view_destroy(a->view);
     render_destroy(a->render);
     if (a->stream.id != 0) {
         glbuf_stream_destroy(a->ctx, a->stream);
@@ -584,16 +593,19 @@ int main(int argc, char **argv)
            caps.renderer, a.window ? "window" : "headless", a.width, a.height, a.opt.shapes,
            (unsigned long long)a.opt.seed);
     fflush(stdout);
-    a.hud.renderer = caps.renderer;
 
     glbuf_stream_desc sd = {0};
     sd.capacity = 8u << 20;
     sd.label = "demo-frame-data";
+    glbuf_view_desc vd = {0};
+    vd.get_proc_address = a.window ? window_get_proc : glbuf_headless_get_proc;
+    vd.label_prefix = "glbuf-demo";
     glbuf_result r = glbuf_stream_create(a.ctx, &sd, &a.stream);
     if (r != GLBUF_OK) {
         fail("glbuf_stream_create", r);
-    } else if ((a.render = render_create(why, sizeof why)) == NULL ||
-               (a.overlay = overlay_create(why, sizeof why)) == NULL) {
+    } else if ((r = glbuf_view_create(a.ctx, &vd, &a.view)) != GLBUF_OK) {
+        fail("glbuf_view_create", r);
+    } else if ((a.render = render_create(why, sizeof why)) == NULL) {
         fprintf(stderr, "glbuf-demo: %s\n", why);
     } else if (!scene_init(&a.scene, a.opt.shapes, BURST_MAX, a.opt.seed, (float)a.width / (float)a.height)) {
         fprintf(stderr, "glbuf-demo: out of memory for %u shapes\n", a.opt.shapes);

@@ -9,6 +9,7 @@
 
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
+#include "glbuf/mesh.h"
 #include "glbuf/pool.h"
 
 #define MEGA_START_CAPACITY (1ull << 20) /* small on purpose: growth shows */
@@ -18,7 +19,7 @@
 typedef struct slot_state {
     int used;
     glbuf_buffer buf;     /* per-resource, exact, pool */
-    glbuf_mega_range range; /* mega */
+    glbuf_mesh mesh;      /* mega: vertices and indices, with the slot as user data */
     uint64_t offset;      /* pow2: bytes into the arena */
     const void *bytes;    /* pow2: the scene's mesh, for repacks */
     uint32_t size;        /* bytes of the mesh */
@@ -39,6 +40,7 @@ struct strategy {
     glbuf_pool pool;
     /* mega */
     glbuf_mega mega;
+    glbuf_mesh *draw_list; /* the live meshes in draw order, for the commands */
     int compacting;
 };
 
@@ -96,6 +98,12 @@ strategy *strategy_create(glbuf_ctx *ctx, demo_strategy_kind kind, uint32_t slot
     s->ctx = ctx;
     s->slots = st;
     s->slot_count = slots;
+    if (kind == STRATEGY_MEGA && (s->draw_list = calloc(slots ? slots : 1, sizeof *s->draw_list)) == NULL) {
+        snprintf(why, why_size, "out of memory");
+        free(st);
+        free(s);
+        return NULL;
+    }
     glbuf_result r = GLBUF_OK;
     if (kind == STRATEGY_POW2) {
         glbuf_buffer_desc d = {0};
@@ -146,6 +154,7 @@ void strategy_destroy(strategy *s)
     if (s->mega.id != 0) {
         glbuf_mega_destroy(s->ctx, s->mega);
     }
+    free(s->draw_list);
     free(s->slots);
     free(s);
 }
@@ -210,17 +219,29 @@ glbuf_result strategy_upload(strategy *s, uint32_t slot, const demo_mesh *m)
             r = glbuf_buffer_sub_data(s->ctx, st->buf, 0, m->size, m->bytes);
         }
         break;
-    case STRATEGY_MEGA:
+    case STRATEGY_MEGA: {
         if (st->used) {
-            glbuf_mega_free(s->ctx, s->mega, st->range);
+            glbuf_mega_mesh_free(s->ctx, s->mega, &st->mesh);
         }
         uint64_t growths = glbuf_mega_get_stats(s->ctx, s->mega).growths;
-        r = glbuf_mega_alloc(s->ctx, s->mega, m->size, 0, &st->range, NULL);
+        glbuf_mesh_desc d = {0};
+        d.vertex_count = m->vertex_count;
+        d.vertex_stride = SCENE_VERTEX_SIZE;
+        d.index_count = m->index_count;
+        d.index_type = GLBUF_INDEX_UINT32;
+        d.user_data = slot;
+        uint64_t vertex_bytes = (uint64_t)m->vertex_count * SCENE_VERTEX_SIZE;
+        r = glbuf_mega_mesh_alloc(s->ctx, s->mega, &d, &st->mesh);
         if (r == GLBUF_OK) {
-            r = glbuf_mega_write(s->ctx, s->mega, st->range, 0, m->bytes, m->size);
+            r = glbuf_mega_write(s->ctx, s->mega, st->mesh.vertices, 0, m->bytes, vertex_bytes);
+        }
+        if (r == GLBUF_OK) {
+            r = glbuf_mega_write(s->ctx, s->mega, st->mesh.indices, 0, (const uint8_t *)m->bytes + vertex_bytes,
+                                 (uint64_t)m->index_count * 4u);
         }
         s->growths += glbuf_mega_get_stats(s->ctx, s->mega).growths - growths;
         break;
+    }
     default:
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
@@ -251,7 +272,7 @@ glbuf_result strategy_release(strategy *s, uint32_t slot)
     case STRATEGY_POOL:
         return glbuf_pool_release(s->ctx, s->pool, st->buf);
     case STRATEGY_MEGA:
-        return glbuf_mega_free(s->ctx, s->mega, st->range);
+        return glbuf_mega_mesh_free(s->ctx, s->mega, &st->mesh);
     default:
         return GLBUF_ERR_INVALID_ARGUMENT;
     }
@@ -318,9 +339,10 @@ typedef struct draw_command {
     uint32_t base_instance;
 } draw_command;
 
-/* One glMultiDrawElementsIndirect over a shared buffer holding every mesh
- * (vertices then indices, each mesh at a multiple of 16 bytes); the commands
- * go through the stream ring. */
+/* One glMultiDrawElementsIndirect over a shared buffer holding every mesh;
+ * the commands go through the stream ring. mega: glbuf_mega_mesh_commands
+ * writes them from each mesh's draw parameters; pow2: each mesh is its
+ * vertices then its indices at a multiple of 16 bytes of the arena. */
 static glbuf_result draw_shared(strategy *s, uint32_t vao, uint32_t name, const demo_scene *scene,
                                 glbuf_stream stream, demo_gl_counts *counts)
 {
@@ -333,17 +355,26 @@ static glbuf_result draw_shared(strategy *s, uint32_t vao, uint32_t name, const 
     if (r != GLBUF_OK) {
         return r;
     }
-    draw_command *cmd = a.ptr;
-    for (uint32_t k = 0; k < n; k++) {
-        const slot_state *st = &s->slots[scene->live[k]];
-        uint64_t offset = st->offset;
-        if (s->kind == STRATEGY_MEGA) {
-            glbuf_mega_offset(s->ctx, s->mega, st->range, &offset);
+    if (s->kind == STRATEGY_MEGA) {
+        for (uint32_t k = 0; k < n; k++) {
+            s->draw_list[k] = s->slots[scene->live[k]].mesh;
         }
-        draw_command c = {st->index_count, 1,
-                          (uint32_t)((offset + (uint64_t)st->vertex_count * SCENE_VERTEX_SIZE) / 4),
-                          (int32_t)(offset / SCENE_VERTEX_SIZE), k};
-        cmd[k] = c; /* write-only memory: one store per command */
+        /* baseInstance k: instance k is live shape k */
+        r = glbuf_mega_mesh_commands(s->ctx, s->mega, s->draw_list, n, 0, a.ptr, (uint64_t)n * sizeof(draw_command),
+                                     NULL);
+        if (r != GLBUF_OK) {
+            return r;
+        }
+    } else {
+        draw_command *cmd = a.ptr;
+        for (uint32_t k = 0; k < n; k++) {
+            const slot_state *st = &s->slots[scene->live[k]];
+            uint64_t offset = st->offset;
+            draw_command c = {st->index_count, 1,
+                              (uint32_t)((offset + (uint64_t)st->vertex_count * SCENE_VERTEX_SIZE) / 4),
+                              (int32_t)(offset / SCENE_VERTEX_SIZE), k};
+            cmd[k] = c; /* write-only memory: one store per command */
+        }
     }
     if ((r = glbuf_stream_flush(s->ctx, stream)) != GLBUF_OK) {
         return r;
@@ -426,21 +457,6 @@ demo_memory strategy_memory(const strategy *s)
     return m;
 }
 
-typedef struct map_walk {
-    demo_block_fn fn;
-    void *user;
-} map_walk;
-
-static int mega_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
-{
-    map_walk *w = user;
-    demo_block_kind k = kind == GLBUF_MEGA_BLOCK_LIVE ? BLOCK_LIVE
-                        : kind == GLBUF_MEGA_BLOCK_FREE ? BLOCK_FREE
-                                                        : BLOCK_PENDING;
-    w->fn(w->user, k, offset, size, frame);
-    return 0;
-}
-
 typedef struct arena_piece {
     uint64_t offset, size, frame;
 } arena_piece;
@@ -451,13 +467,12 @@ static int by_offset(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
+/* The memory map of the buffer strategies (glbuf_view_blocks): pow2's arena
+ * in offset order, dead meshes shown as pending; the per-buffer strategies
+ * lay their buffers end to end in slot order, each mesh then its slack. */
+static void walk_blocks(void *user, glbuf_view_emit_fn emit, void *emit_user)
 {
-    if (s->kind == STRATEGY_MEGA) {
-        map_walk w = {fn, user};
-        glbuf_mega_for_each_block(s->ctx, s->mega, mega_block, &w);
-        return;
-    }
+    const strategy *s = user;
     if (s->kind == STRATEGY_POW2) {
         /* Live meshes in offset order; the gaps are dead meshes (pending a
          * repack); the tail past the size is free. */
@@ -476,22 +491,21 @@ void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
         uint64_t at = 0;
         for (uint32_t k = 0; k < n; k++) {
             if (p[k].offset > at) {
-                fn(user, BLOCK_PENDING, at, p[k].offset - at, 0);
+                emit(emit_user, GLBUF_VIEW_BLOCK_PENDING, at, p[k].offset - at, 0);
             }
-            fn(user, BLOCK_LIVE, p[k].offset, p[k].size, p[k].frame);
+            emit(emit_user, GLBUF_VIEW_BLOCK_LIVE, p[k].offset, p[k].size, p[k].frame);
             at = p[k].offset + p[k].size;
         }
         uint64_t size = glbuf_buffer_size(s->ctx, s->arena), cap = glbuf_buffer_capacity(s->ctx, s->arena);
         if (size > at) {
-            fn(user, BLOCK_PENDING, at, size - at, 0);
+            emit(emit_user, GLBUF_VIEW_BLOCK_PENDING, at, size - at, 0);
         }
         if (cap > size) {
-            fn(user, BLOCK_FREE, size, cap - size, 0);
+            emit(emit_user, GLBUF_VIEW_BLOCK_FREE, size, cap - size, 0);
         }
         free(p);
         return;
     }
-    /* Separate buffers, end to end in slot order: the mesh, then the slack. */
     uint64_t at = 0;
     for (uint32_t i = 0; i < s->slot_count; i++) {
         const slot_state *st = &s->slots[i];
@@ -499,16 +513,31 @@ void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user)
             continue;
         }
         uint64_t cap = glbuf_buffer_capacity(s->ctx, st->buf);
-        fn(user, BLOCK_LIVE, at, st->size, st->frame);
+        emit(emit_user, GLBUF_VIEW_BLOCK_LIVE, at, st->size, st->frame);
         if (cap > st->size) {
-            fn(user, BLOCK_FREE, at + st->size, cap - st->size, 0);
+            emit(emit_user, GLBUF_VIEW_BLOCK_FREE, at + st->size, cap - st->size, 0);
         }
         at += cap > st->size ? cap : st->size;
     }
-    if (s->kind == STRATEGY_POOL) {
-        uint64_t idle = glbuf_pool_get_stats(s->ctx, s->pool).bytes_idle;
-        if (idle > 0) {
-            fn(user, BLOCK_PENDING, at, idle, 0);
-        }
+}
+
+static uint64_t blocks_capacity(void *user)
+{
+    return strategy_memory(user).capacity;
+}
+
+glbuf_result strategy_show(strategy *s, glbuf_view *view)
+{
+    switch (s->kind) {
+    case STRATEGY_MEGA:
+        return glbuf_view_show_mega(view, s->mega, "megabuffer");
+    case STRATEGY_POOL:
+        return glbuf_view_show_pool(view, s->pool, "pool tiers");
+    default: {
+        glbuf_view_blocks b = {blocks_capacity, walk_blocks, s};
+        return glbuf_view_show_blocks(view, &b,
+                                      s->kind == STRATEGY_POW2 ? "pow2 arena (dead meshes: pending)"
+                                                               : "buffers end to end");
+    }
     }
 }

@@ -26,6 +26,7 @@
 
 #include "glbuf/ctx.h"
 #include "glbuf/stream.h"
+#include "glbuf/view.h"
 #include "scene.h"
 
 typedef enum demo_strategy_kind {
@@ -59,11 +60,6 @@ typedef struct demo_memory {
     uint32_t compacting;    /* non-zero while a compaction is under way */
 } demo_memory;
 
-typedef enum demo_block_kind { BLOCK_LIVE, BLOCK_FREE, BLOCK_PENDING } demo_block_kind;
-/* A block of the strategy's memory, in order; frame: the glbuf frame the
- * live block was written in. */
-typedef void (*demo_block_fn)(void *user, demo_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame);
-
 typedef struct strategy strategy;
 
 /* For `slots` shape slots. NULL on failure, with the reason in why. */
@@ -89,8 +85,10 @@ glbuf_result strategy_draw(strategy *s, uint32_t vao, const demo_scene *scene, g
                            demo_gl_counts *counts);
 
 demo_memory strategy_memory(const strategy *s);
-/* The memory map: mega and pow2 in offset order along their one buffer;
- * the buffer strategies lay their buffers end to end. */
-void strategy_for_each_block(const strategy *s, demo_block_fn fn, void *user);
+/* Shows the strategy's memory in the memory view: the megabuffer and the
+ * pool as glbuf objects; pow2's arena in offset order and the per-buffer
+ * strategies' buffers laid end to end, through a block walk. The view
+ * reads the strategy at each draw: clear it before destroying s. */
+glbuf_result strategy_show(strategy *s, glbuf_view *view);
 
 #endif /* DEMO_STRATEGIES_H */

@@ -101,14 +101,19 @@ static glbuf_result set_label(glbuf_ctx *ctx, glbuf_buffer_obj *b, const char *l
     return GLBUF_OK;
 }
 
-/* Re-specifies the store at `capacity` with `data`. On failure the cached
- * sizes follow what the driver kept (it may have released the old store). */
+/* Re-specifies the store at `capacity` with `data`, checking glGetError
+ * around it when `checked` (ctx.h, "GL errors": always when it allocates;
+ * an orphan at the same capacity only under validation). On failure the
+ * cached sizes follow what the driver kept (it may have released the old
+ * store). */
 static glbuf_result respecify(glbuf_ctx *ctx, glbuf_buffer_obj *b, uint64_t capacity, const void *data,
-                              glbuf_usage usage)
+                              glbuf_usage usage, int checked)
 {
-    glbuf_gl_drain(ctx);
+    if (checked) {
+        glbuf_gl_drain(ctx);
+    }
     glbuf_gl_data(ctx, b->name, (size_t)capacity, data, gl_usages[usage]);
-    glbuf_result r = glbuf_gl_check(ctx, "glBufferData", label_of(b));
+    glbuf_result r = checked ? glbuf_gl_check(ctx, "glBufferData", label_of(b)) : GLBUF_OK;
     if (r != GLBUF_OK) {
         b->capacity = glbuf_gl_query_size(ctx, b->name);
         if (b->size - b->pending_size > b->capacity) {
@@ -273,7 +278,7 @@ glbuf_result glbuf_buffer_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size, 
     if (!glbuf_fits_glsizeiptr(size)) {
         return GLBUF_ERR_OVERFLOW;
     }
-    r = respecify(ctx, b, size, data, usage);
+    r = respecify(ctx, b, size, data, usage, 1);
     if (r == GLBUF_OK) {
         glbuf_buffer_drop_staged(ctx, b); /* replaced with the rest */
         b->size = size;
@@ -310,6 +315,7 @@ glbuf_result glbuf_buffer_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t of
     }
     if (offset < uploaded) {
         uint64_t n = offset + size < uploaded ? size : uploaded - offset;
+        glbuf_validate_begin(ctx);
         glbuf_gl_sub_data(ctx, b->name, (size_t)offset, (size_t)n, data);
         glbuf_validate(ctx, "glBufferSubData", label_of(b));
     }
@@ -333,6 +339,7 @@ glbuf_result glbuf_buffer_get_sub_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_
     if (size == 0) {
         return GLBUF_OK;
     }
+    glbuf_validate_begin(ctx);
     r = glbuf_buffer_settle(ctx, b, 0);
     if (r != GLBUF_OK) {
         return r;
@@ -365,6 +372,7 @@ glbuf_result glbuf_buffer_copy_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t s
     } else if ((r = check_respecifiable(b)) != GLBUF_OK) {
         return r;
     }
+    glbuf_validate_begin(ctx);
     if ((r = glbuf_buffer_settle(ctx, b, 0)) != GLBUF_OK) {
         return r;
     }
@@ -377,10 +385,10 @@ glbuf_result glbuf_buffer_copy_data(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t s
         return GLBUF_OK;
     }
     if (b->growth == GLBUF_GROWTH_EXACT) {
-        r = respecify(ctx, b, size, data, b->usage);
+        r = respecify(ctx, b, size, data, b->usage, 1);
     } else {
         uint64_t capacity = glbuf_growth_next_capacity(b->growth, b->growth_step, b->capacity, size);
-        r = respecify(ctx, b, capacity, NULL, b->usage);
+        r = respecify(ctx, b, capacity, NULL, b->usage, 1);
         if (r == GLBUF_OK) {
             glbuf_gl_sub_data(ctx, b->name, 0, (size_t)size, data);
         }
@@ -401,10 +409,11 @@ glbuf_result glbuf_buffer_ensure_min_size(glbuf_ctx *ctx, glbuf_buffer buf, uint
     if (min_size > glbuf_buffer_settled_capacity(b, 0) && (r = check_respecifiable(b)) != GLBUF_OK) {
         return r;
     }
+    glbuf_validate_begin(ctx);
     if ((r = glbuf_buffer_settle(ctx, b, 0)) != GLBUF_OK || min_size <= b->capacity) {
         return r;
     }
-    r = respecify(ctx, b, min_size, NULL, b->usage);
+    r = respecify(ctx, b, min_size, NULL, b->usage, 1);
     if (r == GLBUF_OK) {
         b->size = min_size;
     }
@@ -433,6 +442,7 @@ glbuf_result glbuf_buffer_reserve(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t cap
     if (capacity <= b->capacity) {
         return GLBUF_OK;
     }
+    glbuf_validate_begin(ctx);
     return glbuf_buffer_settle(ctx, b, capacity);
 }
 
@@ -441,6 +451,7 @@ glbuf_result glbuf_buffer_resize(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t size
     LOOKUP(ctx, buf, b);
     glbuf_result r = check_reservable(b, size);
     if (r == GLBUF_OK) {
+        glbuf_validate_begin(ctx);
         r = glbuf_buffer_settle(ctx, b, size); /* the staged bytes must be in GL before the size moves */
     }
     if (r == GLBUF_OK) {
@@ -474,6 +485,7 @@ glbuf_result glbuf_buffer_append(glbuf_ctx *ctx, glbuf_buffer buf, const void *d
     if (r != GLBUF_OK || size == 0) {
         return r;
     }
+    glbuf_validate_begin(ctx);
     glbuf_gl_sub_data(ctx, b->name, (size_t)b->size, (size_t)size, data);
     b->size += size;
     glbuf_validate(ctx, "append", label_of(b));
@@ -501,12 +513,14 @@ glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t o
     if (b->mapped) {
         return GLBUF_ERR_ALREADY_MAPPED;
     }
+    glbuf_validate_begin(ctx);
     if ((r = glbuf_buffer_settle(ctx, b, 0)) != GLBUF_OK) {
         return r;
     }
-    glbuf_gl_drain(ctx);
+    /* Maps allocate nothing: no glGetError (ctx.h, "GL errors"); NULL says
+     * it failed, and its GL error stays in GL unless validation reads it. */
     void *p = glbuf_gl_map_range(ctx, b->name, (size_t)offset, (size_t)length, gl_map_flags(access));
-    (void)glbuf_gl_check(ctx, "glMapBufferRange", label_of(b)); /* logged; NULL decides */
+    glbuf_validate(ctx, "glMapBufferRange", label_of(b));
     if (p == NULL) {
         glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': glMapBufferRange returned NULL", label_of(b));
         return GLBUF_ERR_MAP_FAILED;
@@ -545,6 +559,7 @@ glbuf_result glbuf_buffer_flush_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t
     if (r != GLBUF_OK) {
         return r;
     }
+    glbuf_validate_begin(ctx);
     if (length > 0) {
         glbuf_gl_flush_range(ctx, b->name, (size_t)offset, (size_t)length);
     }
@@ -558,7 +573,9 @@ glbuf_result glbuf_buffer_unmap(glbuf_ctx *ctx, glbuf_buffer buf)
     if (!b->mapped) {
         return GLBUF_ERR_NOT_MAPPED;
     }
+    glbuf_validate_begin(ctx);
     GLboolean ok = glbuf_gl_unmap(ctx, b->name);
+    glbuf_validate(ctx, "glUnmapBuffer", label_of(b));
     b->mapped = 0;
     b->map_access = 0;
     if (ok == GL_FALSE) {
@@ -576,9 +593,15 @@ glbuf_result glbuf_buffer_orphan(glbuf_ctx *ctx, glbuf_buffer buf)
         return r;
     }
     /* Staged bytes would be undefined once uploaded: drop them, but give the
-     * store the capacity their upload would have, so size <= capacity. */
+     * store the capacity their upload would have, so size <= capacity. An
+     * orphan at the same capacity asks the driver for a store like the one
+     * it has, once a frame in a typical loop: no glGetError around it unless
+     * validation is on (ctx.h, "GL errors"); one that grows is checked as
+     * any growth. */
     uint64_t size = b->size;
-    r = respecify(ctx, b, glbuf_buffer_settled_capacity(b, 0), NULL, b->usage);
+    uint64_t capacity = glbuf_buffer_settled_capacity(b, 0);
+    glbuf_validate_begin(ctx);
+    r = respecify(ctx, b, capacity, NULL, b->usage, ctx->validation || capacity != b->capacity);
     if (r == GLBUF_OK) {
         glbuf_buffer_drop_staged(ctx, b);
         b->size = size;

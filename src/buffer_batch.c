@@ -136,5 +136,9 @@ glbuf_result glbuf_buffer_flush_appends(glbuf_ctx *ctx, glbuf_buffer buf)
     if (b == NULL) {
         return r;
     }
-    return b->pending_size > 0 ? glbuf_buffer_settle(ctx, b, 0) : GLBUF_OK;
+    if (b->pending_size == 0) {
+        return GLBUF_OK;
+    }
+    glbuf_validate_begin(ctx);
+    return glbuf_buffer_settle(ctx, b, 0);
 }

@@ -72,15 +72,55 @@ glbuf_result glbuf_gl_check(glbuf_ctx *ctx, const char *what, const char *label)
     return result;
 }
 
+/* Keeps an error for glbuf_ctx_take_app_gl_error: once per value, as GL
+ * keeps one flag per error. */
+static void keep_app_error(glbuf_ctx *ctx, GLenum e)
+{
+    for (unsigned i = 0; i < ctx->app_error_count; i++) {
+        if (ctx->app_errors[i] == e) {
+            return;
+        }
+    }
+    if (ctx->app_error_count == GLBUF_MAX_APP_ERRORS) {
+        glbuf_log(ctx, GLBUF_LOG_ERROR, "GL error 0x%04x dropped: %d distinct errors are kept for the app already",
+                  e, GLBUF_MAX_APP_ERRORS);
+        return;
+    }
+    ctx->app_errors[ctx->app_error_count++] = e;
+}
+
 void glbuf_gl_drain(glbuf_ctx *ctx)
 {
+    /* GL has one flag per error kind: eight reads see them all. */
     for (int i = 0; i < 8; i++) {
         GLenum e = GLBUF_GL(ctx, GetError)();
         if (e == GL_NO_ERROR) {
             return;
         }
-        glbuf_log(ctx, GLBUF_LOG_WARNING, "%s (0x%04x) was pending before a glbuf call: raised by the app",
+        ctx->stats.app_gl_errors++;
+        keep_app_error(ctx, e);
+        glbuf_log(ctx, GLBUF_LOG_WARNING,
+                  "%s (0x%04x) was pending before a glbuf call: not glbuf's, kept for "
+                  "glbuf_ctx_take_app_gl_error",
                   gl_error_name(e), e);
+    }
+}
+
+uint32_t glbuf_ctx_take_app_gl_error(glbuf_ctx *ctx)
+{
+    if (ctx == NULL || ctx->app_error_count == 0) {
+        return GL_NO_ERROR;
+    }
+    uint32_t e = ctx->app_errors[0];
+    ctx->app_error_count--;
+    memmove(ctx->app_errors, ctx->app_errors + 1, ctx->app_error_count * sizeof ctx->app_errors[0]);
+    return e;
+}
+
+void glbuf_validate_begin(glbuf_ctx *ctx)
+{
+    if (ctx->validation) {
+        glbuf_gl_drain(ctx);
     }
 }
 
@@ -197,18 +237,15 @@ static uint64_t query_alignment(glbuf_ctx *ctx, GLenum pname, uint64_t fallback)
 /* `version` is what glad parsed from GL_VERSION. GL_MAJOR_VERSION is not
  * asked for: it does not exist before GL 3.0, and the query would leave
  * GL_INVALID_ENUM behind in a context glbuf then refuses. Core and
- * compatibility profiles are treated alike: glbuf uses nothing either lacks. */
-static glbuf_result query_caps(glbuf_ctx *ctx, int version, uint32_t disabled)
+ * compatibility profiles are treated alike: glbuf uses nothing either lacks.
+ * Every value is asked for only where its GL version has it, so that the
+ * queries raise no error (the check after them would log it as glbuf's). */
+static void query_caps(glbuf_ctx *ctx, uint32_t disabled)
 {
     glbuf_caps *c = &ctx->caps;
     const GladGLContext *gl = &ctx->gl;
-    int major = GLAD_VERSION_MAJOR(version);
-    int minor = GLAD_VERSION_MINOR(version);
-    c->gl_major = major;
-    c->gl_minor = minor;
-    if (major * 10 + minor < 33) {
-        return GLBUF_ERR_UNSUPPORTED;
-    }
+    int major = c->gl_major;
+    int minor = c->gl_minor;
     c->vendor = (const char *)GLBUF_GL(ctx, GetString)(GL_VENDOR);
     c->renderer = (const char *)GLBUF_GL(ctx, GetString)(GL_RENDERER);
     c->version = (const char *)GLBUF_GL(ctx, GetString)(GL_VERSION);
@@ -238,20 +275,22 @@ static glbuf_result query_caps(glbuf_ctx *ctx, int version, uint32_t disabled)
     /* DSA buffer storage needs both; drop DSA storage use via the DSA bit. */
     c->caps = caps & ~disabled;
 
+    int version = major * 10 + minor;
     c->uniform_offset_alignment = query_alignment(ctx, GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT, 256);
-    c->texture_offset_alignment = query_alignment(ctx, GL_TEXTURE_BUFFER_OFFSET_ALIGNMENT, 16);
-    c->storage_offset_alignment =
-        major * 10 + minor >= 43 ? query_alignment(ctx, GL_SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT, 256) : 256;
-    c->map_alignment = query_alignment(ctx, GL_MIN_MAP_BUFFER_ALIGNMENT, 64);
+    /* GL 4.3 (texture buffer ranges, SSBOs) and 4.2 (map alignment); before,
+     * the limits GL guarantees. */
+    c->texture_offset_alignment = version >= 43 ? query_alignment(ctx, GL_TEXTURE_BUFFER_OFFSET_ALIGNMENT, 16) : 16;
+    c->storage_offset_alignment = version >= 43 ? query_alignment(ctx, GL_SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT, 256) : 256;
+    c->map_alignment = version >= 42 ? query_alignment(ctx, GL_MIN_MAP_BUFFER_ALIGNMENT, 64) : 64;
     c->max_label_length = 0;
     if (c->caps & GLBUF_CAP_DEBUG) {
         GLint v = 0;
         GLBUF_GL(ctx, GetIntegerv)(GL_MAX_LABEL_LENGTH, &v);
         c->max_label_length = v;
     }
+    glbuf_gpu_memory_detect(ctx);
     /* Capability queries must not leave an error behind for the app. */
     (void)glbuf_gl_check(ctx, "capability query", "context");
-    return GLBUF_OK;
 }
 
 glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
@@ -281,19 +320,26 @@ glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **out)
         glbuf_host_free(&allocator, ctx);
         return GLBUF_ERR_LOAD_FAILED;
     }
-    glbuf_result r = query_caps(ctx, version, desc->disable_caps);
+    ctx->caps.gl_major = GLAD_VERSION_MAJOR(version);
+    ctx->caps.gl_minor = GLAD_VERSION_MINOR(version);
+    /* Every refusal before the first GL query: a refused context is left as
+     * it was found, with the app's pending GL errors still in GL. */
+    glbuf_result r = ctx->caps.gl_major * 10 + ctx->caps.gl_minor < 33 ? GLBUF_ERR_UNSUPPORTED : GLBUF_OK;
     if (r == GLBUF_OK) {
-        /* Last: the table's owner identity is the only thing to give back. */
+        /* The table's owner identity is the only thing to give back. */
         r = glbuf_objects_init(&ctx->objects);
     }
     if (r != GLBUF_OK) {
         glbuf_host_free(&allocator, ctx);
         return r;
     }
+    glbuf_gl_drain(ctx); /* the app's errors, kept: the queries' check is glbuf's */
+    query_caps(ctx, desc->disable_caps);
     if (glbuf_ctx_has(ctx, GLBUF_CAP_DEBUG) && ctx->logger.log != NULL && !desc->keep_debug_callback &&
         ctx->gl.DebugMessageCallback != NULL) {
         GLBUF_GL(ctx, GetPointerv)(GL_DEBUG_CALLBACK_FUNCTION, (void **)&ctx->app_debug_callback);
         GLBUF_GL(ctx, GetPointerv)(GL_DEBUG_CALLBACK_USER_PARAM, (void **)&ctx->app_debug_user);
+        ctx->app_debug_output = GLBUF_GL(ctx, IsEnabled)(GL_DEBUG_OUTPUT);
         GLBUF_GL(ctx, DebugMessageCallback)(debug_message, ctx);
         GLBUF_GL(ctx, Enable)(GL_DEBUG_OUTPUT);
         ctx->installed_debug_callback = 1;
@@ -362,6 +408,9 @@ void glbuf_ctx_destroy(glbuf_ctx *ctx)
     }
     if (ctx->installed_debug_callback) {
         GLBUF_GL(ctx, DebugMessageCallback)(ctx->app_debug_callback, ctx->app_debug_user);
+        if (!ctx->app_debug_output) {
+            GLBUF_GL(ctx, Disable)(GL_DEBUG_OUTPUT);
+        }
     }
     glbuf_allocator allocator = ctx->allocator;
     glbuf_objects_release(&ctx->objects, &allocator);

@@ -12,6 +12,7 @@
 #include "objects.h"
 
 #define GLBUF_MAX_FENCES 16
+#define GLBUF_MAX_APP_ERRORS 8 /* distinct GL error values kept for the app */
 
 typedef struct glbuf_frame_fence {
     uint64_t frame; /* the frame this fence ends */
@@ -26,6 +27,11 @@ struct glbuf_ctx {
     int installed_debug_callback;
     GLDEBUGPROC app_debug_callback; /* what was installed before ours, restored on destroy */
     const void *app_debug_user;
+    GLboolean app_debug_output; /* GL_DEBUG_OUTPUT as found at creation, restored on destroy */
+    /* GL errors raised outside glbuf that a drain read out of GL, oldest
+     * first, each value once (glbuf_ctx_take_app_gl_error). */
+    uint32_t app_errors[GLBUF_MAX_APP_ERRORS];
+    unsigned app_error_count;
     char label_prefix[32];
     glbuf_caps caps;
     glbuf_ctx_stats stats;
@@ -37,6 +43,11 @@ struct glbuf_ctx {
     unsigned fence_head, fence_count;
 
     struct glbuf_buffer_obj *staged_buffers; /* buffers with batched appends not yet in GL */
+    struct glbuf_mega_obj *staged_megas;     /* device-local megabuffers with copies not yet issued */
+
+    glbuf_gpu_memory_source memory_source; /* what glbuf_ctx_get_gpu_memory queries */
+    int dedicated_memory;                  /* the GPU has memory of its own (gpu_memory.c) */
+    const char *dedicated_why;
 
     /* Driver workarounds, decided once at creation (ctx.c, quirks). */
     int quirk_unaligned_sub_data; /* unaligned glBufferSubData goes through a map (gl_ops.c) */
@@ -59,17 +70,24 @@ void glbuf_log(const glbuf_ctx *ctx, glbuf_log_level level, const char *fmt, ...
 #endif
     ;
 
-/* Drains glGetError. GLBUF_OK when clean; GLBUF_ERR_OUT_OF_GPU_MEMORY when
- * GL_OUT_OF_MEMORY was among the errors, else GLBUF_ERR_GL. Logs what it saw,
- * naming `what` and `label`. */
+/* Reads glGetError after a GL call of glbuf's own (always preceded by
+ * glbuf_gl_drain in the same public call, so what it reads is glbuf's).
+ * GLBUF_OK when clean; GLBUF_ERR_OUT_OF_GPU_MEMORY when GL_OUT_OF_MEMORY was
+ * among the errors, else GLBUF_ERR_GL. Logs what it saw, naming `what` and
+ * `label`, and counts it in gl_errors. */
 glbuf_result glbuf_gl_check(glbuf_ctx *ctx, const char *what, const char *label);
 
-/* Drains GL errors raised before glbuf's next checked call (by the app, or a
- * call glbuf does not check), logging them as not glbuf's, so that
- * glbuf_gl_check after the call sees only what that call raised. */
+/* Reads the GL errors pending before a checked call of glbuf's (raised by
+ * the app, or by a glbuf call that checks nothing) and keeps them for the
+ * app (ctx.h, "GL errors"), logging each, so that glbuf_gl_check after the
+ * call sees only what that call raised. */
 void glbuf_gl_drain(glbuf_ctx *ctx);
 
-/* Under validation, drains and logs errors at the end of a public call. */
+/* Under validation, at the start of a public call that makes GL calls (after
+ * its arguments were validated): glbuf_gl_drain. No GL call otherwise. */
+void glbuf_validate_begin(glbuf_ctx *ctx);
+
+/* Under validation, at the end of such a call: glbuf_gl_check, logged. */
 void glbuf_validate(glbuf_ctx *ctx, const char *what, const char *label);
 
 /* glObjectLabel(GL_BUFFER, name, "<prefix>:<label>") when KHR_debug is there;
@@ -89,6 +107,15 @@ void glbuf_stream_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_pool_teardown(glbuf_ctx *ctx, uint64_t id);
 void glbuf_readback_teardown(glbuf_ctx *ctx, uint64_t id);
 
+/* At creation: looks for GL_NVX_gpu_memory_info / GL_ATI_meminfo and decides
+ * whether the GPU has memory of its own (gpu_memory.c; the rule is in mega.h). */
+void glbuf_gpu_memory_detect(glbuf_ctx *ctx);
+
+/* Issues the staged copies of every device-local megabuffer that has some
+ * (mega_staging.c), for glbuf_ctx_end_frame: before the frame's fence, so the
+ * staging bytes are retired with it. Cannot fail. */
+void glbuf_megas_flush_staged(glbuf_ctx *ctx);
+
 /* Uploads the batched appends of every buffer that has some (buffer_batch.c),
  * for glbuf_ctx_end_frame. Returns the first failure; failed buffers keep
  * their bytes staged. */
@@ -102,6 +129,10 @@ glbuf_result glbuf_sync_poll(glbuf_ctx *ctx, GLsync sync);
 /* The same, blocking up to timeout_ns; counted in fence_waits and
  * fence_wait_ns. */
 glbuf_result glbuf_sync_wait(glbuf_ctx *ctx, GLsync sync, uint64_t timeout_ns);
+
+/* glFinish, where no fence is there to wait on: a wait for the whole
+ * pipeline, counted in fence_waits and fence_wait_ns like one. */
+void glbuf_finish(glbuf_ctx *ctx);
 
 /* Test seam: the table glbuf calls through. Tests replace entries in it to
  * inject failures. Exported so tests can link the shared library too. */

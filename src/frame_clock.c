@@ -53,6 +53,14 @@ glbuf_result glbuf_sync_wait(glbuf_ctx *ctx, GLsync sync, uint64_t timeout_ns)
     return sync_result(r);
 }
 
+void glbuf_finish(glbuf_ctx *ctx)
+{
+    uint64_t t0 = now_ns();
+    GLBUF_GL(ctx, Finish)();
+    ctx->stats.fence_waits++;
+    ctx->stats.fence_wait_ns += now_ns() - t0;
+}
+
 /* Waits on the oldest fence. GLBUF_OK once it signalled (and was popped). */
 static glbuf_result wait_oldest(glbuf_ctx *ctx, uint64_t timeout_ns)
 {
@@ -88,9 +96,12 @@ glbuf_result glbuf_ctx_end_frame(glbuf_ctx *ctx)
     if (ctx == NULL) {
         return GLBUF_ERR_NULL;
     }
+    glbuf_validate_begin(ctx);
     /* Before the fence, so the uploads belong to the frame that ends. */
     glbuf_result uploaded = glbuf_buffers_flush_staged(ctx);
+    /* Guards first: a guard filled again after an overrun is flushed with the rest. */
     glbuf_result guarded = glbuf_guards_end_frame(ctx); /* GLBUF_OK at once without guard bytes */
+    glbuf_megas_flush_staged(ctx);
     glbuf_result result = GLBUF_OK;
     if (ctx->fence_count == GLBUF_MAX_FENCES) {
         result = wait_oldest(ctx, UINT64_MAX);
@@ -127,7 +138,7 @@ glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeo
         if (ctx->fence_count == 0) {
             /* Every fence up to `frame` failed to be created: nothing to wait
              * on but the whole pipeline. */
-            GLBUF_GL(ctx, Finish)();
+            glbuf_finish(ctx);
             ctx->completed_frame = ctx->frame - 1;
             break;
         }

@@ -34,8 +34,8 @@ glbuf_result glbuf_mega_lookup(const glbuf_mega_obj *m, glbuf_mega_range r, uint
         return GLBUF_ERR_INVALID_HANDLE;
     }
     uint32_t i = glbuf_mega_record_index(r);
-    if (i < m->meta_count && m->meta[i].pending) {
-        return GLBUF_ERR_INVALID_HANDLE;
+    if (i < m->meta_count && (m->meta[i].pending || m->meta[i].reserved)) {
+        return GLBUF_ERR_INVALID_HANDLE; /* freed, or a destination of defragmentation */
     }
     if (offset) {
         *offset = off;
@@ -104,6 +104,7 @@ glbuf_result glbuf_mega_mark_dirty(glbuf_mega_obj *m, uint64_t offset, uint64_t 
     m->dirty[m->dirty_count].offset = offset;
     m->dirty[m->dirty_count].size = size;
     m->dirty_count++;
+    glbuf_mega_list(m); /* glbuf_ctx_end_frame flushes what glbuf_mega_flush was not called for */
     return GLBUF_OK;
 }
 
@@ -126,22 +127,41 @@ void glbuf_mega_retire(glbuf_mega_obj *m, uint64_t completed)
     }
 }
 
+void glbuf_mega_take_back(glbuf_mega_obj *m, glbuf_mega_range r)
+{
+    glbuf_range h = {r.id};
+    (void)glbuf_ranges_free(m->ranges, h);
+    glbuf_mega_validate(m, "taking back an allocation");
+}
+
+int glbuf_mega_reserve_pending(glbuf_mega_obj *m, uint32_t extra)
+{
+    if (m->pending_count + extra <= m->pending_capacity) {
+        return 1;
+    }
+    /* unroll the ring into a larger array */
+    uint32_t cap = m->pending_capacity ? m->pending_capacity : 64u;
+    while (cap < m->pending_count + extra) {
+        cap *= 2u;
+    }
+    pending_free *fresh = glbuf_host_calloc(&m->ctx->allocator, cap, sizeof *fresh);
+    if (fresh == NULL) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < m->pending_count; i++) {
+        fresh[i] = m->pending[(m->pending_head + i) % m->pending_capacity];
+    }
+    glbuf_host_free(&m->ctx->allocator, m->pending);
+    m->pending = fresh;
+    m->pending_capacity = cap;
+    m->pending_head = 0;
+    return 1;
+}
+
 int glbuf_mega_push_pending(glbuf_mega_obj *m, glbuf_range range, uint64_t frame)
 {
-    if (m->pending_count == m->pending_capacity) {
-        /* unroll the ring into a larger array */
-        uint32_t cap = m->pending_capacity ? m->pending_capacity * 2u : 64u;
-        pending_free *fresh = glbuf_host_calloc(&m->ctx->allocator, cap, sizeof *fresh);
-        if (fresh == NULL) {
-            return 0;
-        }
-        for (uint32_t i = 0; i < m->pending_count; i++) {
-            fresh[i] = m->pending[(m->pending_head + i) % m->pending_capacity];
-        }
-        glbuf_host_free(&m->ctx->allocator, m->pending);
-        m->pending = fresh;
-        m->pending_capacity = cap;
-        m->pending_head = 0;
+    if (!glbuf_mega_reserve_pending(m, 1)) {
+        return 0;
     }
     pending_free *p = &m->pending[(m->pending_head + m->pending_count) % m->pending_capacity];
     p->range = range;
@@ -197,18 +217,32 @@ static glbuf_result mega_create(glbuf_ctx *ctx, const glbuf_mega_desc *desc, glb
     m->max_capacity = max_capacity;
     m->alignment = use_alignment(ctx, desc->use);
     m->growth = desc->growth;
+    m->initial_capacity = capacity;
     m->overflow = desc->overflow;
-    m->guard.bytes = glbuf_guard_size(ctx);
-    m->guard.generation = m->stats.storage_generation;
     snprintf(m->label, sizeof m->label, "%s", desc->label ? desc->label : "mega");
+    glbuf_result r = glbuf_mega_placement_check(m, desc, capacity);
+    if (r != GLBUF_OK) {
+        glbuf_host_free(&ctx->allocator, m);
+        return r;
+    }
+    /* A device-local store has no CPU view to read guards from: none there
+     * (ctx.h, GLBUF_VALIDATION_GUARDS). */
+    m->guard.bytes = m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL ? 0 : glbuf_guard_size(ctx);
+    m->guard.generation = m->stats.storage_generation;
 
     glbuf_ranges_desc rd = {0};
     rd.capacity = capacity;
     rd.allocator = ctx->allocator;
-    glbuf_result r = glbuf_ranges_create(&rd, &m->ranges);
+    r = glbuf_ranges_create(&rd, &m->ranges);
     glbuf_mega_store s = {0, NULL};
     if (r == GLBUF_OK) {
         r = glbuf_mega_storage_create(m, capacity, &s);
+    }
+    if (r == GLBUF_OK && m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        r = glbuf_mega_staging_create(m, desc->staging_max_capacity);
+        if (r != GLBUF_OK) {
+            glbuf_mega_storage_release(m, &s);
+        }
     }
     if (r != GLBUF_OK) {
         glbuf_ranges_destroy(m->ranges);
@@ -230,7 +264,11 @@ static void mega_destroy(glbuf_mega_obj **pm)
     glbuf_mega_obj *m = *pm;
     glbuf_ctx *ctx = m->ctx;
     glbuf_mega_store s = {m->name, m->map};
+    glbuf_mega_staging_destroy(m);
+    glbuf_mega_landing_clear(m);
+    glbuf_host_free(&ctx->allocator, m->landing.runs);
     glbuf_mega_storage_release(m, &s);
+    glbuf_mega_defrag_release(m);
     glbuf_ranges_destroy(m->ranges);
     glbuf_host_free(&ctx->allocator, m->meta);
     glbuf_host_free(&ctx->allocator, m->pending);
@@ -242,29 +280,75 @@ static void mega_destroy(glbuf_mega_obj **pm)
 
 /* ---- allocation ----------------------------------------------------------------- */
 
-static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignment, glbuf_mega_range *out,
+/* *a = lcm(*a, b) (b 0: unchanged); 0 when it does not fit in 64 bits. */
+static int lcm(uint64_t *a, uint64_t b)
+{
+    if (b == 0) {
+        return 1;
+    }
+    uint64_t x = *a, y = b;
+    while (y != 0) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    uint64_t q = *a / x; /* x = gcd */
+    if (q > UINT64_MAX / b) {
+        return 0;
+    }
+    *a = q * b;
+    return 1;
+}
+
+glbuf_result glbuf_mega_request(const glbuf_mega_obj *m, const glbuf_mega_alloc_desc *desc, uint64_t *held,
+                                uint64_t *out_alignment)
+{
+    uint64_t size = desc->size, alignment = m->alignment;
+    if (size == 0) {
+        return GLBUF_ERR_ZERO_SIZE;
+    }
+    if (desc->stride != 0 && size % desc->stride != 0) {
+        return GLBUF_ERR_INVALID_ARGUMENT; /* not whole elements: a misdraw waiting to happen */
+    }
+    if (!lcm(&alignment, desc->alignment) || !lcm(&alignment, desc->stride)) {
+        return GLBUF_ERR_BAD_ALIGNMENT;
+    }
+    if (size > UINT64_MAX - alignment - m->guard.bytes || !glbuf_fits_glsizeiptr(size + alignment + m->guard.bytes)) {
+        return GLBUF_ERR_OVERFLOW;
+    }
+    *held = size + m->guard.bytes; /* the allocator's record holds the guard too */
+    *out_alignment = alignment;
+    return GLBUF_OK;
+}
+
+int glbuf_mega_never_fits(const glbuf_mega_obj *m, uint64_t held)
+{
+    /* Offset 0 has every alignment, so a request never fits exactly when it
+     * is larger than the storage can ever be. */
+    return held > (m->growth == GLBUF_MEGA_GROW_NONE ? m->capacity : m->max_capacity);
+}
+
+static glbuf_result mega_alloc(glbuf_mega_obj *m, const glbuf_mega_alloc_desc *desc, glbuf_mega_range *out,
                                uint64_t *out_offset)
 {
     glbuf_result r = glbuf_mega_check(m);
     if (r != GLBUF_OK) {
         return r;
     }
-    if (out == NULL) {
+    if (desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    if (size == 0) {
-        return GLBUF_ERR_ZERO_SIZE;
+    uint64_t held = 0, alignment = 0;
+    r = glbuf_mega_request(m, desc, &held, &alignment);
+    if (r != GLBUF_OK) {
+        return r;
     }
-    if (alignment != 0 && (alignment & (alignment - 1)) != 0) {
-        return GLBUF_ERR_BAD_ALIGNMENT;
+    /* A request that can never fit is refused before anything moves: no
+     * pending free retired, no fence waited on, no growth. */
+    if (glbuf_mega_never_fits(m, held)) {
+        m->stats.failed_allocations++;
+        return GLBUF_ERR_FULL;
     }
-    if (alignment < m->alignment) {
-        alignment = m->alignment;
-    }
-    if (size > UINT64_MAX - alignment - m->guard.bytes || !glbuf_fits_glsizeiptr(size + alignment + m->guard.bytes)) {
-        return GLBUF_ERR_OVERFLOW;
-    }
-    uint64_t held = size + m->guard.bytes;
     /* Retire what the last known completed frame allows: no GL call. */
     glbuf_mega_retire(m, m->ctx->completed_frame);
     glbuf_range h;
@@ -280,6 +364,9 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
             r = glbuf_ranges_alloc(m->ranges, held, alignment, &h, &offset);
         }
     }
+    if (r == GLBUF_OK) {
+        glbuf_mega_defrag_place_low(m, &h, &offset, held, alignment);
+    }
     if (r == GLBUF_OK && !glbuf_mega_reserve_meta(m, glbuf_range_index(h))) {
         (void)glbuf_ranges_free(m->ranges, h);
         r = GLBUF_ERR_OUT_OF_HOST_MEMORY;
@@ -289,11 +376,13 @@ static glbuf_result mega_alloc(glbuf_mega_obj *m, uint64_t size, uint64_t alignm
         return r;
     }
     mega_meta *meta = &m->meta[glbuf_range_index(h)];
+    meta->user_data = desc->user_data;
     meta->frame = (uint32_t)m->ctx->frame;
+    meta->move = 0;
     meta->pending = 0;
-    if (m->guard.bytes) {
-        glbuf_mega_guard_arm(m, offset, held);
-    }
+    meta->reserved = 0;
+    m->defrag.dirty = 1;
+    glbuf_mega_guard_arm(m, offset, held);
     out->id = h.id;
     if (out_offset) {
         *out_offset = offset;
@@ -314,14 +403,19 @@ static glbuf_result mega_free(glbuf_mega_obj *m, glbuf_mega_range range)
         return r;
     }
     glbuf_range h = {range.id};
-    if (!glbuf_mega_push_pending(m, h, m->ctx->frame)) {
+    uint32_t index = glbuf_mega_record_index(range);
+    /* Its move in flight, if any, frees the reservation too: room for both. */
+    if (!glbuf_mega_reserve_pending(m, m->meta[index].move ? 2u : 1u)) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
-    int overrun = m->guard.bytes ? glbuf_mega_guard_check_one(m, range, "glbuf_mega_free") : 0;
-    mega_meta *meta = &m->meta[glbuf_mega_record_index(range)];
+    int overrun = glbuf_mega_guard_check_one(m, range, "glbuf_mega_free");
+    glbuf_mega_defrag_drop(m, index);
+    (void)glbuf_mega_push_pending(m, h, m->ctx->frame);
+    mega_meta *meta = &m->meta[index];
     meta->pending = 1;
     meta->frame = (uint32_t)m->ctx->frame;
     m->pending_bytes += size + m->guard.bytes;
+    m->defrag.dirty = 1;
     glbuf_mega_validate(m, "glbuf_mega_free");
     return overrun ? GLBUF_ERR_GUARD_OVERRUN : GLBUF_OK;
 }
@@ -338,6 +432,22 @@ static glbuf_result mega_offset(const glbuf_mega_obj *m, glbuf_mega_range range,
     return glbuf_mega_lookup(m, range, out, NULL);
 }
 
+static glbuf_result mega_user_data(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
+{
+    glbuf_result r = glbuf_mega_check(m);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    r = glbuf_mega_lookup(m, range, NULL, NULL);
+    if (r == GLBUF_OK) {
+        *out = m->meta[glbuf_mega_record_index(range)].user_data;
+    }
+    return r;
+}
+
 static glbuf_result mega_size(const glbuf_mega_obj *m, glbuf_mega_range range, uint64_t *out)
 {
     glbuf_result r = glbuf_mega_check(m);
@@ -348,6 +458,22 @@ static glbuf_result mega_size(const glbuf_mega_obj *m, glbuf_mega_range range, u
         return GLBUF_ERR_NULL;
     }
     return glbuf_mega_lookup(m, range, NULL, out);
+}
+
+/* A write to an allocation whose move is in flight goes to where it is now,
+ * which the copy may already have read: the move is dropped (the
+ * allocation stays, and a later compaction may move it again). */
+static glbuf_result keep_in_place(glbuf_mega_obj *m, glbuf_mega_range range)
+{
+    uint32_t index = glbuf_mega_record_index(range);
+    if (m->meta[index].move == 0) {
+        return GLBUF_OK;
+    }
+    if (!glbuf_mega_reserve_pending(m, 1)) {
+        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
+    }
+    glbuf_mega_defrag_drop(m, index);
+    return GLBUF_OK;
 }
 
 static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **out)
@@ -362,7 +488,16 @@ static glbuf_result mega_ptr(glbuf_mega_obj *m, glbuf_mega_range range, void **o
     uint64_t offset = 0, size = 0;
     r = glbuf_mega_lookup(m, range, &offset, &size);
     if (r == GLBUF_OK) {
+        r = keep_in_place(m, range);
+    }
+    if (r == GLBUF_OK && m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        return glbuf_mega_stage_span(m, offset, size, out);
+    }
+    if (r == GLBUF_OK) {
         r = glbuf_mega_mark_dirty(m, offset, size);
+    }
+    if (r == GLBUF_OK && m->storage) {
+        glbuf_mega_before_cpu_write(m, offset, size);
     }
     if (r == GLBUF_OK) {
         *out = m->map + offset;
@@ -394,15 +529,27 @@ static glbuf_result mega_write(glbuf_mega_obj *m, glbuf_mega_range range, uint64
     if (size == 0) {
         return GLBUF_OK;
     }
+    r = keep_in_place(m, range);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        return glbuf_mega_stage_write(m, base, alloc_size, offset, data, size);
+    }
     if (!m->storage) {
         r = glbuf_mega_mark_dirty(m, base + offset, size);
         if (r != GLBUF_OK) {
             return r;
         }
     }
-    memcpy(m->map + base + offset, data, (size_t)size);
+    if (m->storage) {
+        glbuf_mega_before_cpu_write(m, base + offset, size);
+    }
+    glbuf_mega_copy_in(m, m->map + base + offset, data, size);
     if (m->storage && m->explicit_flush) {
+        glbuf_validate_begin(m->ctx);
         glbuf_gl_flush_range(m->ctx, m->name, (size_t)(base + offset), (size_t)size);
+        glbuf_validate(m->ctx, "glbuf_mega_write", m->label);
     }
     return GLBUF_OK;
 }
@@ -413,10 +560,11 @@ static glbuf_result mega_flush(glbuf_mega_obj *m)
     if (r != GLBUF_OK) {
         return r;
     }
-    uint32_t overruns = m->guard.bytes ? glbuf_mega_guard_check_all(m, "glbuf_mega_flush") : 0;
-    glbuf_mega_flush_dirty(m);
+    glbuf_validate_begin(m->ctx);
+    uint32_t overruns = glbuf_mega_guard_check_all(m, "glbuf_mega_flush");
+    glbuf_mega_flush_pending(m);
     glbuf_validate(m->ctx, "glbuf_mega_flush", m->label);
-    return m->guard.bytes ? glbuf_mega_guard_result(m, overruns) : GLBUF_OK;
+    return glbuf_mega_guard_result(m, overruns);
 }
 
 static glbuf_result mega_collect(glbuf_mega_obj *m)
@@ -424,6 +572,7 @@ static glbuf_result mega_collect(glbuf_mega_obj *m)
     glbuf_result r = glbuf_mega_check(m);
     if (r == GLBUF_OK) {
         glbuf_mega_retire(m, glbuf_ctx_poll_completed(m->ctx));
+        glbuf_mega_trim_by_policy(m, "glbuf_mega_collect");
     }
     return r;
 }
@@ -436,6 +585,7 @@ static glbuf_result mega_wait_idle(glbuf_mega_obj *m)
     }
     r = glbuf_ctx_wait_idle(m->ctx);
     glbuf_mega_retire(m, m->ctx->completed_frame);
+    glbuf_mega_trim_by_policy(m, "glbuf_mega_wait_idle");
     return r;
 }
 
@@ -488,7 +638,21 @@ glbuf_result glbuf_mega_alloc(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, ui
                               glbuf_mega_range *out, uint64_t *out_offset)
 {
     RESOLVE(ctx, mega, m);
-    return mega_alloc(m, size, alignment, out, out_offset);
+    glbuf_mega_alloc_desc desc = {size, alignment, 0, 0};
+    return mega_alloc(m, &desc, out, out_offset);
+}
+
+glbuf_result glbuf_mega_alloc_with(glbuf_ctx *ctx, glbuf_mega mega, const glbuf_mega_alloc_desc *desc,
+                                   glbuf_mega_range *out, uint64_t *out_offset)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_alloc(m, desc, out, out_offset);
+}
+
+glbuf_result glbuf_mega_user_data(const glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r, uint64_t *out)
+{
+    RESOLVE(ctx, mega, m);
+    return mega_user_data(m, r, out);
 }
 
 glbuf_result glbuf_mega_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_range r)

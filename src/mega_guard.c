@@ -1,17 +1,42 @@
 /* mega_guard.c - guard bytes after every megabuffer allocation (guard.h):
  * filled at allocation, checked at flush, free and glbuf_ctx_end_frame, and
- * carried across growth and defragmentation. The guards are read through
- * the mapping (made with GL_MAP_READ_BIT when guards are on) or the CPU
- * shadow of the fallback path: the CPU's own writes, never the GPU's. */
+ * carried across growth, trim and defragmentation. The guards are read
+ * through the mapping (made with GL_MAP_READ_BIT when guards are on) or the
+ * CPU shadow of the fallback path. A device-local store has no CPU view and
+ * so no guards (guard.bytes 0).
+ *
+ * Moves. Growth and trim copy every live allocation with its guard into the
+ * new store on the GPU, and the CPU does not wait for those copies
+ * (mega_copy.c's landing runs): so the guards are checked in the old store
+ * first (an overrun found then is returned by the next flush or
+ * glbuf_ctx_end_frame), the GPU carries the pattern over, and while the copy
+ * is landing no guard in its runs is read or written (a check skips them,
+ * an allocation placed there waits for the copy before filling its guard).
+ * On a coherent mapping the landed guards are then checked like any other;
+ * on a mapping that is not coherent (explicit flush) the GPU's writes need
+ * not be visible to CPU reads, so once landed every guard is filled again
+ * instead, and an overrun written between the move and that refill goes
+ * unreported. Defragmentation copies an allocation with its guard inside the
+ * store; once the move is reported (its copy's fence has signalled) the
+ * guard at the new place is filled by the CPU. */
 #include <stdio.h>
 
 #include "mega_internal.h"
 
+static uint8_t *guard_at(const glbuf_mega_obj *m, uint64_t offset, uint64_t held)
+{
+    return m->map + offset + held - m->guard.bytes;
+}
+
 void glbuf_mega_guard_arm(glbuf_mega_obj *m, uint64_t offset, uint64_t held)
 {
-    if (m->map != NULL) { /* a store without a CPU view has no guard to fill */
-        glbuf_guard_fill(m->map + offset + held - m->guard.bytes);
+    if (m->guard.bytes == 0 || m->map == NULL) {
+        return;
     }
+    /* Bytes a growth's copy is still writing (a gap it copies over): the
+     * copy would land on the pattern. Wait for it, as a write there does. */
+    glbuf_mega_before_cpu_write(m, offset + held - m->guard.bytes, m->guard.bytes);
+    glbuf_guard_fill(guard_at(m, offset, held));
 }
 
 typedef struct guard_walk {
@@ -24,10 +49,18 @@ static int walk_live(void *user, glbuf_range h, uint64_t offset, uint64_t held)
 {
     guard_walk *w = user;
     glbuf_mega_obj *m = w->m;
-    if (m->meta[glbuf_range_index(h)].pending) {
-        return 0; /* checked when it was freed; nobody may write it since */
+    const mega_meta *meta = &m->meta[glbuf_range_index(h)];
+    if (meta->pending || meta->reserved) {
+        /* Freed: checked when it was freed, nobody may write it since. A
+         * destination of defragmentation: its bytes are the GPU's until the
+         * move is reported, when glbuf_mega_guard_moved fills its guard. */
+        return 0;
     }
-    uint8_t *guard = m->map + offset + held - m->guard.bytes;
+    uint64_t site_size = held - m->guard.bytes;
+    if (glbuf_mega_landing_covers(m, offset + site_size, m->guard.bytes)) {
+        return 0; /* a copy is still landing there: later */
+    }
+    uint8_t *guard = guard_at(m, offset, held);
     if (w->found_by == NULL) {
         glbuf_guard_fill(guard);
         return 0;
@@ -35,30 +68,47 @@ static int walk_live(void *user, glbuf_range h, uint64_t offset, uint64_t held)
     glbuf_guard_site site;
     site.found_by = w->found_by;
     site.offset = offset;
-    site.size = held - m->guard.bytes;
-    snprintf(site.what, sizeof site.what, "megabuffer '%s' allocation 0x%016llx at [%llu, +%llu)", m->label,
-             (unsigned long long)h.id, (unsigned long long)offset, (unsigned long long)site.size);
-    w->overruns += (uint32_t)glbuf_guard_check(m->ctx, guard, &site);
+    site.size = site_size;
+    snprintf(site.what, sizeof site.what,
+             "megabuffer '%s' allocation 0x%016llx (user data %llu) at [%llu, +%llu)", m->label,
+             (unsigned long long)h.id, (unsigned long long)meta->user_data, (unsigned long long)offset,
+             (unsigned long long)site.size);
+    if (glbuf_guard_check(m->ctx, guard, &site)) {
+        w->overruns++;
+        /* The pattern is back in the mapping; with explicit flush (or the
+         * fallback's shadow) GL sees it at the next flush, so that a GPU copy
+         * of the allocation (growth, trim, defragmentation) carries it. */
+        (void)glbuf_mega_mark_dirty(m, offset + site.size, m->guard.bytes);
+    }
     return 0;
 }
 
-/* Fills every live allocation's guard in the current storage. */
-static void fill_all(glbuf_mega_obj *m)
+/* Polls the landing copies once (no wait). On a mapping that is not
+ * coherent, once a move's copies have landed, fills every guard again.
+ * 1 when the guards outside runs still landing may be checked now. */
+static int guards_checkable(glbuf_mega_obj *m)
 {
-    guard_walk w = {m, NULL, 0};
-    glbuf_ranges_for_each(m->ranges, walk_live, &w);
-    m->guard.generation = m->stats.storage_generation;
+    int landed = glbuf_mega_landing_poll(m);
+    if (m->guard.generation == m->stats.storage_generation) {
+        return 1;
+    }
+    if (!(m->storage && m->explicit_flush)) { /* coherent, or the fallback's shadow */
+        if (landed) {
+            m->guard.generation = m->stats.storage_generation;
+        }
+        return 1;
+    }
+    if (landed) {
+        guard_walk w = {m, NULL, 0};
+        glbuf_ranges_for_each(m->ranges, walk_live, &w);
+        m->guard.generation = m->stats.storage_generation;
+    }
+    return 0; /* just filled, or not readable before that */
 }
 
 uint32_t glbuf_mega_guard_check_all(glbuf_mega_obj *m, const char *found_by)
 {
-    if (m->guard.bytes == 0 || m->map == NULL) {
-        return 0;
-    }
-    if (m->guard.generation != m->stats.storage_generation) {
-        /* The storage moved by a path that did not refill the guards: what
-         * GPU copies left there is no evidence, start over. */
-        fill_all(m);
+    if (m->guard.bytes == 0 || m->map == NULL || !guards_checkable(m)) {
         return 0;
     }
     guard_walk w = {m, found_by, 0};
@@ -69,8 +119,8 @@ uint32_t glbuf_mega_guard_check_all(glbuf_mega_obj *m, const char *found_by)
 int glbuf_mega_guard_check_one(glbuf_mega_obj *m, glbuf_mega_range r, const char *found_by)
 {
     uint64_t offset = 0, size = 0;
-    if (m->guard.bytes == 0 || m->map == NULL || m->guard.generation != m->stats.storage_generation ||
-        glbuf_mega_lookup(m, r, &offset, &size) != GLBUF_OK) {
+    if (m->guard.bytes == 0 || m->map == NULL || glbuf_mega_lookup(m, r, &offset, &size) != GLBUF_OK ||
+        !guards_checkable(m)) {
         return 0;
     }
     guard_walk w = {m, found_by, 0};
@@ -84,14 +134,12 @@ void glbuf_mega_guard_before_move(glbuf_mega_obj *m, const char *found_by)
     m->guard.unreturned += glbuf_mega_guard_check_all(m, found_by);
 }
 
-void glbuf_mega_guard_after_move(glbuf_mega_obj *m)
+void glbuf_mega_guard_moved(glbuf_mega_obj *m, uint64_t new_offset, uint64_t held)
 {
-    if (m->guard.bytes != 0 && m->map != NULL && m->guard.generation != m->stats.storage_generation) {
-        /* The GPU copied the guards with everything else; on a mapping that
-         * is not coherent its writes need not be visible to CPU reads, so
-         * the CPU writes them again. */
-        fill_all(m);
-    }
+    /* The move's copy has landed (its frame's fence signalled): the CPU may
+     * write there. It writes the guard rather than reading what the GPU
+     * copied, which a mapping that is not coherent need not show yet. */
+    glbuf_mega_guard_arm(m, new_offset, held);
 }
 
 glbuf_result glbuf_mega_guard_result(glbuf_mega_obj *m, uint32_t found)

@@ -24,7 +24,7 @@ typedef struct run_scan {
 
 static void consider_run(run_scan *s, uint64_t begin, uint64_t end)
 {
-    uint64_t misalign = begin & (s->align - 1u);
+    uint64_t misalign = begin % s->align; /* any positive alignment (the lcm of mega.c) */
     uint64_t at = misalign ? begin + (s->align - misalign) : begin;
     if (at < begin || at >= end) {
         return; /* wrapped, or no byte left at that alignment */
@@ -119,10 +119,7 @@ glbuf_result glbuf_mega_make_room(glbuf_mega_obj *m, uint64_t size, uint64_t ali
     if (fit != GLBUF_FIT_GROW) {
         return GLBUF_ERR_FULL; /* FIT_FULL; FIT_NOW here would mean the allocator's records ran out */
     }
-    glbuf_mega_guard_before_move(m, "glbuf_mega_alloc (before growing)");
-    glbuf_result r = glbuf_mega_grow(m, size, alignment);
-    glbuf_mega_guard_after_move(m);
-    return r;
+    return glbuf_mega_grow(m, size, alignment); /* checks the guards before the copy */
 }
 
 /* ---- public queries ----------------------------------------------------------- */
@@ -133,14 +130,13 @@ glbuf_result glbuf_mega_room(glbuf_ctx *ctx, glbuf_mega mega, uint64_t alignment
     if (out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    if (alignment != 0 && (alignment & (alignment - 1)) != 0) {
-        return GLBUF_ERR_BAD_ALIGNMENT;
-    }
-    if (!glbuf_fits_glsizeiptr(alignment)) {
-        return GLBUF_ERR_OVERFLOW;
-    }
-    if (alignment < m->alignment) {
-        alignment = m->alignment;
+    /* The alignment glbuf_mega_alloc would use, checked as it checks it (a
+     * one-byte request: the smallest there is). */
+    glbuf_mega_alloc_desc desc = {1, alignment, 0, 0};
+    uint64_t held = 0;
+    glbuf_result r = glbuf_mega_request(m, &desc, &held, &alignment);
+    if (r != GLBUF_OK) {
+        return r;
     }
     uint64_t largest = scan(m, glbuf_ctx_poll_completed(ctx), 0, alignment).largest;
     uint64_t room = largest > m->guard.bytes ? largest - m->guard.bytes : 0;
@@ -158,18 +154,13 @@ glbuf_result glbuf_mega_predict(glbuf_ctx *ctx, glbuf_mega mega, uint64_t size, 
     if (out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    if (size == 0) {
-        return GLBUF_ERR_ZERO_SIZE;
+    glbuf_mega_alloc_desc desc = {size, alignment, 0, 0};
+    uint64_t held = 0;
+    glbuf_result r = glbuf_mega_request(m, &desc, &held, &alignment);
+    if (r != GLBUF_OK) {
+        return r;
     }
-    if (alignment != 0 && (alignment & (alignment - 1)) != 0) {
-        return GLBUF_ERR_BAD_ALIGNMENT;
-    }
-    if (alignment < m->alignment) {
-        alignment = m->alignment;
-    }
-    if (size > UINT64_MAX - alignment - m->guard.bytes || !glbuf_fits_glsizeiptr(size + alignment + m->guard.bytes)) {
-        return GLBUF_ERR_OVERFLOW;
-    }
-    *out = decide(m, size + m->guard.bytes, alignment, glbuf_ctx_poll_completed(ctx));
+    *out = glbuf_mega_never_fits(m, held) ? GLBUF_FIT_FULL
+                                           : decide(m, held, alignment, glbuf_ctx_poll_completed(ctx));
     return GLBUF_OK;
 }

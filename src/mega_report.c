@@ -23,12 +23,15 @@ static glbuf_mega_stats mega_get_stats(const glbuf_mega_obj *m)
     s.free_bytes = rs.free_bytes;
     s.largest_free_block = rs.largest_free_block;
     s.free_blocks = rs.free_blocks;
-    s.allocations = rs.live_allocations - m->pending_count;
+    s.allocations = rs.live_allocations - m->pending_count - m->defrag.in_flight;
+    s.moves_in_flight = m->defrag.in_flight;
+    s.moving_bytes = m->defrag.moving_bytes;
     s.pending_frees = m->pending_count;
     s.pending_free_bytes = m->pending_bytes;
     s.name = m->name;
     s.alignment = m->alignment;
     s.has_buffer_storage = m->storage;
+    glbuf_mega_placement_stats(m, &s);
     return s;
 }
 
@@ -56,7 +59,12 @@ static int emit_free_below(block_walk *w, uint64_t limit)
 {
     while (!w->stopped && w->next_free < w->free_count && w->free_blocks[w->next_free].offset < limit) {
         const dirty_range *f = &w->free_blocks[w->next_free++];
-        w->stopped = w->fn(w->user, GLBUF_MEGA_BLOCK_FREE, f->offset, f->size, 0);
+        glbuf_mega_block b;
+        memset(&b, 0, sizeof b);
+        b.kind = GLBUF_MEGA_BLOCK_FREE;
+        b.offset = f->offset;
+        b.size = f->size;
+        w->stopped = w->fn(w->user, &b);
     }
     return w->stopped;
 }
@@ -68,8 +76,21 @@ static int walk_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
         return 1;
     }
     const mega_meta *meta = &w->m->meta[glbuf_range_index(h)];
-    glbuf_mega_block_kind kind = meta->pending ? GLBUF_MEGA_BLOCK_PENDING : GLBUF_MEGA_BLOCK_LIVE;
-    w->stopped = w->fn(w->user, kind, offset, size, meta->frame);
+    glbuf_mega_block b;
+    memset(&b, 0, sizeof b);
+    b.kind = meta->pending    ? GLBUF_MEGA_BLOCK_PENDING
+             : meta->reserved ? GLBUF_MEGA_BLOCK_MOVING
+                              : GLBUF_MEGA_BLOCK_LIVE;
+    b.offset = offset;
+    b.size = size;
+    b.frame = meta->frame;
+    if (b.kind == GLBUF_MEGA_BLOCK_LIVE) {
+        b.range.id = h.id;
+    } else if (b.kind == GLBUF_MEGA_BLOCK_MOVING) {
+        b.range.id = w->m->defrag.moves[meta->move - 1].range.id;
+    }
+    b.user_data = meta->user_data;
+    w->stopped = w->fn(w->user, &b);
     return w->stopped;
 }
 
@@ -116,15 +137,15 @@ static void json_put(json_out *j, const char *fmt, unsigned long long a, unsigne
     j->len += (size_t)n;
 }
 
-static int json_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int json_block(void *user, const glbuf_mega_block *b)
 {
-    static const char *const kinds[] = {"live", "free", "pending"};
+    static const char *const kinds[] = {"live", "free", "pending", "moving"};
     json_out *j = user;
     char fmt[96];
     snprintf(fmt, sizeof fmt, "%s{\"kind\":\"%s\",\"offset\":%%llu,\"size\":%%llu", j->first ? "" : ",",
-             kinds[kind]);
-    json_put(j, fmt, offset, size);
-    json_put(j, ",\"frame\":%llu}", frame, 0);
+             kinds[b->kind]);
+    json_put(j, fmt, b->offset, b->size);
+    json_put(j, ",\"frame\":%llu,\"user_data\":%llu}", b->frame, b->user_data);
     j->first = 0;
     return 0;
 }

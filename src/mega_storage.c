@@ -7,14 +7,17 @@
 
 /* ---- storage ------------------------------------------------------------------ */
 
-/* New storage of `capacity` bytes: persistent-mapped, or mutable plus a
- * zeroed CPU shadow. On failure nothing is left behind. */
+/* New storage of `capacity` bytes. Host-visible: persistent-mapped, or
+ * mutable plus a zeroed CPU shadow. Device-local: immutable with no map bits
+ * (the driver places it in GPU memory), or a STATIC_DRAW mutable store; no
+ * mapping, no shadow (map NULL). On failure nothing is left behind. */
 glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glbuf_mega_store *out)
 {
     glbuf_ctx *ctx = m->ctx;
     glbuf_mega_store s = {0, NULL};
+    int device_local = m->placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
     glbuf_gl_drain(ctx);
-    if (!m->storage) {
+    if (!m->storage && !device_local) {
         s.map = glbuf_host_calloc(&ctx->allocator, 1, (size_t)capacity);
         if (s.map == NULL) {
             return GLBUF_ERR_OUT_OF_HOST_MEMORY;
@@ -22,12 +25,14 @@ glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glb
     }
     s.name = glbuf_gl_create(ctx);
     GLbitfield readable = m->guard.bytes ? GL_MAP_READ_BIT : 0; /* guard bytes are read back */
-    if (m->storage) {
+    if (m->storage && device_local) {
+        glbuf_gl_storage(ctx, s.name, (size_t)capacity, NULL, 0);
+    } else if (m->storage) {
         GLbitfield flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | (m->explicit_flush ? 0 : GL_MAP_COHERENT_BIT) |
                            readable;
         glbuf_gl_storage(ctx, s.name, (size_t)capacity, NULL, flags);
     } else {
-        glbuf_gl_data(ctx, s.name, (size_t)capacity, NULL, GL_DYNAMIC_DRAW);
+        glbuf_gl_data(ctx, s.name, (size_t)capacity, NULL, device_local ? GL_STATIC_DRAW : GL_DYNAMIC_DRAW);
     }
     glbuf_result r = glbuf_gl_check(ctx, "megabuffer storage", m->label);
     if (s.name == 0 || r != GLBUF_OK) {
@@ -35,7 +40,7 @@ glbuf_result glbuf_mega_storage_create(glbuf_mega_obj *m, uint64_t capacity, glb
         glbuf_host_free(&ctx->allocator, s.map);
         return r != GLBUF_OK ? r : GLBUF_ERR_GL;
     }
-    if (m->storage) {
+    if (m->storage && !device_local) {
         GLbitfield access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
                             (m->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT) | readable;
         s.map = glbuf_gl_map_range(ctx, s.name, 0, (size_t)capacity, access);
@@ -70,15 +75,15 @@ glbuf_result glbuf_mega_wait_for_copies(glbuf_mega_obj *m)
     glbuf_ctx *ctx = m->ctx;
     GLsync sync = GLBUF_GL(ctx, FenceSync)(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
     if (sync == NULL) {
-        GLBUF_GL(ctx, Finish)();
+        glbuf_finish(ctx);
         return GLBUF_OK;
     }
-    GLenum r = GLBUF_GL(ctx, ClientWaitSync)(sync, GL_SYNC_FLUSH_COMMANDS_BIT, UINT64_MAX);
+    glbuf_result r = glbuf_sync_wait(ctx, sync, UINT64_MAX); /* counted, with its time */
     GLBUF_GL(ctx, DeleteSync)(sync);
-    ctx->stats.fence_waits++;
-    if (r != GL_ALREADY_SIGNALED && r != GL_CONDITION_SATISFIED) { /* failed or timed out: wait anyway */
-        GLBUF_GL(ctx, Finish)();
+    if (r != GLBUF_OK) { /* failed or timed out: wait anyway */
+        glbuf_finish(ctx);
     }
+    glbuf_mega_landing_clear(m); /* everything issued has landed */
     return GLBUF_OK;
 }
 
@@ -133,23 +138,34 @@ static uint64_t grown_capacity(const glbuf_mega_obj *m, uint64_t need)
     return c;
 }
 
-int glbuf_mega_can_grow(const glbuf_mega_obj *m, uint64_t size, uint64_t alignment)
+/* The capacity growth would take for `size` bytes at `alignment` in the
+ * new tail, 0 when no growth can hold them (growth NONE, past
+ * max_capacity). glbuf_mega_can_grow and glbuf_mega_grow both ask it and
+ * the memory budget, so a prediction is the growth's own decision. */
+static uint64_t growth_target(const glbuf_mega_obj *m, uint64_t size, uint64_t alignment)
 {
-    if (m->growth == GLBUF_MEGA_GROW_NONE) {
+    if (m->growth == GLBUF_MEGA_GROW_NONE || size > UINT64_MAX - (alignment - 1)) {
         return 0;
     }
     uint64_t capacity = grown_capacity(m, size + alignment - 1);
-    return capacity != 0 && capacity <= SIZE_MAX;
+    return capacity <= SIZE_MAX ? capacity : 0;
+}
+
+int glbuf_mega_can_grow(const glbuf_mega_obj *m, uint64_t size, uint64_t alignment)
+{
+    uint64_t capacity = growth_target(m, size, alignment);
+    return capacity != 0 && glbuf_mega_within_budget(m, capacity);
 }
 
 glbuf_result glbuf_mega_grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignment)
 {
-    if (m->growth == GLBUF_MEGA_GROW_NONE) {
+    uint64_t capacity = growth_target(m, size, alignment);
+    if (capacity == 0) {
         return GLBUF_ERR_FULL;
     }
-    uint64_t need = size + alignment - 1;
-    uint64_t capacity = grown_capacity(m, need);
-    if (capacity == 0 || capacity > SIZE_MAX) {
+    if (!glbuf_mega_within_budget(m, capacity)) {
+        glbuf_log(m->ctx, GLBUF_LOG_INFO, "'%s': growth to %llu bytes refused: over the memory budget of %llu",
+                  m->label, (unsigned long long)capacity, (unsigned long long)m->memory_budget);
         return GLBUF_ERR_FULL;
     }
     glbuf_mega_store fresh;
@@ -157,14 +173,17 @@ glbuf_result glbuf_mega_grow(glbuf_mega_obj *m, uint64_t size, uint64_t alignmen
     if (r != GLBUF_OK) {
         return r;
     }
-    uint64_t extent = glbuf_ranges_used_extent(m->ranges);
+    glbuf_mega_guard_before_move(m, "glbuf_mega_alloc (before growing)");
+    /* Only live bytes move (a freed range's bytes are read by nobody from
+     * the new store), and the CPU does not wait for them: device-local,
+     * it never writes the store; host-visible, a write over bytes still
+     * landing waits for them then (glbuf_mega_before_cpu_write). Staged
+     * device-local writes stay staged: offsets do not move, and their copies,
+     * issued later, land after this one. */
     glbuf_mega_flush_dirty(m);
-    glbuf_gl_copy(m->ctx, m->name, fresh.name, 0, 0, (size_t)extent);
-    if (!m->storage) {
-        memcpy(fresh.map, m->map, (size_t)extent);
-    } else {
-        glbuf_mega_wait_for_copies(m);
-    }
+    glbuf_mega_store old = {m->name, m->map};
+    uint64_t extent = glbuf_mega_copy_live(m, &old, &fresh);
+    glbuf_mega_copies_fence(m);
     r = glbuf_ranges_grow(m->ranges, capacity);
     if (r != GLBUF_OK) { /* cannot happen: capacity only grows */
         glbuf_mega_storage_release(m, &fresh);

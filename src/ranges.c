@@ -55,7 +55,7 @@ static block *records_after(uint32_t *heads) { return (block *)(void *)((char *)
  * record is taken) and, for an alignment that is not a power of two, the side
  * table of such alignments. Everything is allocated before anything changes,
  * so a failure changes nothing. */
-static glbuf_result make_room(glbuf_ranges *r, int odd)
+glbuf_result glbuf_ranges_make_room(glbuf_ranges *r, int odd)
 {
     int need_slot = r->slot_free == NIL && r->slot_used == r->slot_cap;
     if (need_slot && r->slot_cap == MAX_SLOTS) {
@@ -327,71 +327,26 @@ glbuf_result glbuf_ranges_alloc(glbuf_ranges *r, uint64_t size, uint64_t alignme
     int odd = (alignment & (alignment - 1)) != 0;
     /* Host memory only for a request that fits, and before any change. */
     if (UNLIKELY((r->slot_free == NIL && r->slot_used == r->slot_cap) || (odd && r->odd_align == NULL))) {
-        glbuf_result res = make_room(r, odd);
+        glbuf_result res = glbuf_ranges_make_room(r, odd);
         if (res != GLBUF_OK) {
             return fail(r, res);
         }
     }
 
-    /* [ b ][ ------ gap ------ ]  =>  [ b ][ before ][ n ][ after ] */
-    block *bl = r->blocks;
-    block *bb = &bl[b];
+    /* The aligned start or the aligned end of the gap, whichever leaves the
+     * smaller crumb (in the gap at the end of the range, the start: that
+     * keeps the used extent low). A crumb stays free, but one smaller than
+     * the requests around it is rarely of use: on a nearly full range, the
+     * smaller crumb packs measurably more. */
+    const block *bb = &r->blocks[b];
     uint64_t from = end_of(bb), to = from + gap_of(bb);
     uint64_t start = align_up(from, alignment);
-    uint32_t succ = bb->next;
-    if (succ != END) {
-        /* The aligned start or the aligned end of the gap, whichever leaves
-         * the smaller crumb (in the gap at the end of the range, the start:
-         * that keeps the used extent low). A crumb stays free, but one
-         * smaller than the requests around it is rarely of use: on a nearly
-         * full range, the smaller crumb packs measurably more. */
+    if (bb->next != END) {
         uint64_t high = align_down(to - size, alignment);
         uint64_t take_high = (uint64_t)0 - (uint64_t)(to - (high + size) < start - from);
         start = (high & take_high) | (start & ~take_high); /* no branch: a coin toss */
     }
-    uint64_t before = start - from, after = to - (start + size);
-    uint32_t n = r->slot_free, gen;
-    if (LIKELY(n != NIL)) {
-        r->slot_free = bl[n].free_next;
-        gen = bl[n].link;
-    } else {
-        n = r->slot_used++;
-        gen = 1;
-    }
-    block *nb = &bl[n];
-    uint64_t align_bits = odd ? ODD_ALIGN_FLAG : (uint64_t)lsb64(alignment) << ALIGN_SHIFT;
-    nb->end_gen = ((uint64_t)(gen >> GEN_LO_BITS) << VALUE_BITS) | (start + size);
-    nb->gap_meta = ((uint64_t)(gen & ((1u << GEN_LO_BITS) - 1u)) << VALUE_BITS) | align_bits | after;
-    nb->prev = b;
-    nb->next = succ;
-    nb->link = END_LINK;
-    nb->free_next = END;
-    if (after >= GAP_LISTED) {
-        list_insert(r, n, after);
-    }
-    if (UNLIKELY(odd)) {
-        r->odd_align[n] = alignment;
-    }
-    bb->next = n;
-    bl[succ].prev = n; /* END's prev: the last record */
-    if (before < GAP_LISTED) {
-        list_remove(r, b); /* a no-op for a crumb */
-    } else {
-        unsigned cls = class_of(before);
-        if (cls != b_cls) {
-            list_remove(r, b);
-            list_insert_in(r, b, cls);
-        }
-    }
-    set_gap(bb, before);
-    r->free_blocks = r->free_blocks - 1u + (uint32_t)(before != 0) + (uint32_t)(after != 0);
-    r->live++;
-    r->used += size;
-    if (r->used > r->peak_used) {
-        r->peak_used = r->used;
-    }
-    CHECK_INVARIANTS(r);
-    out_handle->id = glbuf_id_make(r->owner, gen, n);
+    *out_handle = glbuf_ranges_carve(r, b, b_cls, size, alignment, start);
     if (out_offset != NULL) {
         *out_offset = start;
     }
@@ -496,6 +451,36 @@ glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity)
     list_update(r, t, gap, grown);
     set_gap(tb, grown);
     r->free_blocks += (uint32_t)(gap == 0);
+    r->capacity = new_capacity;
+    r->ordered_min = new_capacity >> ORDERED_SHIFT;
+    CHECK_INVARIANTS(r);
+    return GLBUF_OK;
+}
+
+glbuf_result glbuf_ranges_shrink(glbuf_ranges *r, uint64_t new_capacity)
+{
+    if (r == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    if (new_capacity > r->capacity) {
+        return GLBUF_ERR_INVALID_ARGUMENT;
+    }
+    uint32_t t = r->blocks[END].prev;
+    block *tb = &r->blocks[t];
+    if (new_capacity < end_of(tb)) {
+        return GLBUF_ERR_BUSY;
+    }
+    if (new_capacity == r->capacity) {
+        return GLBUF_OK;
+    }
+    /* The inverse of growth: only the last record's gap touches the end, and
+     * it gets shorter (or empty when the last allocation ends at the new
+     * capacity). */
+    uint64_t gap = gap_of(tb);
+    uint64_t shrunk = gap - (r->capacity - new_capacity);
+    list_update(r, t, gap, shrunk);
+    set_gap(tb, shrunk);
+    r->free_blocks -= (uint32_t)(shrunk == 0);
     r->capacity = new_capacity;
     r->ordered_min = new_capacity >> ORDERED_SHIFT;
     CHECK_INVARIANTS(r);

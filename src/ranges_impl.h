@@ -348,6 +348,75 @@ static inline int gap_fits(const block *b, uint64_t size, uint64_t alignment)
     return gap >= size && align_down(from + gap - size, alignment) >= from;
 }
 
+/* ---- carving an allocation out of a gap ----------------------------------- */
+
+/* Room for one more allocation (ranges.c): a record, and the side table for
+ * an alignment that is not a power of two (odd). Changes nothing on failure:
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY, or GLBUF_ERR_FULL when every record is live
+ * or retired. */
+glbuf_result glbuf_ranges_make_room(glbuf_ranges *r, int odd);
+
+/* Allocates [start, start + size) inside record b's gap, which holds it
+ * (start a multiple of alignment), in a record from the unused stack (room
+ * made first); b_cls is the class b is listed in (CLASS_COUNT: in none).
+ *
+ *     [ b ][ ------ gap ------ ]  =>  [ b ][ before ][ n ][ after ]
+ */
+static inline glbuf_range glbuf_ranges_carve(glbuf_ranges *r, uint32_t b, unsigned b_cls, uint64_t size,
+                                             uint64_t alignment, uint64_t start)
+{
+    block *bl = r->blocks;
+    block *bb = &bl[b];
+    uint64_t from = end_of(bb), to = from + gap_of(bb);
+    uint32_t succ = bb->next;
+    uint64_t before = start - from, after = to - (start + size);
+    uint32_t n = r->slot_free, gen;
+    if (LIKELY(n != NIL)) {
+        r->slot_free = bl[n].free_next;
+        gen = bl[n].link;
+    } else {
+        n = r->slot_used++;
+        gen = 1;
+    }
+    block *nb = &bl[n];
+    int odd = (alignment & (alignment - 1)) != 0;
+    uint64_t align_bits = odd ? ODD_ALIGN_FLAG : (uint64_t)lsb64(alignment) << ALIGN_SHIFT;
+    nb->end_gen = ((uint64_t)(gen >> GEN_LO_BITS) << VALUE_BITS) | (start + size);
+    nb->gap_meta = ((uint64_t)(gen & ((1u << GEN_LO_BITS) - 1u)) << VALUE_BITS) | align_bits | after;
+    nb->prev = b;
+    nb->next = succ;
+    nb->link = END_LINK;
+    nb->free_next = END;
+    if (after >= GAP_LISTED) {
+        list_insert(r, n, after);
+    }
+    if (UNLIKELY(odd)) {
+        r->odd_align[n] = alignment;
+    }
+    bb->next = n;
+    bl[succ].prev = n; /* END's prev: the last record */
+    if (before < GAP_LISTED) {
+        list_remove(r, b); /* a no-op for a crumb */
+    } else {
+        unsigned cls = class_of(before);
+        if (cls != b_cls) {
+            list_remove(r, b);
+            list_insert_in(r, b, cls);
+        }
+    }
+    set_gap(bb, before);
+    r->free_blocks = r->free_blocks - 1u + (uint32_t)(before != 0) + (uint32_t)(after != 0);
+    r->live++;
+    r->used += size;
+    if (r->used > r->peak_used) {
+        r->peak_used = r->used;
+    }
+    CHECK_INVARIANTS(r);
+    glbuf_range h;
+    h.id = glbuf_id_make(r->owner, gen, n);
+    return h;
+}
+
 /* ---- placement, slow path (ranges_place.c) ------------------------------- */
 
 /* When no list is sure to hold the request: a gap of the classes from

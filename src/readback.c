@@ -307,9 +307,11 @@ glbuf_result glbuf_readback_copy(glbuf_ctx *ctx, glbuf_readback h, uint32_t src_
         return r;
     }
     readback_ring *g = rb->ring;
-    glbuf_gl_drain(ctx);
+    /* A copy allocates nothing: glGetError around it only under validation
+     * (ctx.h, "GL errors"). */
+    glbuf_validate_begin(ctx);
     glbuf_gl_copy(ctx, src_name, g->name, (size_t)offset, (size_t)(at & (g->capacity - 1u)), (size_t)size);
-    r = glbuf_gl_check(ctx, "glCopyBufferSubData (readback request)", rb->label);
+    r = ctx->validation ? glbuf_gl_check(ctx, "glCopyBufferSubData (readback request)", rb->label) : GLBUF_OK;
     if (r != GLBUF_OK) {
         /* Nothing placed: head has not moved. */
         return r;
@@ -376,17 +378,32 @@ static glbuf_result deliver(glbuf_ctx *ctx, glbuf_readback_obj *rb, readback_slo
     return GLBUF_OK;
 }
 
+/* The readback and the slot of one of its requests: NULL (and *why) when
+ * either handle is bad. */
+static glbuf_readback_obj *resolve_request(glbuf_ctx *ctx, glbuf_readback h, glbuf_readback_request req,
+                                           readback_slot **out_slot, glbuf_result *why)
+{
+    glbuf_readback_obj *rb = resolve(ctx, h, why);
+    if (rb == NULL) {
+        return NULL;
+    }
+    *out_slot = lookup_request(rb, req);
+    if (*out_slot == NULL) {
+        *why = GLBUF_ERR_INVALID_HANDLE;
+        return NULL;
+    }
+    return rb;
+}
+
 glbuf_result glbuf_readback_poll(glbuf_ctx *ctx, glbuf_readback h, glbuf_readback_request req, const void **out_data)
 {
     glbuf_result r;
-    glbuf_readback_obj *rb = resolve(ctx, h, &r);
+    readback_slot *s = NULL;
+    glbuf_readback_obj *rb = resolve_request(ctx, h, req, &s, &r);
     if (rb == NULL) {
         return r;
     }
-    readback_slot *s = lookup_request(rb, req);
-    if (s == NULL) {
-        return GLBUF_ERR_INVALID_HANDLE;
-    }
+    glbuf_validate_begin(ctx);
     if (!s->complete) {
         r = glbuf_sync_poll(ctx, s->sync);
         if (r == GLBUF_ERR_TIMEOUT) {
@@ -408,14 +425,12 @@ glbuf_result glbuf_readback_wait(glbuf_ctx *ctx, glbuf_readback h, glbuf_readbac
                                  const void **out_data)
 {
     glbuf_result r;
-    glbuf_readback_obj *rb = resolve(ctx, h, &r);
+    readback_slot *s = NULL;
+    glbuf_readback_obj *rb = resolve_request(ctx, h, req, &s, &r);
     if (rb == NULL) {
         return r;
     }
-    readback_slot *s = lookup_request(rb, req);
-    if (s == NULL) {
-        return GLBUF_ERR_INVALID_HANDLE;
-    }
+    glbuf_validate_begin(ctx);
     if (!s->complete) {
         uint64_t ns_before = ctx->stats.fence_wait_ns;
         r = glbuf_sync_wait(ctx, s->sync, timeout_ns);
@@ -440,14 +455,12 @@ glbuf_result glbuf_readback_wait(glbuf_ctx *ctx, glbuf_readback h, glbuf_readbac
 glbuf_result glbuf_readback_release(glbuf_ctx *ctx, glbuf_readback h, glbuf_readback_request req)
 {
     glbuf_result r;
-    glbuf_readback_obj *rb = resolve(ctx, h, &r);
+    readback_slot *s = NULL;
+    glbuf_readback_obj *rb = resolve_request(ctx, h, req, &s, &r);
     if (rb == NULL) {
         return r;
     }
-    readback_slot *s = lookup_request(rb, req);
-    if (s == NULL) {
-        return GLBUF_ERR_INVALID_HANDLE;
-    }
+    glbuf_validate_begin(ctx);
     if (s->sync != NULL) {
         /* Deleting a pending fence is allowed: GL drops it once signalled. */
         GLBUF_GL(ctx, DeleteSync)(s->sync);

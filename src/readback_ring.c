@@ -77,10 +77,10 @@ glbuf_result glbuf_readback_ring_fetch(glbuf_ctx *ctx, glbuf_readback_obj *rb, r
 {
     readback_ring *g = s->ring;
     size_t offset = (size_t)(s->at & (g->capacity - 1u));
-    glbuf_gl_drain(ctx);
-    /* The fence has signalled: the copy is done, so this map does not stall. */
+    /* The fence has signalled: the copy is done, so this map does not stall.
+     * NULL says it failed (no glGetError but under validation: ctx.h). */
     const void *p = glbuf_gl_map_range(ctx, g->name, offset, (size_t)s->size, GL_MAP_READ_BIT);
-    (void)glbuf_gl_check(ctx, "glMapBufferRange (readback fetch)", rb->label);
+    glbuf_validate(ctx, "glMapBufferRange (readback fetch)", rb->label);
     if (p == NULL) {
         glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': mapping a completed request for reading failed", rb->label);
         return GLBUF_ERR_MAP_FAILED;

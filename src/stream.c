@@ -1,4 +1,6 @@
-/* stream.c - glbuf_stream: the fenced per-frame streaming ring (stream.h). */
+/* stream.c - glbuf_stream (stream.h) and its internal API (stream_internal.h):
+ * creation, allocation, flushing, statistics and handles; the ring itself
+ * (frames, regions, growth, shrinking, cuts) is stream_ring.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,60 +12,16 @@
 #include "host_alloc.h"
 #include "overflow.h"
 #include "pow2.h"
+#include "stream_internal.h"
+#include "stream_ring.h"
 #include "stream_room.h"
+#include "wc_copy.h"
 
 #define STREAM_KIND 0x4D525453u /* "STRM" */
 #define DEFAULT_CAPACITY ((uint64_t)4 << 20)
 #define DEFAULT_MAX_CAPACITY ((uint64_t)256 << 20)
 #define DEFAULT_FRAMES_IN_FLIGHT 3u
-#define MAX_REGIONS 32u
-
-/* Positions are virtual: they only grow, and the byte at position p lives at
- * offset p & (capacity - 1) of the ring (capacities are powers of two). The
- * bytes in use are [tail, head); a request never straddles the end of the
- * ring, so every allocation is contiguous in GL. */
-typedef struct stream_ring stream_ring;
-struct stream_ring {
-    GLuint name;
-    uint64_t capacity;    /* bytes, a power of two */
-    uint8_t *base;        /* the persistent mapping, or host staging (fallback) */
-    uint64_t head;        /* position of the next free byte */
-    uint64_t flushed;     /* position up to which writes were flushed/uploaded */
-    uint64_t last_frame;  /* retired rings: deleted once this frame completed */
-    int needs_orphan;     /* fallback: written in an earlier frame, not yet orphaned */
-    stream_ring *next;    /* retired list */
-};
-
-/* The allocations of one ended frame: [previous region's end, end). */
-typedef struct stream_region {
-    uint64_t frame;
-    uint64_t end; /* position */
-} stream_region;
-
-typedef struct glbuf_stream_obj glbuf_stream_obj;
-
-/* The object behind a glbuf_stream handle (in the context's object table). */
-struct glbuf_stream_obj {
-    uint32_t kind; /* STREAM_KIND while alive: first, so any manager can be told apart */
-    glbuf_ctx *ctx;
-    int persistent;
-    int explicit_flush;
-    uint32_t frames_in_flight;
-    uint64_t max_capacity;   /* bytes, a power of two */
-    stream_ring *ring;       /* where allocations go */
-    stream_ring *retired;    /* replaced rings waiting for their last frame's fence */
-    uint64_t frame;          /* frame of the open region; 0 before the first allocation */
-    uint64_t frame_begin;    /* position where the open region starts */
-    uint64_t frame_bytes;    /* bytes the open frame asked for, for growth sizing */
-    int frame_counted;
-    uint64_t tail;           /* position: everything before it is retired */
-    stream_region regions[MAX_REGIONS]; /* ended frames of `ring`, oldest first */
-    unsigned region_head, region_count;
-    glbuf_stream_stats stats;
-    char label[48];
-    glbuf_overflow overflow;  /* when a request does not fit (overflow.h) */
-    glbuf_guard_list guards;  /* guard bytes: this frame's allocations (guard.h) */
-};
+#define DEFAULT_TRIM_AFTER_FRAMES 240u
 
 static glbuf_result check_stream(const glbuf_stream_obj *s)
 {
@@ -73,275 +31,12 @@ static glbuf_result check_stream(const glbuf_stream_obj *s)
     return s->kind == STREAM_KIND ? GLBUF_OK : GLBUF_ERR_WRONG_KIND;
 }
 
-static uint64_t sat_mul(uint64_t a, uint64_t b)
-{
-    return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
-}
-
-/* ---- rings ---------------------------------------------------------------- */
-
-static void destroy_ring(glbuf_stream_obj *s, stream_ring *g)
-{
-    glbuf_ctx *ctx = s->ctx;
-    if (s->persistent && g->base != NULL) {
-        (void)glbuf_gl_unmap(ctx, g->name);
-    }
-    glbuf_gl_delete(ctx, g->name);
-    if (!s->persistent) {
-        glbuf_host_free(&ctx->allocator, g->base);
-    }
-    glbuf_host_free(&ctx->allocator, g);
-}
-
-/* A ring of `capacity` bytes with its storage (and mapping); nothing is left
- * behind on failure. */
-static glbuf_result create_ring(glbuf_stream_obj *s, uint64_t capacity, stream_ring **out)
-{
-    glbuf_ctx *ctx = s->ctx;
-    stream_ring *g = glbuf_host_calloc(&ctx->allocator, 1, sizeof *g);
-    if (g == NULL) {
-        return GLBUF_ERR_OUT_OF_HOST_MEMORY;
-    }
-    g->capacity = capacity;
-    if (!s->persistent) {
-        g->base = glbuf_host_alloc(&ctx->allocator, (size_t)capacity);
-        if (g->base == NULL) {
-            glbuf_host_free(&ctx->allocator, g);
-            return GLBUF_ERR_OUT_OF_HOST_MEMORY;
-        }
-    }
-    glbuf_gl_store_desc store = {(size_t)capacity, 0, 0, GL_STREAM_DRAW, "stream ring", s->label};
-    if (s->persistent) {
-        GLbitfield coherence = s->explicit_flush ? 0 : GL_MAP_COHERENT_BIT;
-        GLbitfield readable = glbuf_guard_size(ctx) ? GL_MAP_READ_BIT : 0; /* guard bytes are read back */
-        store.storage_flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | coherence | readable;
-        store.map_access = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT |
-                           (s->explicit_flush ? GL_MAP_FLUSH_EXPLICIT_BIT : GL_MAP_COHERENT_BIT) | readable;
-    }
-    void *map = NULL;
-    glbuf_result r = glbuf_gl_create_store(ctx, &store, &g->name, &map);
-    if (r != GLBUF_OK) {
-        destroy_ring(s, g);
-        return r;
-    }
-    if (s->persistent) {
-        g->base = map;
-    }
-    *out = g;
-    return GLBUF_OK;
-}
-
-/* ---- frames --------------------------------------------------------------- */
-
-/* Retires the regions and rings whose frame has completed (no blocking). */
-static void retire(glbuf_stream_obj *s)
-{
-    uint64_t done = glbuf_ctx_poll_completed(s->ctx);
-    while (s->region_count > 0 && s->regions[s->region_head].frame <= done) {
-        s->tail = s->regions[s->region_head].end;
-        s->region_head = (s->region_head + 1u) % MAX_REGIONS;
-        s->region_count--;
-    }
-    stream_ring **link = &s->retired;
-    while (*link != NULL) {
-        stream_ring *g = *link;
-        if (g->last_frame <= done) {
-            *link = g->next;
-            s->stats.rings_retired--;
-            s->stats.bytes_held -= g->capacity;
-            destroy_ring(s, g);
-        } else {
-            link = &g->next;
-        }
-    }
-}
-
-/* Blocks until the oldest region's frame is complete, then retires. */
-static glbuf_result wait_oldest(glbuf_stream_obj *s)
-{
-    glbuf_ctx *ctx = s->ctx;
-    uint64_t ns_before = ctx->stats.fence_wait_ns;
-    glbuf_result r = glbuf_ctx_wait_frame(ctx, s->regions[s->region_head].frame, UINT64_MAX);
-    s->stats.waits++;
-    s->stats.wait_ns += ctx->stats.fence_wait_ns - ns_before;
-    if (r != GLBUF_OK) {
-        glbuf_log(ctx, GLBUF_LOG_ERROR, "'%s': waiting for frame %llu failed: %s", s->label,
-                  (unsigned long long)s->regions[s->region_head].frame, glbuf_result_name(r));
-        return r;
-    }
-    retire(s);
-    return GLBUF_OK;
-}
-
-/* The first allocation after the frame clock moved: closes the previous
- * frame's region and opens one for the current frame. */
-static glbuf_result begin_frame(glbuf_stream_obj *s)
-{
-    glbuf_ctx *ctx = s->ctx;
-    stream_ring *g = s->ring;
-    retire(s);
-    int close = s->persistent && s->frame != 0 && g->head != s->frame_begin;
-    while (close && s->region_count == MAX_REGIONS) {
-        glbuf_result r = wait_oldest(s);
-        if (r != GLBUF_OK) {
-            return r;
-        }
-    }
-    if (ctx->validation) {
-        for (stream_ring *r = g; r != NULL; r = (r == g ? s->retired : r->next)) {
-            if (r->flushed != r->head) {
-                glbuf_log(ctx, GLBUF_LOG_WARNING,
-                          "'%s': %llu bytes written in frame %llu were never passed to glbuf_stream_flush",
-                          s->label, (unsigned long long)(r->head - r->flushed), (unsigned long long)s->frame);
-            }
-        }
-    }
-    for (stream_ring *r = s->retired; r != NULL; r = r->next) {
-        r->flushed = r->head;
-    }
-    if (close) {
-        unsigned tail = (s->region_head + s->region_count) % MAX_REGIONS;
-        s->regions[tail].frame = s->frame;
-        s->regions[tail].end = g->head;
-        s->region_count++;
-    }
-    if (!s->persistent) {
-        /* The store is orphaned, so the new frame starts from a fresh one. */
-        if (g->head != 0) {
-            g->needs_orphan = 1;
-        }
-        g->head = 0;
-        s->tail = 0;
-    }
-    g->flushed = g->head;
-    s->frame = ctx->frame;
-    s->frame_begin = g->head;
-    s->frame_bytes = 0;
-    s->frame_counted = 0;
-    return GLBUF_OK;
-}
-
-/* Fallback: gives the GL store up so this frame writes to fresh memory. */
-static glbuf_result orphan(glbuf_stream_obj *s)
-{
-    stream_ring *g = s->ring;
-    glbuf_gl_drain(s->ctx);
-    glbuf_gl_data(s->ctx, g->name, (size_t)g->capacity, NULL, GL_STREAM_DRAW);
-    glbuf_result r = glbuf_gl_check(s->ctx, "glBufferData (stream orphan)", s->label);
-    if (r != GLBUF_OK) {
-        return r;
-    }
-    g->needs_orphan = 0;
-    s->stats.orphans++;
-    return GLBUF_OK;
-}
-
-/* Replaces the ring by a bigger one. The old ring lives on, mapped, until
- * the newest frame that used it has completed. */
-static glbuf_result grow(glbuf_stream_obj *s, uint64_t size)
-{
-    stream_ring *old = s->ring;
-    if (old->capacity >= s->max_capacity) {
-        return GLBUF_ERR_FULL;
-    }
-    uint64_t need = s->frame_bytes > UINT64_MAX - size ? UINT64_MAX : s->frame_bytes + size;
-    if (s->persistent) {
-        need = sat_mul(need, s->frames_in_flight);
-    }
-    uint64_t capacity = glbuf_growth_next_capacity(GLBUF_GROWTH_POW2, 0, old->capacity, need);
-    if (capacity <= old->capacity) {
-        capacity = old->capacity * 2u; /* growing instead of waiting (overflow GROW): frames in flight need room too */
-    }
-    if (capacity > s->max_capacity || !glbuf_is_pow2(capacity)) {
-        capacity = s->max_capacity;
-    }
-    stream_ring *g = NULL;
-    glbuf_result r = create_ring(s, capacity, &g);
-    if (r != GLBUF_OK) {
-        return r;
-    }
-    uint64_t last = 0;
-    if (s->region_count > 0) {
-        last = s->regions[(s->region_head + s->region_count - 1u) % MAX_REGIONS].frame;
-    }
-    if (old->head != s->frame_begin) {
-        last = s->frame;
-    }
-    old->last_frame = last;
-    old->next = s->retired;
-    s->retired = old;
-    s->ring = g;
-    s->region_head = s->region_count = 0;
-    s->tail = s->frame_begin = 0;
-    s->stats.growths++;
-    s->stats.rings_retired++;
-    s->stats.bytes_held += capacity;
-    s->stats.capacity = capacity;
-    glbuf_log(s->ctx, GLBUF_LOG_INFO, "'%s': ring grown from %llu to %llu bytes in frame %llu", s->label,
-              (unsigned long long)old->capacity, (unsigned long long)capacity, (unsigned long long)s->frame);
-    retire(s); /* an old ring nobody is reading goes at once */
-    return GLBUF_OK;
-}
-
-/* The aligned position for `size` bytes after the head (stream_room.h). */
-static uint64_t fit(const stream_ring *g, uint64_t size, uint64_t align)
-{
-    return glbuf_stream_fit_at(g->head, g->capacity, size, align);
-}
-
-/* Finds room for the request: waits for old frames, or grows, as the
- * overflow policy says (stream_room.c predicts the same). */
-static glbuf_result place(glbuf_stream_obj *s, uint64_t size, uint64_t align, uint64_t *out_at)
-{
-    int polled = 0;
-    for (;;) {
-        stream_ring *g = s->ring;
-        uint64_t at = fit(g, size, align);
-        uint64_t end = at + size;
-        /* Nothing allocated in this frame yet: the frame begins at the
-         * request (bytes skipped at the ring's end are not this frame's
-         * need), and with nothing in flight the ring is free up to it. Taken
-         * only when the request succeeds: a failed one moves nothing. */
-        int fresh = g->head == s->frame_begin;
-        uint64_t frame_begin = fresh ? at : s->frame_begin;
-        uint64_t tail = fresh && s->region_count == 0 ? at : s->tail;
-        if (end - tail <= g->capacity) {
-            if (fresh) {
-                s->stats.bytes_skipped += at - g->head;
-                g->head = g->flushed = s->frame_begin = at;
-                s->tail = tail;
-            }
-            *out_at = at;
-            return GLBUF_OK;
-        }
-        /* Only this frame's own bytes never come back by waiting. */
-        int wait_makes_room = end - frame_begin <= g->capacity;
-        if (wait_makes_room && !polled) {
-            polled = 1;
-            retire(s);
-            if (s->region_count == 0) {
-                s->tail = s->frame_begin; /* nothing in flight: only this frame's bytes count */
-            }
-            continue; /* the poll may have made room */
-        }
-        polled = 0;
-        glbuf_result r;
-        switch (glbuf_overflow_decide(s->overflow, 0, wait_makes_room, g->capacity < s->max_capacity)) {
-        case GLBUF_FIT_WAIT: r = wait_oldest(s); break;
-        case GLBUF_FIT_GROW: r = grow(s, size); break;
-        case GLBUF_FIT_NOW:
-        case GLBUF_FIT_FULL:
-        default: r = GLBUF_ERR_FULL; break;
-        }
-        if (r != GLBUF_OK) {
-            return r;
-        }
-    }
-}
-
 /* ---- operations on a resolved stream (the public API at the end resolves handles) */
 
-static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream_obj **out)
+/* guards: 1 for a glbuf_stream (guard bytes when the context has them), 0
+ * for a ring private to another module (the megabuffer's staging ring: its
+ * bytes are glbuf's own, copied into a store with no CPU view). */
+static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, int guards, glbuf_stream_obj **out)
 {
     if (ctx == NULL || desc == NULL || out == NULL) {
         return GLBUF_ERR_NULL;
@@ -367,8 +62,13 @@ static glbuf_result stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc,
     s->frames_in_flight = frames;
     s->max_capacity = max_capacity;
     s->overflow = desc->overflow;
+    s->guard = guards ? glbuf_guard_size(ctx) : 0;
+    s->initial_capacity = capacity;
+    s->trim_after_frames = desc->trim_after_frames == GLBUF_STREAM_NO_TRIM ? 0u
+                           : desc->trim_after_frames ? desc->trim_after_frames
+                                                     : DEFAULT_TRIM_AFTER_FRAMES;
     snprintf(s->label, sizeof s->label, "%s", desc->label ? desc->label : "stream");
-    glbuf_result r = create_ring(s, capacity, &s->ring);
+    glbuf_result r = glbuf_stream_ring_create(s, capacity, &s->ring);
     if (r != GLBUF_OK) {
         s->kind = 0;
         glbuf_host_free(&ctx->allocator, s);
@@ -388,12 +88,13 @@ static void stream_destroy(glbuf_stream_obj **ps)
     }
     glbuf_stream_obj *s = *ps;
     glbuf_ctx *ctx = s->ctx;
+    glbuf_stream_drop_regions(s);
     while (s->retired != NULL) {
         stream_ring *g = s->retired;
         s->retired = g->next;
-        destroy_ring(s, g);
+        glbuf_stream_ring_destroy(s, g);
     }
-    destroy_ring(s, s->ring);
+    glbuf_stream_ring_destroy(s, s->ring);
     glbuf_guard_list_free(ctx, &s->guards);
     s->kind = 0;
     glbuf_host_free(&ctx->allocator, s);
@@ -412,10 +113,10 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    if (!glbuf_is_pow2(align) || align > s->max_capacity) {
+    if (align == 0 || align > s->max_capacity) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
-    uint64_t guard = glbuf_guard_size(s->ctx);
+    uint64_t guard = s->guard;
     if (size > s->max_capacity || guard > s->max_capacity - size) {
         return GLBUF_ERR_TOO_LARGE;
     }
@@ -423,15 +124,15 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
     if (s->ctx->frame != s->frame) {
-        r = begin_frame(s);
+        r = glbuf_stream_begin_frame(s);
         if (r != GLBUF_OK) {
             return r;
         }
     }
     uint64_t at = 0;
-    r = place(s, size + guard, align, &at);
+    r = glbuf_stream_place(s, size + guard, align, &at);
     if (r == GLBUF_OK && s->ring->needs_orphan) {
-        r = orphan(s);
+        r = glbuf_stream_orphan(s);
     }
     if (r != GLBUF_OK) {
         return r;
@@ -441,6 +142,7 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     s->stats.bytes_skipped += at - g->head;
     g->head = at + size + guard;
     s->frame_bytes += size + guard;
+    s->frame_total += size + guard;
     s->stats.bytes_streamed += size;
     s->stats.allocations++;
     if (!s->frame_counted) {
@@ -457,45 +159,17 @@ static glbuf_result stream_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t al
     return GLBUF_OK;
 }
 
-/* Flushes or uploads [flushed, head) of one ring: one GL call, two when the
- * range wraps past the end of the ring. */
-static void flush_ring(glbuf_stream_obj *s, stream_ring *g)
-{
-    uint64_t from = g->flushed;
-    uint64_t to = g->head;
-    g->flushed = to;
-    if (s->persistent && !s->explicit_flush) {
-        return;
-    }
-    while (from < to) {
-        uint64_t offset = from & (g->capacity - 1u);
-        uint64_t n = to - from;
-        if (n > g->capacity - offset) {
-            n = g->capacity - offset;
-        }
-        if (s->persistent) {
-            glbuf_gl_flush_range(s->ctx, g->name, (size_t)offset, (size_t)n);
-        } else {
-            glbuf_gl_sub_data(s->ctx, g->name, (size_t)offset, (size_t)n, g->base + offset);
-        }
-        s->stats.flushes++;
-        from += n;
-    }
-}
-
 static glbuf_result stream_flush(glbuf_stream_obj *s)
 {
     glbuf_result r = check_stream(s);
     if (r != GLBUF_OK) {
         return r;
     }
-    uint32_t overruns = glbuf_guard_size(s->ctx) ? glbuf_guard_list_check(s->ctx, &s->guards, s->label,
-                                                                           "glbuf_stream_flush")
-                                                  : 0;
+    uint32_t overruns = s->guard ? glbuf_guard_list_check(s->ctx, &s->guards, s->label, "glbuf_stream_flush") : 0;
     for (stream_ring *g = s->retired; g != NULL; g = g->next) {
-        flush_ring(s, g);
+        glbuf_stream_flush_ring(s, g);
     }
-    flush_ring(s, s->ring);
+    glbuf_stream_flush_ring(s, s->ring);
     glbuf_validate(s->ctx, "glbuf_stream_flush", s->label);
     return overruns ? GLBUF_ERR_GUARD_OVERRUN : GLBUF_OK;
 }
@@ -510,46 +184,83 @@ static glbuf_stream_stats stream_get_stats(const glbuf_stream_obj *s)
     return s->stats;
 }
 
-/* ---- for stream_room.c and the end-of-frame guard check ------------------------ */
-
-void glbuf_stream_view_now(glbuf_stream_obj *s, int poll, glbuf_stream_view *v)
-{
-    /* What begin_frame, retire and place would find, changing nothing. */
-    uint64_t done = poll ? glbuf_ctx_poll_completed(s->ctx) : s->ctx->completed_frame;
-    const stream_ring *g = s->ring;
-    uint64_t head = g->head, frame_begin = s->frame_begin, tail = s->tail;
-    unsigned retired = 0;
-    while (retired < s->region_count && s->regions[(s->region_head + retired) % MAX_REGIONS].frame <= done) {
-        tail = s->regions[(s->region_head + retired) % MAX_REGIONS].end;
-        retired++;
-    }
-    uint32_t in_flight = s->region_count - retired;
-    if (s->ctx->frame != s->frame) { /* the next allocation begins a frame */
-        if (!s->persistent) {
-            head = frame_begin = tail = 0; /* the store is orphaned */
-        } else {
-            if (s->frame != 0 && head != frame_begin) {
-                in_flight += s->frame > done; /* the open region closes */
-            }
-            frame_begin = head;
-        }
-    }
-    v->capacity = g->capacity;
-    v->max_capacity = s->max_capacity;
-    v->head = head;
-    v->frame_begin = frame_begin;
-    v->tail = in_flight == 0 ? frame_begin : tail;
-    v->in_flight = in_flight;
-    v->persistent = s->persistent;
-    v->guard = glbuf_guard_size(s->ctx);
-    v->overflow = s->overflow;
-}
+/* ---- the end-of-frame guard check (guard_frame.c) ------------------------------ */
 
 uint32_t glbuf_stream_guard_frame_end(glbuf_stream_obj *s)
 {
     uint32_t overruns = glbuf_guard_list_check(s->ctx, &s->guards, s->label, "glbuf_ctx_end_frame");
     s->guards.count = 0; /* the frame's pointers die with it */
     return overruns;
+}
+
+/* ---- internal API (stream_internal.h): the same ring, owned by another module */
+
+glbuf_result glbuf_stream_obj_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, glbuf_stream_obj **out)
+{
+    return stream_create(ctx, desc, 0, out);
+}
+
+void glbuf_stream_obj_destroy(glbuf_stream_obj **s)
+{
+    stream_destroy(s);
+}
+
+glbuf_result glbuf_stream_obj_alloc(glbuf_stream_obj *s, uint64_t size, uint64_t align, glbuf_stream_allocation *out)
+{
+    return stream_alloc(s, size, align, out);
+}
+
+glbuf_result glbuf_stream_obj_flush(glbuf_stream_obj *s)
+{
+    return stream_flush(s);
+}
+
+glbuf_stream_stats glbuf_stream_obj_stats(const glbuf_stream_obj *s)
+{
+    return stream_get_stats(s);
+}
+
+uint64_t glbuf_stream_obj_open_bytes(const glbuf_stream_obj *s)
+{
+    return s->frame == s->ctx->frame ? s->ring->head - s->frame_begin : 0;
+}
+
+int glbuf_stream_obj_at_max(const glbuf_stream_obj *s)
+{
+    return s->ring->capacity >= s->max_capacity;
+}
+
+glbuf_result glbuf_stream_obj_cut(glbuf_stream_obj *s)
+{
+    return glbuf_stream_cut(s);
+}
+
+/* Reports [start, end) (positions) as one or two (wrapped) offset ranges. */
+static int report_region(const stream_ring *g, uint64_t frame, uint64_t start, uint64_t end,
+                         glbuf_stream_region_fn fn, void *user)
+{
+    uint64_t mask = g->capacity - 1u, at = start & mask, size = end - start;
+    if (size == 0) {
+        return 0;
+    }
+    if (at + size <= g->capacity) {
+        return fn(user, frame, at, size);
+    }
+    return fn(user, frame, at, g->capacity - at) || fn(user, frame, 0, size - (g->capacity - at));
+}
+
+static void stream_for_each_region(const glbuf_stream_obj *s, glbuf_stream_region_fn fn, void *user)
+{
+    const stream_ring *g = s->ring;
+    uint64_t start = s->tail;
+    for (unsigned k = 0; k < s->region_count; k++) {
+        const stream_region *r = &s->regions[(s->region_head + k) % STREAM_MAX_REGIONS];
+        if (report_region(g, r->frame, start, r->end, fn, user)) {
+            return;
+        }
+        start = r->end;
+    }
+    (void)report_region(g, s->frame, start, g->head, fn, user);
 }
 
 /* ---- public API: the handle is resolved first, then the functions above ---- */
@@ -576,7 +287,7 @@ glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_desc *desc, 
         return GLBUF_ERR_NULL;
     }
     glbuf_stream_obj *s = NULL;
-    glbuf_result r = stream_create(ctx, desc, &s);
+    glbuf_result r = stream_create(ctx, desc, 1, &s);
     if (r != GLBUF_OK) {
         return r;
     }
@@ -611,6 +322,27 @@ glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t si
     return stream_alloc(s, size, align, out);
 }
 
+glbuf_result glbuf_stream_write(glbuf_ctx *ctx, glbuf_stream stream, const void *data, uint64_t size,
+                                uint64_t align, glbuf_stream_allocation *out)
+{
+    RESOLVE(ctx, stream, s);
+    if (data == NULL || out == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    glbuf_stream_allocation a;
+    glbuf_result r = stream_alloc(s, size, align, &a);
+    if (r != GLBUF_OK) {
+        return r;
+    }
+    if (s->persistent && ctx->dedicated_memory) {
+        glbuf_copy_streaming(a.ptr, data, (size_t)size);
+    } else {
+        memcpy(a.ptr, data, (size_t)size);
+    }
+    *out = a;
+    return GLBUF_OK;
+}
+
 glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream)
 {
     RESOLVE(ctx, stream, s);
@@ -627,4 +359,19 @@ glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream str
         return none;
     }
     return stream_get_stats(s);
+}
+
+glbuf_result glbuf_stream_for_each_region(const glbuf_ctx *ctx, glbuf_stream stream, glbuf_stream_region_fn fn,
+                                          void *user)
+{
+    glbuf_result why;
+    const glbuf_stream_obj *s = resolve(ctx, stream, &why);
+    if (s == NULL) {
+        return why;
+    }
+    if (fn == NULL) {
+        return GLBUF_ERR_NULL;
+    }
+    stream_for_each_region(s, fn, user);
+    return GLBUF_OK;
 }

@@ -1,66 +1,30 @@
 /* stream_room.c - how much a stream ring holds now and what an allocation
- * would do (glbuf_stream_room, glbuf_stream_predict): the decisions of
- * stream.c's place(), taken on a view of the stream instead of the stream. */
-#include "stream_room.h"
-
+ * would do (glbuf_stream_room, glbuf_stream_predict): the placement
+ * functions glbuf_stream_alloc acts on (stream_ring.c: glbuf_stream_fit,
+ * glbuf_stream_decide), run on the state the next allocation would find. */
 #include "ctx_internal.h"
 #include "glbuf/stream.h"
-#include "overflow.h"
-#include "pow2.h"
+#include "stream_ring.h"
 
-uint64_t glbuf_stream_fit_at(uint64_t head, uint64_t capacity, uint64_t size, uint64_t align)
+/* The largest request (guard included) that fits now. Whether a size fits
+ * is monotone in the size - a larger request ends no earlier (its position
+ * only moves on, to the next lap when it no longer fits before the ring's
+ * end) against the same tail - so a bisection over [1, capacity] finds it
+ * with the allocation's own test: O(log capacity). */
+static uint64_t largest_fit(const stream_state *v, uint64_t align)
 {
-    uint64_t at = (head + align - 1u) & ~(align - 1u);
-    if ((at & (capacity - 1u)) + size > capacity) {
-        at = (at | (capacity - 1u)) + 1u;
-    }
-    return at;
-}
-
-/* place(): a frame that has nothing yet starts at the request's position, and
- * with no region in flight the ring is free up to there. */
-static glbuf_fit view_decide(const glbuf_stream_view *v, uint64_t size, uint64_t align)
-{
-    uint64_t frame_begin = v->frame_begin, tail = v->tail;
-    uint64_t at = glbuf_stream_fit_at(v->head, v->capacity, size, align);
-    if (v->head == v->frame_begin) {
-        frame_begin = at;
-        if (v->in_flight == 0) {
-            tail = at;
+    uint64_t lo = 0, hi = v->capacity; /* fits(lo) (0: nothing), the answer <= hi */
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1u) / 2u;
+        stream_fit f;
+        glbuf_stream_fit(v, mid, align, &f);
+        if (f.fits) {
+            lo = mid;
+        } else {
+            hi = mid - 1u;
         }
     }
-    uint64_t end = at + size;
-    int fits_now = end - tail <= v->capacity;
-    int wait_makes_room = end - frame_begin <= v->capacity; /* once every region in flight is retired */
-    return glbuf_overflow_decide(v->overflow, fits_now, wait_makes_room, v->capacity < v->max_capacity);
-}
-
-/* The largest request at `align` that fits now. With nothing in flight and
- * nothing yet in this frame, the whole ring. Otherwise a request goes at the
- * aligned head a0 when it fits before the ring's end, or at the start of the
- * next lap; either way it must end within capacity of the tail:
- *     at a0:        min(capacity - (a0 % capacity), tail + capacity - a0)
- *     next lap:     tail + capacity - lap, for sizes that do not fit before the end
- * Every size up to the larger of the two fits (if the second is larger, the
- * first reached the ring's end, so all sizes between them wrap). */
-static uint64_t view_room(const glbuf_stream_view *v, uint64_t align)
-{
-    if (v->in_flight == 0 && v->head == v->frame_begin) {
-        return v->capacity;
-    }
-    uint64_t limit = v->tail + v->capacity; /* no byte at or past it */
-    uint64_t a0 = (v->head + align - 1u) & ~(align - 1u);
-    uint64_t before_end = v->capacity - (a0 & (v->capacity - 1u));
-    uint64_t at_head = a0 < limit ? limit - a0 : 0;
-    if (at_head > before_end) {
-        at_head = before_end;
-    }
-    uint64_t lap = (a0 | (v->capacity - 1u)) + 1u;
-    uint64_t next_lap = lap < limit ? limit - lap : 0;
-    if (next_lap <= before_end) {
-        next_lap = 0; /* such sizes go at a0, where they do not fit */
-    }
-    return at_head > next_lap ? at_head : next_lap;
+    return lo;
 }
 
 static glbuf_stream_obj *resolve(glbuf_ctx *ctx, glbuf_stream stream, glbuf_result *why)
@@ -82,14 +46,13 @@ glbuf_result glbuf_stream_room(glbuf_ctx *ctx, glbuf_stream stream, uint64_t ali
     if (out == NULL) {
         return GLBUF_ERR_NULL;
     }
-    glbuf_stream_view v;
-    glbuf_stream_view_now(s, 0, &v);
-    if (!glbuf_is_pow2(align) || align > v.max_capacity) {
-        return GLBUF_ERR_BAD_ALIGNMENT;
+    if (align == 0 || align > s->max_capacity) {
+        return GLBUF_ERR_BAD_ALIGNMENT; /* as glbuf_stream_alloc */
     }
-    glbuf_stream_view_now(s, 1, &v);
-    uint64_t room = view_room(&v, align);
-    *out = room > v.guard ? room - v.guard : 0;
+    stream_state v;
+    glbuf_stream_state_next(s, 1, &v);
+    uint64_t room = largest_fit(&v, align);
+    *out = room > s->guard ? room - s->guard : 0;
     return GLBUF_OK;
 }
 
@@ -104,18 +67,20 @@ glbuf_result glbuf_stream_predict(glbuf_ctx *ctx, glbuf_stream stream, uint64_t 
     if (out == NULL) {
         return GLBUF_ERR_NULL;
     }
+    /* Bad input as glbuf_stream_alloc refuses it, in its order. */
     if (size == 0) {
         return GLBUF_ERR_ZERO_SIZE;
     }
-    glbuf_stream_view v;
-    glbuf_stream_view_now(s, 0, &v);
-    if (!glbuf_is_pow2(align) || align > v.max_capacity) {
+    if (align == 0 || align > s->max_capacity) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
-    if (size > v.max_capacity || v.guard > v.max_capacity - size) {
+    if (size > s->max_capacity || s->guard > s->max_capacity - size) {
         return GLBUF_ERR_TOO_LARGE;
     }
-    glbuf_stream_view_now(s, 1, &v);
-    *out = view_decide(&v, size + v.guard, align);
+    stream_state v;
+    glbuf_stream_state_next(s, 1, &v);
+    stream_fit f;
+    glbuf_stream_fit(&v, size + s->guard, align, &f);
+    *out = glbuf_stream_decide(&v, &f);
     return GLBUF_OK;
 }

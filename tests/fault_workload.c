@@ -1,5 +1,6 @@
 /* fault_workload.c - the scripted workload of the fault sweeps (fault_workload.h). */
 #include "fault_workload.h"
+#include "fault_expect.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -204,9 +205,19 @@ static void verify_all(wl *w)
     free(big);
 }
 
+/* The state a failed call must leave (fault_expect.h), taken before it. */
+static void snap(const wl *w, fe_snapshot *out)
+{
+    fe_objects o = {w->ctx, {w->a_live ? w->a.id : 0}, {w->b_live ? w->b.id : 0}, w->m, w->s, w->p};
+    fe_take(&o, out);
+}
+
 /* The one check every call goes through. Returns 1 when the call failed
- * because of an injected fault (the caller verifies and retries). */
-static int settle(wl *w, glbuf_result r, long injected_before, const char *what, int line)
+ * because of an injected fault (the caller verifies and retries): then it
+ * returned one of the codes its header documents for such failures, and
+ * changed none of the statistics a failure must leave (`before`). */
+static int settle(wl *w, glbuf_result r, long injected_before, const char *what, int line,
+                  const fe_snapshot *before)
 {
     w->res->steps++;
     int injected = injected_now(w) != injected_before;
@@ -228,9 +239,13 @@ static int settle(wl *w, glbuf_result r, long injected_before, const char *what,
         w->verify_pending = 1;
         return 0;
     }
-    ck_assert_msg((unsigned)r < 32u && (w->cfg->allowed & (1u << r)) != 0,
-                  "run %ld, line %d: %s returned %s for an injected fault, not an allowed code", w->cfg->run, line,
-                  what, glbuf_result_name(r));
+    uint32_t allowed = fe_documented_codes(what) & w->cfg->allowed;
+    ck_assert_msg((unsigned)r < 32u && (allowed & (1u << r)) != 0,
+                  "run %ld, line %d: %s returned %s for an injected fault, not one its header documents", w->cfg->run,
+                  line, what, glbuf_result_name(r));
+    fe_snapshot after;
+    snap(w, &after);
+    fe_expect_unchanged(before, &after, what, r, w->cfg->run, line);
     w->res->errors++;
     w->res->codes |= 1u << r;
     return 1;
@@ -241,16 +256,23 @@ static void verify_if_pending(wl *w)
 {
     if (w->verify_pending) {
         w->verify_pending = 0;
+        /* The call about to run (an allocation, perhaps) has not run yet:
+         * the model's count is the truth. */
+        int adding = w->mr_adding;
+        w->mr_adding = 0;
         verify_all(w);
+        w->mr_adding = adding;
     }
 }
 
 #define DO(w, call)                                                                                            \
     do {                                                                                                       \
         verify_if_pending(w);                                                                                  \
+        fe_snapshot before_;                                                                                   \
+        snap((w), &before_);                                                                                   \
         long inj_ = injected_now(w);                                                                           \
         glbuf_result r_ = (call);                                                                              \
-        if (settle((w), r_, inj_, #call, __LINE__)) {                                                          \
+        if (settle((w), r_, inj_, #call, __LINE__, &before_)) {                                                \
             verify_all(w);                                                                                     \
             r_ = (call);                                                                                       \
             ck_assert_msg(r_ == GLBUF_OK, "run %ld, line %d: %s failed again (%s) after the injected fault",   \
@@ -368,10 +390,13 @@ static void buffers_frame(wl *w, uint32_t f, uint32_t seed)
     w->b_mapped = 1;
     fill(ptr, 512, seed + 4);
     fill(w->b_model + map_at, 512, seed + 4);
+    fe_snapshot before;
+    snap(w, &before);
+    before.b.mapped = 0; /* a failed unmap unmaps too (buffer.h) */
     long inj = injected_now(w);
     glbuf_result r = glbuf_buffer_unmap(w->ctx, w->b);
     w->b_mapped = 0;
-    if (settle(w, r, inj, "glbuf_buffer_unmap", __LINE__)) {
+    if (settle(w, r, inj, "glbuf_buffer_unmap()", __LINE__, &before)) {
         ck_assert_int_eq(r, GLBUF_ERR_CONTENTS_LOST);
         /* the documented recovery: write the contents again */
         DO(w, glbuf_buffer_sub_data(w->ctx, w->b, 0, B_SIZE, w->b_model));
@@ -386,12 +411,9 @@ static void mega_forget(wl *w, int i)
     w->mr_count--;
 }
 
-static int count_live(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int count_live(void *user, const glbuf_mega_block *b)
 {
-    (void)offset;
-    (void)size;
-    (void)frame;
-    *(int *)user += kind == GLBUF_MEGA_BLOCK_LIVE;
+    *(int *)user += b->kind == GLBUF_MEGA_BLOCK_LIVE;
     return 0;
 }
 
@@ -412,9 +434,11 @@ static void check_layout(wl *w)
     ck_assert_int_eq(live, w->mr_count);
     static char js[16384];
     size_t len = 0;
+    fe_snapshot before;
+    snap(w, &before);
     long inj = injected_now(w);
     glbuf_result r = glbuf_mega_dump_json(w->ctx, w->m, js, sizeof js, &len);
-    if (settle(w, r, inj, "glbuf_mega_dump_json", __LINE__)) {
+    if (settle(w, r, inj, "glbuf_mega_dump_json()", __LINE__, &before)) {
         verify_all(w);
         r = glbuf_mega_dump_json(w->ctx, w->m, js, sizeof js, &len);
         ck_assert_int_eq(r, GLBUF_OK);
@@ -435,6 +459,12 @@ static void mega_frame(wl *w, uint32_t f, uint32_t seed)
         mm->written = 0;
         mm->bytes = malloc((size_t)mm->size);
         ck_assert_ptr_nonnull(mm->bytes);
+        glbuf_fit fit = GLBUF_FIT_FULL;
+        uint64_t room = 0;
+        DO(w, glbuf_mega_predict(w->ctx, w->m, mm->size, i == 1 ? 64 : 0, &fit));
+        DO(w, glbuf_mega_room(w->ctx, w->m, 0, &room));
+        ck_assert(fit != GLBUF_FIT_FULL); /* the default policy, far below max_capacity */
+        ck_assert(fit != GLBUF_FIT_NOW || room >= mm->size);
         w->mr_adding = 1;
         DO(w, glbuf_mega_alloc(w->ctx, w->m, mm->size, i == 1 ? 64 : 0, &mm->h, NULL));
         w->mr_adding = 0;
@@ -509,12 +539,19 @@ static void stream_frame(wl *w, uint32_t f, uint32_t seed)
          * it again. */
         glbuf_stream_allocation al;
         uint32_t al_seed = seed + 30 + (uint32_t)i;
+        glbuf_fit fit = GLBUF_FIT_FULL;
+        uint64_t room = 0;
+        DO(w, glbuf_stream_predict(w->ctx, w->s, sizes[i], aligns[i], &fit));
+        DO(w, glbuf_stream_room(w->ctx, w->s, aligns[i], &room));
+        ck_assert((fit == GLBUF_FIT_NOW) == (room >= sizes[i]));
+        fe_snapshot before;
+        snap(w, &before);
         long inj = injected_now(w);
         glbuf_result r = glbuf_stream_alloc(w->ctx, w->s, sizes[i], aligns[i], &al);
         if (r == GLBUF_OK) {
             stream_written(w, &al, sizes[i], al_seed);
         }
-        if (settle(w, r, inj, "glbuf_stream_alloc", __LINE__)) {
+        if (settle(w, r, inj, "glbuf_stream_alloc()", __LINE__, &before)) {
             verify_all(w);
             r = glbuf_stream_alloc(w->ctx, w->s, sizes[i], aligns[i], &al);
             ck_assert_msg(r == GLBUF_OK, "run %ld: glbuf_stream_alloc failed again (%s) after the injected fault",
@@ -560,10 +597,12 @@ static void pool_frame(wl *w, uint32_t f, uint32_t seed)
 
 static void end_frame(wl *w)
 {
+    fe_snapshot before;
+    snap(w, &before);
     long inj = injected_now(w);
     glbuf_result r = glbuf_ctx_end_frame(w->ctx);
     w->sa_count = 0; /* stream memory of the ended frame is dead */
-    if (settle(w, r, inj, "glbuf_ctx_end_frame", __LINE__)) {
+    if (settle(w, r, inj, "glbuf_ctx_end_frame()", __LINE__, &before)) {
         /* the frame advanced anyway; its memory is retired by the next fence */
         ck_assert_int_eq(r, GLBUF_ERR_FENCE_FAILED);
         verify_all(w);
@@ -599,6 +638,14 @@ static void create_all(wl *w)
     md.capacity = 4096;
     md.max_capacity = 1u << 20;
     md.label = "fault-M";
+    /* CTest runs the sweeps again with the megabuffer device-local (staging
+     * ring, GPU copies); by default it takes the context's AUTO placement. */
+    const char *placement = getenv("GLBUF_TEST_MEGA_PLACEMENT");
+    if (placement != NULL && strcmp(placement, "device-local") == 0) {
+        md.placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    } else if (placement != NULL && strcmp(placement, "host-visible") == 0) {
+        md.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
+    }
     DO(w, glbuf_mega_create(w->ctx, &md, &w->m));
 
     glbuf_stream_desc sd;
@@ -702,6 +749,8 @@ void fw_result_add(fw_result *a, const fw_result *b)
     a->bytes_verified += b->bytes_verified;
     a->bytes_lost += b->bytes_lost;
     a->codes |= b->codes;
+    a->faults_injected += b->faults_injected;
+    a->blocks_leaked += b->blocks_leaked;
 }
 
 void fw_codes_str(uint32_t codes, char *out, size_t out_size)

@@ -59,6 +59,8 @@ typedef struct fw_result {
     uint64_t bytes_verified;
     uint64_t bytes_lost;   /* bytes that read back different: must stay 0 */
     uint32_t codes;        /* (1u << code) of every error code seen */
+    long faults_injected;  /* faults the fault layer injected (measured, per run) */
+    long blocks_leaked;    /* host blocks still live after the run (must stay 0) */
 } fw_result;
 
 /* Runs the workload once on the GL context current on this thread. Failures

@@ -4,10 +4,24 @@
  *
  * One table, read top to bottom: each BAD() line is one bad input, the code
  * the header documents for it, and the call. Around every line the whole
- * observable state is snapshotted (context counters including the GL call
- * counts, every object's statistics, every byte of every buffer and
- * allocation read back through GL, the host allocator's live count) and must
- * be identical afterwards: bad input changes nothing and makes no GL call.
+ * observable state is snapshotted (every counter of the context including
+ * the GL call counts, its frame clock and the GL errors kept for the app;
+ * every statistic of every object; the layout of every megabuffer and
+ * allocator, block by block; every byte of every buffer and allocation read
+ * back through GL; the host allocator's live count) and must be identical
+ * afterwards: bad input changes nothing and makes no GL call. The only
+ * change allowed is the one a header documents: a refused allocation counts
+ * in failed_allocations (BAD_COUNTED rows, exactly +1).
+ *
+ * The table runs on objects in use, not fresh ones: frames have ended with
+ * their fences pending or signalled but not yet polled, megabuffers hold
+ * frees of ended frames (one of a frame known complete, not yet retired)
+ * and of the current frame, a stream is in the middle of a frame after
+ * regions of ended ones, a pool holds idle buffers of ended frames, a buffer
+ * holds batched appends not yet uploaded. Stale handles are handles whose
+ * slot now holds a live object of the same kind (the slot was reused), and
+ * foreign ones are live handles of another context, megabuffer, allocator
+ * or readback object with the very index and generation of a live one here.
  * A meta-check compares the functions the table covers with every GLBUF_API
  * declaration in include/glbuf/ (listed at configure time into
  * bad_input_api.h), so a new public function cannot be forgotten. */
@@ -18,14 +32,17 @@
 #include <string.h>
 
 #include "bad_input_api.h"
+#include "buffer_internal.h"
 #include "ctx_internal.h"
 #include "glbuf/buffer.h"
 #include "glbuf/mega.h"
+#include "glbuf/mesh.h"
 #include "glbuf/pool.h"
 #include "glbuf/ranges.h"
 #include "glbuf/readback.h"
 #include "glbuf/stream.h"
 #include "gl_fixture.h"
+#include "handle_id.h"
 
 #define BIG ((uint64_t)PTRDIFF_MAX + 1u) /* beyond GLsizeiptr */
 
@@ -64,6 +81,7 @@ typedef struct world {
     glbuf_mega m, m2, m_none; /* m2: another megabuffer; m_none: GROW_NONE, full */
     glbuf_mega m_dead, m_foreign; /* destroyed; a live megabuffer of ctx2 */
     glbuf_mega_range r, freed, other;
+    glbuf_mesh mesh, mesh_freed;
     glbuf_stream s, s_small;
     glbuf_stream s_dead, s_foreign;
     glbuf_pool p, p2;
@@ -74,6 +92,26 @@ typedef struct world {
      * rb_foreign: ctx2's; rb_dead: destroyed; req_released: given back */
     glbuf_readback rb, rb2, rb_foreign, rb_dead;
     glbuf_readback_request req, req_released, req_other;
+
+    /* Slots reused (stale: the handle that had the slot; reuser: the live
+     * object of the same kind now in it) and twins (a live handle of the
+     * other context or object with the reuser's index and generation). */
+    glbuf_buffer buf_stale, buf_reuser, buf_twin;
+    glbuf_mega m_stale, m_reuser, m_twin;
+    glbuf_stream s_stale, s_reuser, s_twin;
+    glbuf_pool p_stale, p_reuser, p_twin;
+    glbuf_readback rb_stale, rb_reuser, rb_twin;
+    glbuf_mega_range r_stale, r_reuser, r_twin; /* in m; r_twin in m2 */
+    glbuf_range h_stale, h_reuser, h_twin;      /* in rg; h_twin in rg2 */
+    glbuf_range h_moved;                        /* in rg, after a hole: can move down */
+
+    glbuf_buffer batched; /* batched appends staged, not uploaded */
+    /* Frees of ended frames and of this one, pending in m. */
+    glbuf_mega_range pend_done, pend_ended, pend_now;
+    uint64_t frame_done; /* the newest frame known complete */
+
+    /* Refused allocations each documented as counted (BAD_COUNTED). */
+    uint64_t counted_m, counted_m_none, counted_rg;
 } world;
 
 static world W;
@@ -125,10 +163,15 @@ static void snap_gl(sbuf *b, uint32_t name, uint64_t size)
 static void snap_ctx(sbuf *b, glbuf_ctx *ctx)
 {
     glbuf_ctx_stats st = glbuf_ctx_get_stats(ctx);
-    put(b, "ctx calls=%llu frame=%llu", st.calls_total, glbuf_ctx_frame(ctx));
+    put(b, "ctx calls=%llu by_entry=%llx", st.calls_total, fnv((const uint8_t *)st.calls, sizeof st.calls));
+    put(b, " frame=%llu completed=%llu", glbuf_ctx_frame(ctx), ctx->completed_frame); /* not polled */
+    put(b, " fences=%llu kept_errors=%llu", ctx->fence_count, ctx->app_error_count);
     put(b, " created=%llu deleted=%llu", st.buffers_created, st.buffers_deleted);
-    put(b, " errors=%llu uploaded=%llu", st.gl_errors, st.bytes_uploaded);
-    put(b, " realloc=%llu live=%llu\n", st.reallocations, (unsigned long long)ctx->objects.live);
+    put(b, " alive=%llu errors=%llu", st.buffers_alive, st.gl_errors);
+    put(b, " app_errors=%llu uploaded=%llu", st.app_gl_errors, st.bytes_uploaded);
+    put(b, " realloc=%llu growth_copied=%llu", st.reallocations, st.bytes_copied_by_growth);
+    put(b, " waits=%llu wait_ns=%llu", st.fence_waits, st.fence_wait_ns);
+    put(b, " live=%llu\n", (unsigned long long)ctx->objects.live, 0);
 }
 
 static void snap_buffer(sbuf *b, glbuf_ctx *ctx, glbuf_buffer buf, int read)
@@ -143,29 +186,44 @@ static void snap_buffer(sbuf *b, glbuf_ctx *ctx, glbuf_buffer buf, int read)
     }
     put(b, " name=%llu size=%llu", in.name, in.size);
     put(b, " cap=%llu mapped=%llu", in.capacity, (unsigned long long)in.mapped);
-    put(b, " usage=%llu realloc=%llu", (unsigned long long)in.usage, in.reallocations);
+    put(b, " target=%llu usage=%llu", (unsigned long long)in.target, (unsigned long long)in.usage);
+    put(b, " growth=%llu realloc=%llu", (unsigned long long)in.growth, in.reallocations);
     put(b, " label=%llx flags=%llu", fnv((const uint8_t *)in.label, strlen(in.label)), in.storage_flags);
+    put(b, " pending=%llu generation=%llu", in.pending_bytes, in.storage_generation);
+    if (in.pending_bytes > 0) { /* the staged bytes themselves, not yet in GL */
+        glbuf_result why;
+        const glbuf_buffer_obj *o = glbuf_buffer_lookup(ctx, buf, &why);
+        put(b, " staged=%llx", fnv(o->pending, o->pending_size), 0);
+    }
     if (read && !in.mapped) {
         snap_gl(b, in.name, in.capacity);
     }
     put(b, "\n", 0, 0);
 }
 
-static int snap_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int snap_block(void *user, const glbuf_mega_block *k)
 {
     sbuf *b = user;
-    put(b, " [%llu %llu", (unsigned long long)kind, offset);
-    put(b, " %llu %llu]", size, frame);
+    put(b, " [%llu %llu", (unsigned long long)k->kind, k->offset);
+    put(b, " %llu %llu", k->size, k->frame);
+    put(b, " %llx %llu]", k->range.id, k->user_data);
     return 0;
 }
 
-static void snap_mega(sbuf *b, glbuf_ctx *ctx, glbuf_mega m)
+/* Every statistic; failed_allocations less the refusals the table counted
+ * on purpose (BAD_COUNTED), so that any other change shows. */
+static void snap_mega(sbuf *b, glbuf_ctx *ctx, glbuf_mega m, uint64_t counted)
 {
     glbuf_mega_stats st = glbuf_mega_get_stats(ctx, m);
-    put(b, "mega cap=%llu used=%llu", st.capacity, st.used_bytes);
+    put(b, "mega cap=%llu max=%llu", st.capacity, st.max_capacity);
+    put(b, " used=%llu free=%llu", st.used_bytes, st.free_bytes);
+    put(b, " largest=%llu blocks=%llu", st.largest_free_block, st.free_blocks);
     put(b, " allocs=%llu pending=%llu", st.allocations, st.pending_frees);
+    put(b, " pending_bytes=%llu growths=%llu", st.pending_free_bytes, st.growths);
+    put(b, " defrags=%llu growth_copied=%llu", st.defragmentations, st.bytes_copied_by_growth);
+    put(b, " defrag_copied=%llu failed=%llu", st.bytes_copied_by_defrag, st.failed_allocations - counted);
     put(b, " gen=%llu name=%llu", st.storage_generation, st.name);
-    put(b, " growths=%llu defrags=%llu", st.growths, st.defragmentations);
+    put(b, " align=%llu storage=%llu", st.alignment, (unsigned long long)st.has_buffer_storage);
     ck_assert_int_eq(glbuf_mega_for_each_block(ctx, m, snap_block, b), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK);
     snap_gl(b, st.name, st.capacity);
@@ -175,9 +233,13 @@ static void snap_mega(sbuf *b, glbuf_ctx *ctx, glbuf_mega m)
 static void snap_stream(sbuf *b, glbuf_ctx *ctx, glbuf_stream s)
 {
     glbuf_stream_stats st = glbuf_stream_get_stats(ctx, s);
-    put(b, "stream streamed=%llu allocs=%llu", st.bytes_streamed, st.allocations);
-    put(b, " cap=%llu held=%llu", st.capacity, st.bytes_held);
-    put(b, " growths=%llu flushes=%llu\n", st.growths, st.flushes);
+    put(b, "stream streamed=%llu skipped=%llu", st.bytes_streamed, st.bytes_skipped);
+    put(b, " allocs=%llu frames=%llu", st.allocations, st.frames);
+    put(b, " waits=%llu wait_ns=%llu", st.waits, st.wait_ns);
+    put(b, " growths=%llu orphans=%llu", st.growths, st.orphans);
+    put(b, " flushes=%llu cap=%llu", st.flushes, st.capacity);
+    put(b, " held=%llu retired=%llu", st.bytes_held, st.rings_retired);
+    put(b, " persistent=%llu\n", (unsigned long long)st.persistent, 0);
 }
 
 static void snap_pool(sbuf *b, glbuf_ctx *ctx, glbuf_pool p)
@@ -185,62 +247,108 @@ static void snap_pool(sbuf *b, glbuf_ctx *ctx, glbuf_pool p)
     glbuf_pool_stats st = glbuf_pool_get_stats(ctx, p);
     put(b, "pool held=%llu idle=%llu", st.bytes_held, st.bytes_idle);
     put(b, " requested=%llu budget=%llu", st.bytes_requested, st.idle_budget);
+    put(b, " acquired=%llu demand_frames=%llu", st.acquired, st.demand_frames);
     for (unsigned i = 0; i < GLBUF_POOL_TIERS; i++) {
-        put(b, " [%llu %llu", st.tiers[i].live, st.tiers[i].idle);
-        put(b, " %llu %llu]", st.tiers[i].created, st.tiers[i].reused);
+        const glbuf_pool_tier_stats *t = &st.tiers[i];
+        put(b, " [%llu %llu", t->limit, t->live);
+        put(b, " %llu %llu", t->idle, t->created);
+        put(b, " %llu %llu", t->reused, t->shed);
+        put(b, " %llu %llu", t->trimmed, t->evicted);
+        put(b, " %llu %llu", t->discarded, t->bytes_held);
+        put(b, " %llu %llu]", t->bytes_idle, t->bytes_requested);
     }
     put(b, "\n", 0, 0);
 }
 
-static void snap_ranges(sbuf *b, glbuf_ranges *r)
+static int snap_live_range(void *user, glbuf_range h, uint64_t offset, uint64_t size)
+{
+    sbuf *b = user;
+    put(b, " [%llx %llu", h.id, offset);
+    put(b, " %llu]", size, 0);
+    return 0;
+}
+
+static int snap_free_range(void *user, uint64_t offset, uint64_t size)
+{
+    sbuf *b = user;
+    put(b, " (%llu %llu)", offset, size);
+    return 0;
+}
+
+static void snap_ranges(sbuf *b, glbuf_ranges *r, uint64_t counted)
 {
     glbuf_ranges_stats st = glbuf_ranges_get_stats(r);
     ck_assert_int_eq(glbuf_ranges_invariants_hold(r), 1);
     put(b, "ranges cap=%llu used=%llu", st.capacity, st.used_bytes);
-    put(b, " live=%llu blocks=%llu", st.live_allocations, st.free_blocks);
-    put(b, " meta=%llu extent=%llu\n", st.metadata_bytes, glbuf_ranges_used_extent(r));
+    put(b, " free=%llu largest=%llu", st.free_bytes, st.largest_free_block);
+    put(b, " peak=%llu meta=%llu", st.peak_used_bytes, st.metadata_bytes);
+    put(b, " failed=%llu blocks=%llu", st.failed_allocations - counted, st.free_blocks);
+    put(b, " live=%llu extent=%llu", st.live_allocations, glbuf_ranges_used_extent(r));
+    glbuf_ranges_for_each(r, snap_live_range, b);
+    glbuf_ranges_for_each_free(r, snap_free_range, b);
+    put(b, "\n", 0, 0);
 }
 
-static void snap_readback(sbuf *b, glbuf_readback rb, glbuf_readback_request req, uint64_t size)
+static void snap_readback(sbuf *b, glbuf_ctx *ctx, glbuf_readback rb, glbuf_readback_request req, uint64_t size)
 {
-    glbuf_readback_stats st = glbuf_readback_get_stats(W.ctx, rb);
-    put(b, "readback requests=%llu completed=%llu", st.requests, st.completed);
-    put(b, " pending=%llu waits=%llu", st.polls_pending, st.waits);
-    put(b, " growths=%llu cap=%llu", st.growths, st.capacity);
-    put(b, " held=%llu live=%llu", st.bytes_held, st.bytes_live);
-    /* complete since setup: a poll makes no GL call and changes nothing */
-    const void *data = NULL;
-    ck_assert_int_eq(glbuf_readback_poll(W.ctx, rb, req, &data), GLBUF_OK);
-    put(b, " data=%llx live_requests=%llu\n", fnv(data, (size_t)size), st.live_requests);
+    glbuf_readback_stats st = glbuf_readback_get_stats(ctx, rb);
+    put(b, "readback requests=%llu bytes_requested=%llu", st.requests, st.bytes_requested);
+    put(b, " completed=%llu pending=%llu", st.completed, st.polls_pending);
+    put(b, " waits=%llu wait_ns=%llu", st.waits, st.wait_ns);
+    put(b, " timeouts=%llu growths=%llu", st.timeouts, st.growths);
+    put(b, " trims=%llu fetches=%llu", st.trims, st.fetches);
+    put(b, " cap=%llu held=%llu", st.capacity, st.bytes_held);
+    put(b, " live=%llu live_requests=%llu", st.bytes_live, st.live_requests);
+    put(b, " retired=%llu memory=%llu", st.rings_retired, (unsigned long long)st.memory);
+    put(b, " persistent=%llu", (unsigned long long)st.persistent, 0);
+    if (req.id != 0) {
+        /* complete since setup: a poll makes no GL call and changes nothing */
+        const void *data = NULL;
+        ck_assert_int_eq(glbuf_readback_poll(ctx, rb, req, &data), GLBUF_OK);
+        put(b, " data=%llx", fnv(data, (size_t)size), 0);
+    }
+    put(b, "\n", 0, 0);
 }
 
-/* Everything observable; failed-allocation counters are left out (documented
- * to count FULL and out-of-memory failures). */
+/* Everything observable. */
 static char *snapshot(void)
 {
     sbuf b = {NULL, 0, 0};
     put(&b, "host live=%llu\n", (unsigned long long)host.live, 0);
     snap_ctx(&b, W.ctx);
     snap_ctx(&b, W.ctx2);
-    const glbuf_buffer bufs[] = {W.buf, W.imm, W.empty, W.mapped, W.flushy, W.pooled, W.pooled2};
+    const glbuf_buffer bufs[] = {W.buf, W.imm, W.empty, W.mapped, W.flushy, W.pooled, W.pooled2, W.buf_reuser,
+                                 W.batched};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         snap_buffer(&b, W.ctx, bufs[i], 1);
     }
     snap_buffer(&b, W.ctx2, W.foreign, 1);
-    snap_mega(&b, W.ctx, W.m);
-    snap_mega(&b, W.ctx, W.m2);
-    snap_mega(&b, W.ctx, W.m_none);
-    snap_mega(&b, W.ctx2, W.m_foreign);
-    snap_stream(&b, W.ctx, W.s);
-    snap_stream(&b, W.ctx, W.s_small);
+    snap_buffer(&b, W.ctx2, W.buf_twin, 1);
+    snap_mega(&b, W.ctx, W.m, W.counted_m);
+    snap_mega(&b, W.ctx, W.m2, 0);
+    snap_mega(&b, W.ctx, W.m_none, W.counted_m_none);
+    snap_mega(&b, W.ctx, W.m_reuser, 0);
+    snap_mega(&b, W.ctx2, W.m_foreign, 0);
+    snap_mega(&b, W.ctx2, W.m_twin, 0);
+    const glbuf_stream streams[] = {W.s, W.s_small, W.s_reuser};
+    for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
+        snap_stream(&b, W.ctx, streams[i]);
+    }
     snap_stream(&b, W.ctx2, W.s_foreign);
-    snap_pool(&b, W.ctx, W.p);
-    snap_pool(&b, W.ctx, W.p2);
+    snap_stream(&b, W.ctx2, W.s_twin);
+    const glbuf_pool pools[] = {W.p, W.p2, W.p_reuser};
+    for (size_t i = 0; i < sizeof pools / sizeof pools[0]; i++) {
+        snap_pool(&b, W.ctx, pools[i]);
+    }
     snap_pool(&b, W.ctx2, W.p_foreign);
-    snap_ranges(&b, W.rg);
-    snap_ranges(&b, W.rg2);
-    snap_readback(&b, W.rb, W.req, 1024);
-    snap_readback(&b, W.rb2, W.req_other, 256);
+    snap_pool(&b, W.ctx2, W.p_twin);
+    snap_ranges(&b, W.rg, W.counted_rg);
+    snap_ranges(&b, W.rg2, 0);
+    snap_readback(&b, W.ctx, W.rb, W.req, 1024);
+    snap_readback(&b, W.ctx, W.rb2, W.req_other, 256);
+    snap_readback(&b, W.ctx, W.rb_reuser, (glbuf_readback_request){0}, 0);
+    snap_readback(&b, W.ctx2, W.rb_foreign, (glbuf_readback_request){0}, 0);
+    snap_readback(&b, W.ctx2, W.rb_twin, (glbuf_readback_request){0}, 0);
     return b.p;
 }
 
@@ -284,6 +392,23 @@ static void unchanged(char *before, const char *what, int line)
         unchanged(before_, #expr, __LINE__);                                                                \
     } while (0)
 
+/* A refusal the header documents as counted in a failed-allocations
+ * statistic: `expr` must return `expected`, bump `tally`'s counter by
+ * exactly one (the snapshot shows the counter less the tally) and change
+ * nothing else. */
+#define BAD_COUNTED(fn, expected, tally, expr)                                                              \
+    do {                                                                                                    \
+        (void)&fn;                                                                                          \
+        cover(#fn);                                                                                         \
+        char *before_ = snapshot();                                                                         \
+        glbuf_result got_ = (expr);                                                                         \
+        bad_count++;                                                                                        \
+        (tally)++;                                                                                          \
+        ck_assert_msg(got_ == (expected), "line %d: %s returned %s, documented: %s", __LINE__, #expr,        \
+                      glbuf_result_name(got_), glbuf_result_name(expected));                                \
+        unchanged(before_, #expr, __LINE__);                                                                \
+    } while (0)
+
 /* A bad input thrown at the immutable buffer, which only a profile with
  * ARB_buffer_storage has. */
 #define BAD_IMM(fn, expected, expr)                                                                         \
@@ -307,14 +432,18 @@ static void unchanged(char *before, const char *what, int line)
     } while (0)
 
 /* The handles every buffer call must refuse, with the code for each: a NULL
- * context, 0, a destroyed buffer, a forged id, and a buffer of another
- * context. Each call site uses C (context) and H (handle). */
+ * context, 0, a destroyed buffer, a forged id, a buffer of another context,
+ * a buffer whose slot now holds another buffer, and the live buffer of the
+ * other context with that one's index and generation. Each call site uses
+ * C (context) and H (handle). */
 #define BUF_COMMON(fn, expr)                                                                                \
     do {                                                                                                    \
-        const glbuf_buffer hs_[5] = {W.buf, {0}, W.dead, {UINT64_MAX}, W.foreign};                         \
-        const glbuf_result want_[5] = {GLBUF_ERR_NULL, GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,   \
-                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE};                  \
-        for (int k_ = 0; k_ < 5; k_++) {                                                                    \
+        const glbuf_buffer hs_[7] = {W.buf, {0}, W.dead, {UINT64_MAX}, W.foreign, W.buf_stale, W.buf_twin}; \
+        const glbuf_result want_[7] = {GLBUF_ERR_NULL,           GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE};                                           \
+        for (int k_ = 0; k_ < 7; k_++) {                                                                    \
             glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
             glbuf_buffer H = hs_[k_];                                                                       \
             (void)C;                                                                                        \
@@ -324,16 +453,19 @@ static void unchanged(char *before, const char *what, int line)
     } while (0)
 
 /* The same for megabuffers, streams and pools: a NULL context, 0, a destroyed
- * object, a forged id, another context's object, and the ids of two objects
- * of other kinds. Each call site uses C (context) and H (handle). */
-#define OBJ_COMMON(type, live, dead, foreign, other1, other2, fn, expr)                                     \
+ * object, a forged id, another context's object, the ids of two objects of
+ * other kinds, an object whose slot now holds another of its kind, and the
+ * other context's live object with that one's index and generation. Each
+ * call site uses C (context) and H (handle). */
+#define OBJ_COMMON(type, live, dead, foreign, other1, other2, stale, twin, fn, expr)                        \
     do {                                                                                                    \
-        const type hs_[7] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}};              \
-        const glbuf_result want_[7] = {GLBUF_ERR_NULL,           GLBUF_ERR_INVALID_HANDLE,                  \
+        const type hs_[9] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}, stale, twin}; \
+        const glbuf_result want_[9] = {GLBUF_ERR_NULL,           GLBUF_ERR_INVALID_HANDLE,                  \
                                        GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
                                        GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_WRONG_KIND,                      \
-                                       GLBUF_ERR_WRONG_KIND};                                               \
-        for (int k_ = 0; k_ < 7; k_++) {                                                                    \
+                                       GLBUF_ERR_WRONG_KIND,     GLBUF_ERR_INVALID_HANDLE,                  \
+                                       GLBUF_ERR_INVALID_HANDLE};                                           \
+        for (int k_ = 0; k_ < 9; k_++) {                                                                    \
             glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
             type H = hs_[k_];                                                                               \
             (void)C;                                                                                        \
@@ -342,10 +474,10 @@ static void unchanged(char *before, const char *what, int line)
         }                                                                                                   \
     } while (0)
 /* Queries that cannot fail: every one of those handles gives `cond`. */
-#define OBJ_QUERY(type, live, dead, foreign, other1, other2, fn, call, cond)                                \
+#define OBJ_QUERY(type, live, dead, foreign, other1, other2, stale, twin, fn, call, cond)                   \
     do {                                                                                                    \
-        const type hs_[7] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}};              \
-        for (int k_ = 0; k_ < 7; k_++) {                                                                    \
+        const type hs_[9] = {live, {0}, dead, {UINT64_MAX}, foreign, {other1.id}, {other2.id}, stale, twin}; \
+        for (int k_ = 0; k_ < 9; k_++) {                                                                    \
             glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
             type H = hs_[k_];                                                                               \
             (void)C;                                                                                        \
@@ -353,12 +485,18 @@ static void unchanged(char *before, const char *what, int line)
             BADV(fn, call, cond);                                                                           \
         }                                                                                                   \
     } while (0)
-#define MEGA_QUERY(fn, call, cond) OBJ_QUERY(glbuf_mega, W.m, W.m_dead, W.m_foreign, W.s, W.p, fn, call, cond)
-#define STREAM_QUERY(fn, call, cond) OBJ_QUERY(glbuf_stream, W.s, W.s_dead, W.s_foreign, W.m, W.p, fn, call, cond)
-#define POOL_QUERY(fn, call, cond) OBJ_QUERY(glbuf_pool, W.p, W.p_dead, W.p_foreign, W.m, W.s, fn, call, cond)
-#define MEGA_COMMON(fn, expr) OBJ_COMMON(glbuf_mega, W.m, W.m_dead, W.m_foreign, W.s, W.p, fn, expr)
-#define STREAM_COMMON(fn, expr) OBJ_COMMON(glbuf_stream, W.s, W.s_dead, W.s_foreign, W.m, W.p, fn, expr)
-#define POOL_COMMON(fn, expr) OBJ_COMMON(glbuf_pool, W.p, W.p_dead, W.p_foreign, W.m, W.s, fn, expr)
+#define MEGA_ARGS glbuf_mega, W.m, W.m_dead, W.m_foreign, W.s, W.p, W.m_stale, W.m_twin
+#define STREAM_ARGS glbuf_stream, W.s, W.s_dead, W.s_foreign, W.m, W.p, W.s_stale, W.s_twin
+#define POOL_ARGS glbuf_pool, W.p, W.p_dead, W.p_foreign, W.m, W.s, W.p_stale, W.p_twin
+/* (the indirection expands the *_ARGS lists before the macro counts them) */
+#define OBJ_QUERY_(...) OBJ_QUERY(__VA_ARGS__)
+#define OBJ_COMMON_(...) OBJ_COMMON(__VA_ARGS__)
+#define MEGA_QUERY(fn, call, cond) OBJ_QUERY_(MEGA_ARGS, fn, call, cond)
+#define STREAM_QUERY(fn, call, cond) OBJ_QUERY_(STREAM_ARGS, fn, call, cond)
+#define POOL_QUERY(fn, call, cond) OBJ_QUERY_(POOL_ARGS, fn, call, cond)
+#define MEGA_COMMON(fn, expr) OBJ_COMMON_(MEGA_ARGS, fn, expr)
+#define STREAM_COMMON(fn, expr) OBJ_COMMON_(STREAM_ARGS, fn, expr)
+#define POOL_COMMON(fn, expr) OBJ_COMMON_(POOL_ARGS, fn, expr)
 
 /* ---- setup ----------------------------------------------------------------------------- */
 
@@ -403,6 +541,235 @@ static glbuf_mega make_mega(glbuf_ctx *ctx, uint64_t capacity, glbuf_mega_growth
     return m;
 }
 
+/* ---- slots reused, and twins in the other context ------------------------------- */
+
+typedef uint64_t (*make_fn)(glbuf_ctx *ctx);
+typedef void (*drop_fn)(glbuf_ctx *ctx, uint64_t id);
+
+static uint64_t make_buffer_id(glbuf_ctx *ctx) { return make_buffer(ctx, 32, 0).id; }
+static void drop_buffer_id(glbuf_ctx *ctx, uint64_t id)
+{
+    ck_assert_int_eq(glbuf_buffer_destroy(ctx, (glbuf_buffer){id}), GLBUF_OK);
+}
+static uint64_t make_mega_id(glbuf_ctx *ctx) { return make_mega(ctx, 1024, GLBUF_MEGA_GROW_NONE).id; }
+static void drop_mega_id(glbuf_ctx *ctx, uint64_t id)
+{
+    ck_assert_int_eq(glbuf_mega_destroy(ctx, (glbuf_mega){id}), GLBUF_OK);
+}
+static uint64_t make_stream_id(glbuf_ctx *ctx)
+{
+    glbuf_stream_desc d;
+    memset(&d, 0, sizeof d);
+    d.capacity = 1024;
+    d.max_capacity = 1024;
+    glbuf_stream s = {0};
+    ck_assert_int_eq(glbuf_stream_create(ctx, &d, &s), GLBUF_OK);
+    return s.id;
+}
+static void drop_stream_id(glbuf_ctx *ctx, uint64_t id)
+{
+    ck_assert_int_eq(glbuf_stream_destroy(ctx, (glbuf_stream){id}), GLBUF_OK);
+}
+static uint64_t make_pool_id(glbuf_ctx *ctx)
+{
+    glbuf_pool_desc d;
+    memset(&d, 0, sizeof d);
+    glbuf_pool p = {0};
+    ck_assert_int_eq(glbuf_pool_create(ctx, &d, &p), GLBUF_OK);
+    return p.id;
+}
+static void drop_pool_id(glbuf_ctx *ctx, uint64_t id)
+{
+    ck_assert_int_eq(glbuf_pool_destroy(ctx, (glbuf_pool){id}), GLBUF_OK);
+}
+static uint64_t make_readback_id(glbuf_ctx *ctx)
+{
+    glbuf_readback_desc d;
+    memset(&d, 0, sizeof d);
+    d.capacity = 4096;
+    d.max_capacity = 4096;
+    glbuf_readback rb = {0};
+    ck_assert_int_eq(glbuf_readback_create(ctx, &d, &rb), GLBUF_OK);
+    return rb.id;
+}
+static void drop_readback_id(glbuf_ctx *ctx, uint64_t id)
+{
+    ck_assert_int_eq(glbuf_readback_destroy(ctx, (glbuf_readback){id}), GLBUF_OK);
+}
+
+/* `stale` the handle of an object destroyed so that `reuser`, made next,
+ * takes its slot (index kept, generation + 1): a lookup of `stale` reaches
+ * the slot of a live object of the very same kind. */
+static void reuse_slot(glbuf_ctx *ctx, make_fn make, drop_fn drop, uint64_t *stale, uint64_t *reuser)
+{
+    *stale = make(ctx);
+    drop(ctx, *stale);
+    *reuser = make(ctx);
+    ck_assert_uint_eq(glbuf_id_index(*reuser), glbuf_id_index(*stale));
+    ck_assert_uint_eq(glbuf_id_generation(*reuser), glbuf_id_generation(*stale) + 1u);
+}
+
+/* Objects made on the way to a twin, kept until every twin is made (so
+ * that each twin's slot is a fresh one: targets come in increasing index
+ * order), then destroyed. */
+static struct {
+    uint64_t id[256];
+    drop_fn drop[256];
+    int count;
+} kept;
+
+/* A live object of `ctx` (made by `make`) with the index and generation of
+ * `target`, a live handle of another table. */
+static uint64_t twin_of(glbuf_ctx *ctx, uint64_t target, make_fn make, drop_fn drop)
+{
+    uint64_t id = make(ctx);
+    while (glbuf_id_index(id) < glbuf_id_index(target)) {
+        ck_assert_int_lt(kept.count, 256);
+        kept.id[kept.count] = id;
+        kept.drop[kept.count++] = drop;
+        id = make(ctx);
+    }
+    ck_assert_uint_eq(glbuf_id_index(id), glbuf_id_index(target));
+    while (glbuf_id_generation(id) < glbuf_id_generation(target)) {
+        drop(ctx, id); /* the slot is the next one made again */
+        id = make(ctx);
+        ck_assert_uint_eq(glbuf_id_index(id), glbuf_id_index(target));
+    }
+    ck_assert_uint_eq(glbuf_id_generation(id), glbuf_id_generation(target));
+    ck_assert_uint_ne(glbuf_id_owner(id), glbuf_id_owner(target));
+    return id;
+}
+
+static void drop_kept(glbuf_ctx *ctx)
+{
+    while (kept.count > 0) {
+        kept.count--;
+        kept.drop[kept.count](ctx, kept.id[kept.count]);
+    }
+}
+
+/* The context's stale handles and reusers, one kind after the other at the
+ * end of its table (increasing indices), and their twins in ctx2. */
+static void make_reused_slots_and_twins(void)
+{
+    reuse_slot(W.ctx, make_buffer_id, drop_buffer_id, &W.buf_stale.id, &W.buf_reuser.id);
+    reuse_slot(W.ctx, make_mega_id, drop_mega_id, &W.m_stale.id, &W.m_reuser.id);
+    reuse_slot(W.ctx, make_stream_id, drop_stream_id, &W.s_stale.id, &W.s_reuser.id);
+    reuse_slot(W.ctx, make_pool_id, drop_pool_id, &W.p_stale.id, &W.p_reuser.id);
+    reuse_slot(W.ctx, make_readback_id, drop_readback_id, &W.rb_stale.id, &W.rb_reuser.id);
+    W.buf_twin.id = twin_of(W.ctx2, W.buf_reuser.id, make_buffer_id, drop_buffer_id);
+    W.m_twin.id = twin_of(W.ctx2, W.m_reuser.id, make_mega_id, drop_mega_id);
+    W.s_twin.id = twin_of(W.ctx2, W.s_reuser.id, make_stream_id, drop_stream_id);
+    W.p_twin.id = twin_of(W.ctx2, W.p_reuser.id, make_pool_id, drop_pool_id);
+    W.rb_twin.id = twin_of(W.ctx2, W.rb_reuser.id, make_readback_id, drop_readback_id);
+    drop_kept(W.ctx2);
+}
+
+/* A range of m freed, retired and its record reused by r_reuser; r_twin, a
+ * live range of m2 with r_reuser's index and generation. */
+static void make_mega_ranges_reused(void)
+{
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 64, 0, &W.r_stale, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.r_stale), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_wait_idle(W.ctx, W.m), GLBUF_OK); /* retired: its record is free */
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 64, 0, &W.r_reuser, NULL), GLBUF_OK);
+    const uint64_t target = W.r_reuser.id;
+    ck_assert_uint_eq(glbuf_id_index(target), glbuf_id_index(W.r_stale.id));
+    ck_assert_uint_eq(glbuf_id_generation(target), glbuf_id_generation(W.r_stale.id) + 1u);
+    glbuf_mega_range r;
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m2, 16, 0, &r, NULL), GLBUF_OK);
+    while (glbuf_id_index(r.id) < glbuf_id_index(target)) { /* kept live */
+        ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m2, 16, 0, &r, NULL), GLBUF_OK);
+    }
+    while (glbuf_id_generation(r.id) < glbuf_id_generation(target)) {
+        ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m2, r), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_wait_idle(W.ctx, W.m2), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m2, 16, 0, &r, NULL), GLBUF_OK);
+    }
+    ck_assert_uint_eq(glbuf_id_index(r.id), glbuf_id_index(target));
+    ck_assert_uint_eq(glbuf_id_generation(r.id), glbuf_id_generation(target));
+    W.r_twin = r;
+}
+
+/* The same for the allocators: h_stale / h_reuser in rg, h_twin in rg2; and
+ * h_moved, with free bytes before it (a compaction would move it down). */
+static void make_ranges_reused(void)
+{
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 64, 16, &W.h_stale, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(W.rg, W.h_stale), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 64, 16, &W.h_reuser, NULL), GLBUF_OK);
+    const uint64_t target = W.h_reuser.id;
+    ck_assert_uint_eq(glbuf_id_index(target), glbuf_id_index(W.h_stale.id));
+    ck_assert_uint_eq(glbuf_id_generation(target), glbuf_id_generation(W.h_stale.id) + 1u);
+    glbuf_range h;
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg2, 16, 16, &h, NULL), GLBUF_OK);
+    while (glbuf_id_index(h.id) < glbuf_id_index(target)) {
+        ck_assert_int_eq(glbuf_ranges_alloc(W.rg2, 16, 16, &h, NULL), GLBUF_OK);
+    }
+    while (glbuf_id_generation(h.id) < glbuf_id_generation(target)) {
+        ck_assert_int_eq(glbuf_ranges_free(W.rg2, h), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ranges_alloc(W.rg2, 16, 16, &h, NULL), GLBUF_OK);
+    }
+    ck_assert_uint_eq(glbuf_id_index(h.id), glbuf_id_index(target));
+    ck_assert_uint_eq(glbuf_id_generation(h.id), glbuf_id_generation(target));
+    W.h_twin = h;
+    glbuf_range hole;
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 4096, 16, &hole, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_alloc(W.rg, 256, 16, &W.h_moved, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(W.rg, hole), GLBUF_OK);
+}
+
+/* Frames in flight: frame A ends and is waited for (complete, its frees not
+ * yet retired anywhere), frame B ends (its fence pending or signalled, not
+ * polled since), and the current frame C has allocations and frees of its
+ * own, a stream in the middle of it and batched appends staged. */
+static void make_frames_in_flight(void)
+{
+    uint8_t data[256];
+    fx_pattern(data, sizeof data, 11);
+    glbuf_stream_allocation al;
+    glbuf_buffer pb;
+    /* A */
+    uint64_t frame_a = glbuf_ctx_frame(W.ctx);
+    /* allocated now: an allocation retires what the frame clock allows */
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 96, 0, &W.pend_done, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 80, 0, &W.pend_ended, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 48, 0, &W.pend_now, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.pend_done), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(W.ctx, W.s, 1000, 16, &al), GLBUF_OK);
+    memset(al.ptr, 0xA1, 1000);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p2, 3000, &pb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p2, pb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_flush(W.ctx, W.s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(W.ctx), GLBUF_OK);
+    /* B */
+    ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.pend_ended), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(W.ctx, W.s, 1000, 16, &al), GLBUF_OK);
+    memset(al.ptr, 0xB2, 1000);
+    ck_assert_int_eq(glbuf_stream_flush(W.ctx, W.s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_acquire(W.ctx, W.p2, 5000, &pb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_release(W.ctx, W.p2, pb), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(W.ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_frame(W.ctx, frame_a, UINT64_MAX), GLBUF_OK);
+    W.frame_done = frame_a;
+    /* C, the current one */
+    ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.pend_now), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(W.ctx, W.s, 1000, 16, &al), GLBUF_OK);
+    memset(al.ptr, 0xC3, 1000);
+    ck_assert_int_eq(glbuf_stream_flush(W.ctx, W.s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_alloc(W.ctx, W.s_small, 1024, 16, &al), GLBUF_OK); /* the frame filled it */
+    ck_assert_int_eq(glbuf_buffer_append(W.ctx, W.batched, data, 100), GLBUF_OK); /* staged */
+    /* the state the table relies on */
+    glbuf_mega_stats ms = glbuf_mega_get_stats(W.ctx, W.m);
+    ck_assert_uint_eq(ms.pending_frees, 3); /* A, B, C */
+    ck_assert_uint_ge(W.ctx->completed_frame, frame_a);
+    ck_assert_uint_lt(W.ctx->completed_frame, glbuf_ctx_frame(W.ctx));
+    ck_assert_uint_ge(glbuf_stream_get_stats(W.ctx, W.s).frames, 3);
+    glbuf_buffer_info bi;
+    ck_assert_int_eq(glbuf_buffer_get_info(W.ctx, W.batched, &bi), GLBUF_OK);
+    ck_assert_uint_eq(bi.pending_bytes, 100);
+}
+
 static void setup(void)
 {
     char why[256] = "";
@@ -443,6 +810,15 @@ static void setup(void)
     ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m, W.r, 0, data, 256), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m, 128, 0, &W.freed, NULL), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_free(W.ctx, W.m, W.freed), GLBUF_OK);
+    glbuf_mesh_desc mesh_desc;
+    memset(&mesh_desc, 0, sizeof mesh_desc);
+    mesh_desc.vertex_count = 4;
+    mesh_desc.vertex_stride = 24;
+    mesh_desc.index_count = 6;
+    mesh_desc.index_type = GLBUF_INDEX_UINT16;
+    ck_assert_int_eq(glbuf_mega_mesh_alloc(W.ctx, W.m, &mesh_desc, &W.mesh), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_mesh_alloc(W.ctx, W.m, &mesh_desc, &W.mesh_freed), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_mesh_free(W.ctx, W.m, &W.mesh_freed), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_alloc(W.ctx, W.m2, 512, 0, &W.other, NULL), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_write(W.ctx, W.m2, W.other, 0, data, 256), GLBUF_OK);
     /* settled before the table: without ARB_buffer_storage the first flush uploads */
@@ -460,8 +836,6 @@ static void setup(void)
     ck_assert_int_eq(glbuf_stream_create(W.ctx, &sd, &W.s_dead), GLBUF_OK);
     ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s_dead), GLBUF_OK);
     ck_assert_int_eq(glbuf_stream_create(W.ctx2, &sd, &W.s_foreign), GLBUF_OK);
-    glbuf_stream_allocation al;
-    ck_assert_int_eq(glbuf_stream_alloc(W.ctx, W.s_small, 1024, 16, &al), GLBUF_OK); /* the frame filled it */
 
     glbuf_pool_desc pd;
     memset(&pd, 0, sizeof pd);
@@ -503,13 +877,40 @@ static void setup(void)
     for (int i = 0; i < 3; i++) { /* the ring full */
         ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb, src, 0, 1024, &rest[i]), GLBUF_OK);
     }
+    /* rb2's request is W.req's twin: slot 0, second generation */
     ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb2, src, 256, 256, &W.req_other), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_release(W.ctx, W.rb2, W.req_other), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_copy(W.ctx, W.rb2, src, 256, 256, &W.req_other), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_id_index(W.req_other.id), glbuf_id_index(W.req.id));
+    ck_assert_uint_eq(glbuf_id_generation(W.req_other.id), glbuf_id_generation(W.req.id));
     ck_assert_int_eq(glbuf_readback_wait(W.ctx, W.rb, W.req, UINT64_MAX, NULL), GLBUF_OK);
     ck_assert_int_eq(glbuf_readback_wait(W.ctx, W.rb2, W.req_other, UINT64_MAX, NULL), GLBUF_OK);
+
+    glbuf_buffer_desc bd;
+    memset(&bd, 0, sizeof bd);
+    bd.size = 256;
+    bd.data = data;
+    bd.batch_appends = 1;
+    ck_assert_int_eq(glbuf_buffer_create(W.ctx, &bd, &W.batched), GLBUF_OK);
+    make_reused_slots_and_twins();
+    make_mega_ranges_reused();
+    make_ranges_reused();
+    make_frames_in_flight();
 }
 
 static void teardown(void)
 {
+    ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, W.buf_reuser), GLBUF_OK);
+    ck_assert_int_eq(glbuf_buffer_destroy(W.ctx, W.batched), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx, W.m_reuser), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx, W.s_reuser), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx, W.p_reuser), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb_reuser), GLBUF_OK);
+    ck_assert_int_eq(glbuf_buffer_destroy(W.ctx2, W.buf_twin), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_destroy(W.ctx2, W.m_twin), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(W.ctx2, W.s_twin), GLBUF_OK);
+    ck_assert_int_eq(glbuf_pool_destroy(W.ctx2, W.p_twin), GLBUF_OK);
+    ck_assert_int_eq(glbuf_readback_destroy(W.ctx2, W.rb_twin), GLBUF_OK);
     ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb), GLBUF_OK);
     ck_assert_int_eq(glbuf_readback_destroy(W.ctx, W.rb2), GLBUF_OK);
     ck_assert_int_eq(glbuf_readback_destroy(W.ctx2, W.rb_foreign), GLBUF_OK);
@@ -543,14 +944,34 @@ static void teardown(void)
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-static int never_block(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int never_block(void *user, const glbuf_mega_block *b)
 {
     (void)user;
-    (void)kind;
+    (void)b;
+    return 0;
+}
+
+/* Every byte 0: what a query that cannot fail returns for a bad handle. */
+static int all_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A region callback that must never run (the call fails first). */
+static int never_region(void *user, uint64_t frame, uint64_t offset, uint64_t size)
+{
+    (void)user;
+    (void)frame;
     (void)offset;
     (void)size;
-    (void)frame;
-    return 0;
+    ck_abort_msg("a failing glbuf_stream_for_each_region called its callback");
+    return 1;
 }
 
 static glbuf_gl_proc no_proc(const char *name)
@@ -562,9 +983,9 @@ static glbuf_gl_proc no_proc(const char *name)
 static void table_result_and_ctx(void)
 {
     BADV(glbuf_result_str, const char *s = glbuf_result_str((glbuf_result)-1), s != NULL && strcmp(s, "unknown glbuf_result") == 0);
-    BADV(glbuf_result_str, const char *s = glbuf_result_str(GLBUF_RESULT_COUNT), s != NULL);
-    BADV(glbuf_result_name, const char *s = glbuf_result_name((glbuf_result)-1), s != NULL);
-    BADV(glbuf_result_name, const char *s = glbuf_result_name(GLBUF_RESULT_COUNT), s != NULL);
+    BADV(glbuf_result_str, const char *s = glbuf_result_str(GLBUF_RESULT_COUNT), strcmp(s, "unknown glbuf_result") == 0);
+    BADV(glbuf_result_name, const char *s = glbuf_result_name((glbuf_result)-1), strcmp(s, "unknown glbuf_result") == 0);
+    BADV(glbuf_result_name, const char *s = glbuf_result_name(GLBUF_RESULT_COUNT), strcmp(s, "unknown glbuf_result") == 0);
     BADV(glbuf_gl_call_name, const char *s = glbuf_gl_call_name((glbuf_gl_call)-1), strcmp(s, "?") == 0);
     BADV(glbuf_gl_call_name, const char *s = glbuf_gl_call_name(GLBUF_GL_CALL_COUNT), strcmp(s, "?") == 0);
 
@@ -598,9 +1019,11 @@ static void table_result_and_ctx(void)
     ck_assert_ptr_eq(out, (glbuf_ctx *)(uintptr_t)0x1); /* untouched on failure */
 
     BADV(glbuf_ctx_destroy, glbuf_ctx_destroy(NULL), 1);
-    BADV(glbuf_ctx_get_caps, glbuf_caps c = glbuf_ctx_get_caps(NULL), c.gl_major == 0 && c.caps == 0);
-    BADV(glbuf_ctx_get_stats, glbuf_ctx_stats st = glbuf_ctx_get_stats(NULL), st.calls_total == 0);
+    BADV(glbuf_ctx_get_caps, glbuf_caps c = glbuf_ctx_get_caps(NULL), all_zero(&c, sizeof c));
+    BADV(glbuf_ctx_get_gpu_memory, glbuf_gpu_memory gm = glbuf_ctx_get_gpu_memory(NULL), all_zero(&gm, sizeof gm));
+    BADV(glbuf_ctx_get_stats, glbuf_ctx_stats st = glbuf_ctx_get_stats(NULL), all_zero(&st, sizeof st));
     BADV(glbuf_ctx_reset_stats, glbuf_ctx_reset_stats(NULL), 1);
+    BADV(glbuf_ctx_take_app_gl_error, uint32_t e = glbuf_ctx_take_app_gl_error(NULL), e == 0);
     BADV(glbuf_ctx_frame, uint64_t f = glbuf_ctx_frame(NULL), f == 0);
     BADV(glbuf_ctx_completed_frame, uint64_t f = glbuf_ctx_completed_frame(NULL), f == 0);
     BAD(glbuf_ctx_end_frame, GLBUF_ERR_NULL, glbuf_ctx_end_frame(NULL));
@@ -669,8 +1092,9 @@ static void table_buffer(void)
     BUF_COMMON(glbuf_buffer_orphan, glbuf_buffer_orphan(C, H));
     BUF_COMMON(glbuf_buffer_set_label, glbuf_buffer_set_label(C, H, "x"));
     BUF_COMMON(glbuf_buffer_get_info, glbuf_buffer_get_info(C, H, &info));
-    const glbuf_buffer invalid[4] = {{0}, W.dead, {UINT64_MAX}, {W.buf.id + 500u}}; /* +500: a slot never used */
-    for (int k = 0; k < 4; k++) {
+    /* +500: a slot never used */
+    const glbuf_buffer invalid[6] = {{0}, W.dead, {UINT64_MAX}, {W.buf.id + 500u}, W.buf_stale, W.buf_twin};
+    for (int k = 0; k < 6; k++) {
         BADV(glbuf_buffer_name, uint32_t v = glbuf_buffer_name(W.ctx, invalid[k]), v == 0);
         BADV(glbuf_buffer_size, uint64_t v = glbuf_buffer_size(W.ctx, invalid[k]), v == 0);
         BADV(glbuf_buffer_capacity, uint64_t v = glbuf_buffer_capacity(W.ctx, invalid[k]), v == 0);
@@ -682,8 +1106,9 @@ static void table_buffer(void)
     BADV(glbuf_target_gl_enum, uint32_t v = glbuf_target_gl_enum((glbuf_target)-1), v == 0);
     BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_POW2, 0, (1ull << 62) + 1, (1ull << 62) + 2), v == (1ull << 62) + 2);
     BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_FACTOR_1_5, 0, UINT64_MAX - 1, UINT64_MAX), v == UINT64_MAX);
-    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_FIXED_STEP, UINT64_MAX, 10, 11), v >= 11);
-    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_COUNT, 0, 10, 11), v >= 11);
+    /* a step beyond GLsizeiptr, and a policy outside the enum: the request itself */
+    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_FIXED_STEP, UINT64_MAX, 10, 11), v == 11);
+    BADV(glbuf_growth_next_capacity, uint64_t v = glbuf_growth_next_capacity(GLBUF_GROWTH_COUNT, 0, 10, 11), v == 11);
 
     /* per-call domains */
     BAD(glbuf_buffer_data, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_data(W.ctx, W.buf, 16, data, GLBUF_USAGE_COUNT));
@@ -752,11 +1177,27 @@ static void table_buffer(void)
     BAD_IMM(glbuf_buffer_orphan, GLBUF_ERR_IMMUTABLE, glbuf_buffer_orphan(W.ctx, W.imm));
     BAD(glbuf_buffer_orphan, GLBUF_ERR_ALREADY_MAPPED, glbuf_buffer_orphan(W.ctx, W.mapped));
     BAD(glbuf_buffer_get_info, GLBUF_ERR_NULL, glbuf_buffer_get_info(W.ctx, W.buf, NULL));
+
+    /* batched appends staged (size 356, 256 of them uploaded): refused
+     * without uploading them */
+    BAD(glbuf_buffer_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_sub_data(W.ctx, W.batched, 350, 10, data));
+    BAD(glbuf_buffer_get_sub_data, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_get_sub_data(W.ctx, W.batched, 300, 64, out));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_buffer_map_range(W.ctx, W.batched, 300, 64, GLBUF_MAP_WRITE, &ptr));
+    BAD(glbuf_buffer_map_range, GLBUF_ERR_INVALID_ARGUMENT, glbuf_buffer_map_range(W.ctx, W.batched, 0, 16, GLBUF_MAP_READ | GLBUF_MAP_INVALIDATE_RANGE, &ptr));
+    BAD(glbuf_buffer_append, GLBUF_ERR_NULL, glbuf_buffer_append(W.ctx, W.batched, NULL, 16));
+    BAD(glbuf_buffer_append, GLBUF_ERR_OVERFLOW, glbuf_buffer_append(W.ctx, W.batched, data, BIG));
+    BAD(glbuf_buffer_copy_data, GLBUF_ERR_NULL, glbuf_buffer_copy_data(W.ctx, W.batched, 16, NULL));
+    BAD(glbuf_buffer_ensure_min_size, GLBUF_ERR_OVERFLOW, glbuf_buffer_ensure_min_size(W.ctx, W.batched, BIG));
+    BAD(glbuf_buffer_resize, GLBUF_ERR_OVERFLOW, glbuf_buffer_resize(W.ctx, W.batched, BIG));
 }
 
 static void table_mega(void)
 {
-    const glbuf_mega_range bad_handles[5] = {{0}, W.freed, {0xFFFFFFFFu}, W.other, {W.r.id ^ (1u << 22)}};
+    /* 0, freed (double free), forged, another megabuffer's first range, a
+     * stale generation, a range whose record now holds a live one, and
+     * m2's live range with that one's index and generation */
+    const glbuf_mega_range bad_handles[7] = {{0}, W.freed, {0xFFFFFFFFu}, W.other, {W.r.id ^ (1u << 22)},
+                                             W.r_stale, W.r_twin};
     uint8_t data[64] = {0};
     uint64_t v = 0;
     void *ptr = NULL;
@@ -791,12 +1232,47 @@ static void table_mega(void)
     d.capacity = 4096;
     d.max_capacity = UINT64_MAX;
     BAD(glbuf_mega_create, GLBUF_ERR_OVERFLOW, glbuf_mega_create(W.ctx, &d, &mout));
+    d.max_capacity = 0;
+    d.placement = GLBUF_MEGA_PLACEMENT_COUNT;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.placement = GLBUF_MEGA_PLACEMENT_AUTO;
+    d.trim = (glbuf_mega_trim_policy)2;
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.trim = GLBUF_MEGA_TRIM_MANUAL;
+    d.staging_max_capacity = 1000; /* below 64 KiB */
+    BAD(glbuf_mega_create, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_create(W.ctx, &d, &mout));
+    d.staging_max_capacity = 0;
+    d.memory_budget = 2048; /* below the capacity */
+    BAD(glbuf_mega_create, GLBUF_ERR_TOO_LARGE, glbuf_mega_create(W.ctx, &d, &mout));
+    d.placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    d.memory_budget = 8192; /* the capacity fits, the 4 MiB staging ring does not */
+    BAD(glbuf_mega_create, GLBUF_ERR_TOO_LARGE, glbuf_mega_create(W.ctx, &d, &mout));
     ck_assert_uint_eq(mout.id, 0); /* untouched */
 
     /* the common handle errors, call by call */
     MEGA_COMMON(glbuf_mega_destroy, glbuf_mega_destroy(C, H));
     MEGA_COMMON(glbuf_mega_alloc, glbuf_mega_alloc(C, H, 16, 0, &out, NULL));
+    glbuf_mega_alloc_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.size = 16;
+    ad.user_data = 77;
+    MEGA_COMMON(glbuf_mega_alloc_with, glbuf_mega_alloc_with(C, H, &ad, &out, NULL));
+    MEGA_COMMON(glbuf_mega_user_data, glbuf_mega_user_data(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_free, glbuf_mega_free(C, H, W.r));
+    glbuf_mesh_desc md;
+    memset(&md, 0, sizeof md);
+    md.vertex_count = 3;
+    md.vertex_stride = 12;
+    glbuf_mesh mesh_out;
+    memset(&mesh_out, 0, sizeof mesh_out);
+    glbuf_mesh_draw draw;
+    uint8_t cmd_out[64];
+    uint64_t cmd_bytes = 0;
+    MEGA_COMMON(glbuf_mega_mesh_alloc, glbuf_mega_mesh_alloc(C, H, &md, &mesh_out));
+    MEGA_COMMON(glbuf_mega_mesh_free, glbuf_mega_mesh_free(C, H, &W.mesh));
+    MEGA_COMMON(glbuf_mega_mesh_draw, glbuf_mega_mesh_draw(C, H, &W.mesh, &draw));
+    MEGA_COMMON(glbuf_mega_mesh_commands, glbuf_mega_mesh_commands(C, H, &W.mesh, 1, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    MEGA_COMMON(glbuf_mega_mesh_write_commands, glbuf_mega_mesh_write_commands(C, H, &W.mesh, 1, 0, W.r, 0));
     MEGA_COMMON(glbuf_mega_offset, glbuf_mega_offset(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_size, glbuf_mega_size(C, H, W.r, &v));
     MEGA_COMMON(glbuf_mega_ptr, glbuf_mega_ptr(C, H, W.r, &ptr));
@@ -805,30 +1281,92 @@ static void table_mega(void)
     MEGA_COMMON(glbuf_mega_collect, glbuf_mega_collect(C, H));
     MEGA_COMMON(glbuf_mega_wait_idle, glbuf_mega_wait_idle(C, H));
     MEGA_COMMON(glbuf_mega_defragment, glbuf_mega_defragment(C, H, 0, NULL, NULL, NULL));
+    MEGA_COMMON(glbuf_mega_trim, glbuf_mega_trim(C, H));
     MEGA_COMMON(glbuf_mega_for_each_block, glbuf_mega_for_each_block(C, H, never_block, NULL));
     MEGA_COMMON(glbuf_mega_dump_json, glbuf_mega_dump_json(C, H, json, sizeof json, &len));
     MEGA_COMMON(glbuf_mega_room, glbuf_mega_room(C, H, 0, &v));
     MEGA_COMMON(glbuf_mega_predict, glbuf_mega_predict(C, H, 16, 0, &fit));
-    MEGA_QUERY(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(C, H), st.capacity == 0 && st.name == 0);
+    MEGA_QUERY(glbuf_mega_get_stats, glbuf_mega_stats st = glbuf_mega_get_stats(C, H), all_zero(&st, sizeof st));
     MEGA_QUERY(glbuf_mega_gl_name, uint32_t name = glbuf_mega_gl_name(C, H), name == 0);
     MEGA_QUERY(glbuf_mega_storage_generation, uint64_t g = glbuf_mega_storage_generation(C, H), g == 0);
-    /* 0, freed (double free), forged, another megabuffer's, stale generation */
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 7; k++) {
         glbuf_mega_range R = bad_handles[k];
         BAD(glbuf_mega_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_free(W.ctx, W.m, R));
         BAD(glbuf_mega_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_offset(W.ctx, W.m, R, &v));
         BAD(glbuf_mega_size, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_size(W.ctx, W.m, R, &v));
+        BAD(glbuf_mega_user_data, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_user_data(W.ctx, W.m, R, &v));
         BAD(glbuf_mega_ptr, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_ptr(W.ctx, W.m, R, &ptr));
         BAD(glbuf_mega_write, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_write(W.ctx, W.m, R, 0, data, 16));
     }
     BAD(glbuf_mega_alloc, GLBUF_ERR_NULL, glbuf_mega_alloc(W.ctx, W.m, 16, 0, NULL, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc(W.ctx, W.m, 0, 0, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, 3, &out, NULL));
+    BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, (1ull << 63) + 1, &out, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc(W.ctx, W.m, 16, UINT64_MAX, &out, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, UINT64_MAX, 0, &out, NULL));
     BAD(glbuf_mega_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_alloc(W.ctx, W.m, 16, 1ull << 63, &out, NULL));
-    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m, 2u << 20, 0, &out, NULL)); /* > max_capacity */
-    BAD(glbuf_mega_alloc, GLBUF_ERR_FULL, glbuf_mega_alloc(W.ctx, W.m_none, 16, 0, &out, NULL));
+    /* can never fit: refused before any retiring (A's free is retirable) or waiting */
+    BAD_COUNTED(glbuf_mega_alloc, GLBUF_ERR_FULL, W.counted_m, glbuf_mega_alloc(W.ctx, W.m, (1u << 20) + 1, 0, &out, NULL));
+    BAD_COUNTED(glbuf_mega_alloc, GLBUF_ERR_FULL, W.counted_m, glbuf_mega_alloc(W.ctx, W.m, 2u << 20, 4096, &out, NULL));
+    BAD_COUNTED(glbuf_mega_alloc, GLBUF_ERR_FULL, W.counted_m_none, glbuf_mega_alloc(W.ctx, W.m_none, 1025, 0, &out, NULL));
+    /* full, and frees nowhere to reclaim */
+    BAD_COUNTED(glbuf_mega_alloc, GLBUF_ERR_FULL, W.counted_m_none, glbuf_mega_alloc(W.ctx, W.m_none, 16, 0, &out, NULL));
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_NULL, glbuf_mega_alloc_with(W.ctx, W.m, NULL, &out, NULL));
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_NULL, glbuf_mega_alloc_with(W.ctx, W.m, &ad, NULL, NULL));
+    ad.size = 0;
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_ZERO_SIZE, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = 2u << 20;
+    BAD_COUNTED(glbuf_mega_alloc_with, GLBUF_ERR_FULL, W.counted_m, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = 100;
+    ad.stride = 24; /* not whole vertices */
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = ad.stride = (1ull << 62) + 1; /* one element, but lcm(16, stride) is beyond 64 bits */
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    ad.size = 96;
+    ad.stride = 24;
+    ad.alignment = (1ull << 63) + 1;
+    BAD(glbuf_mega_alloc_with, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_alloc_with(W.ctx, W.m, &ad, &out, NULL));
+    BAD(glbuf_mega_user_data, GLBUF_ERR_NULL, glbuf_mega_user_data(W.ctx, W.m, W.r, NULL));
+
+    /* meshes */
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_NULL, glbuf_mega_mesh_alloc(W.ctx, W.m, NULL, &mesh_out));
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_NULL, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, NULL));
+    md.vertex_stride = 0;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.vertex_stride = 12;
+    md.index_count = 3;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.index_type = GLBUF_INDEX_UINT16;
+    md.index_count = 1ull << 33;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.index_count = 3;
+    md.vertex_count = 1ull << 62;
+    BAD(glbuf_mega_mesh_alloc, GLBUF_ERR_OVERFLOW, glbuf_mega_mesh_alloc(W.ctx, W.m, &md, &mesh_out));
+    md.vertex_count = 1000;
+    BAD_COUNTED(glbuf_mega_mesh_alloc, GLBUF_ERR_FULL, W.counted_m_none, glbuf_mega_mesh_alloc(W.ctx, W.m_none, &md, &mesh_out));
+    ck_assert_uint_eq(mesh_out.vertices.id, 0);
+    BAD(glbuf_mega_mesh_free, GLBUF_ERR_NULL, glbuf_mega_mesh_free(W.ctx, W.m, NULL));
+    BAD(glbuf_mega_mesh_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_free(W.ctx, W.m, &W.mesh_freed));
+    glbuf_mesh half = W.mesh; /* live vertices, freed indices: neither freed */
+    half.indices = W.mesh_freed.indices;
+    BAD(glbuf_mega_mesh_free, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_free(W.ctx, W.m, &half));
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_NULL, glbuf_mega_mesh_draw(W.ctx, W.m, NULL, &draw));
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_NULL, glbuf_mega_mesh_draw(W.ctx, W.m, &W.mesh, NULL));
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_draw(W.ctx, W.m, &W.mesh_freed, &draw));
+    glbuf_mesh wrong = W.mesh;
+    wrong.vertex_stride = 8;
+    BAD(glbuf_mega_mesh_draw, GLBUF_ERR_INVALID_ARGUMENT, glbuf_mega_mesh_draw(W.ctx, W.m, &wrong, &draw));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_ZERO_SIZE, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh, 0, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_NULL, glbuf_mega_mesh_commands(W.ctx, W.m, NULL, 1, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_NULL, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh, 1, 0, NULL, sizeof cmd_out, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_TOO_LARGE, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh, 1, 0, cmd_out, 19, &cmd_bytes));
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_commands(W.ctx, W.m, &W.mesh_freed, 1, 0, cmd_out, sizeof cmd_out, &cmd_bytes));
+    glbuf_mesh pair[2] = {W.mesh, W.mesh};
+    BAD(glbuf_mega_mesh_commands, GLBUF_ERR_OVERFLOW, glbuf_mega_mesh_commands(W.ctx, W.m, pair, 2, UINT32_MAX, cmd_out, sizeof cmd_out, &cmd_bytes));
+    ck_assert_uint_eq(cmd_bytes, 0);
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_INVALID_HANDLE, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 1, 0, W.freed, 0));
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 1, 0, W.r, 240));
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_OUT_OF_BOUNDS, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 1, 0, W.r, UINT64_MAX));
+    BAD(glbuf_mega_mesh_write_commands, GLBUF_ERR_ZERO_SIZE, glbuf_mega_mesh_write_commands(W.ctx, W.m, &W.mesh, 0, 0, W.r, 0));
     ck_assert_uint_eq(out.id, 0);
     BAD(glbuf_mega_offset, GLBUF_ERR_NULL, glbuf_mega_offset(W.ctx, W.m, W.r, NULL));
     BAD(glbuf_mega_size, GLBUF_ERR_NULL, glbuf_mega_size(W.ctx, W.m, W.r, NULL));
@@ -843,12 +1381,11 @@ static void table_mega(void)
     BAD(glbuf_mega_dump_json, GLBUF_ERR_TOO_LARGE, glbuf_mega_dump_json(W.ctx, W.m, json, sizeof json, &len));
     /* the overflow queries refuse what glbuf_mega_alloc refuses, before polling a fence */
     BAD(glbuf_mega_room, GLBUF_ERR_NULL, glbuf_mega_room(W.ctx, W.m, 0, NULL));
-    BAD(glbuf_mega_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_room(W.ctx, W.m, 3, &v));
     BAD(glbuf_mega_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_room(W.ctx, W.m, UINT64_MAX, &v));
     BAD(glbuf_mega_room, GLBUF_ERR_OVERFLOW, glbuf_mega_room(W.ctx, W.m, 1ull << 63, &v));
     BAD(glbuf_mega_predict, GLBUF_ERR_NULL, glbuf_mega_predict(W.ctx, W.m, 16, 0, NULL));
     BAD(glbuf_mega_predict, GLBUF_ERR_ZERO_SIZE, glbuf_mega_predict(W.ctx, W.m, 0, 0, &fit));
-    BAD(glbuf_mega_predict, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_predict(W.ctx, W.m, 16, 3, &fit));
+    BAD(glbuf_mega_predict, GLBUF_ERR_BAD_ALIGNMENT, glbuf_mega_predict(W.ctx, W.m, 16, UINT64_MAX, &fit));
     BAD(glbuf_mega_predict, GLBUF_ERR_OVERFLOW, glbuf_mega_predict(W.ctx, W.m, UINT64_MAX, 0, &fit));
     BAD(glbuf_mega_predict, GLBUF_ERR_OVERFLOW, glbuf_mega_predict(W.ctx, W.m, 16, 1ull << 63, &fit));
     ck_assert_uint_gt(len, sizeof json);
@@ -856,7 +1393,8 @@ static void table_mega(void)
 
 static void table_stream_pool(void)
 {
-    glbuf_stream_allocation al;
+    glbuf_stream_allocation al, sa;
+    const uint8_t data[16] = {0};
     glbuf_buffer b = {0};
 
     glbuf_stream sout = {0};
@@ -893,7 +1431,6 @@ static void table_stream_pool(void)
     STREAM_COMMON(glbuf_stream_predict, glbuf_stream_predict(C, H, 16, 16, &fit));
     BAD(glbuf_stream_room, GLBUF_ERR_NULL, glbuf_stream_room(W.ctx, W.s, 16, NULL));
     BAD(glbuf_stream_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_room(W.ctx, W.s, 0, &v));
-    BAD(glbuf_stream_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_room(W.ctx, W.s, 3, &v));
     BAD(glbuf_stream_room, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_room(W.ctx, W.s, 1u << 17, &v));
     BAD(glbuf_stream_predict, GLBUF_ERR_NULL, glbuf_stream_predict(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_predict, GLBUF_ERR_ZERO_SIZE, glbuf_stream_predict(W.ctx, W.s, 0, 16, &fit));
@@ -901,11 +1438,19 @@ static void table_stream_pool(void)
     BAD(glbuf_stream_predict, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_predict(W.ctx, W.s, 16, 1u << 17, &fit));
     BAD(glbuf_stream_predict, GLBUF_ERR_TOO_LARGE, glbuf_stream_predict(W.ctx, W.s, (1u << 16) + 1, 16, &fit));
     BAD(glbuf_stream_predict, GLBUF_ERR_TOO_LARGE, glbuf_stream_predict(W.ctx, W.s, UINT64_MAX, 16, &fit));
-    STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), st.capacity == 0);
+    STREAM_COMMON(glbuf_stream_write, glbuf_stream_write(C, H, data, 16, 16, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_NULL, glbuf_stream_write(W.ctx, W.s, NULL, 16, 16, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_NULL, glbuf_stream_write(W.ctx, W.s, data, 16, 16, NULL));
+    BAD(glbuf_stream_write, GLBUF_ERR_ZERO_SIZE, glbuf_stream_write(W.ctx, W.s, data, 0, 16, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_write(W.ctx, W.s, data, 16, (1u << 16) + 3, &sa));
+    BAD(glbuf_stream_write, GLBUF_ERR_FULL, glbuf_stream_write(W.ctx, W.s_small, data, 16, 16, &sa));
+    STREAM_QUERY(glbuf_stream_get_stats, glbuf_stream_stats st = glbuf_stream_get_stats(C, H), all_zero(&st, sizeof st));
+    STREAM_COMMON(glbuf_stream_for_each_region, glbuf_stream_for_each_region(C, H, never_region, NULL));
+    BAD(glbuf_stream_for_each_region, GLBUF_ERR_NULL, glbuf_stream_for_each_region(W.ctx, W.s, NULL, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_NULL, glbuf_stream_alloc(W.ctx, W.s, 16, 16, NULL));
     BAD(glbuf_stream_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_stream_alloc(W.ctx, W.s, 0, 16, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 0, &al));
-    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 3, &al));
+    BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, (1u << 16) + 3, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, 1u << 17, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_stream_alloc(W.ctx, W.s, 16, UINT64_MAX, &al));
     BAD(glbuf_stream_alloc, GLBUF_ERR_TOO_LARGE, glbuf_stream_alloc(W.ctx, W.s, (1u << 16) + 1, 16, &al));
@@ -936,7 +1481,7 @@ static void table_stream_pool(void)
     POOL_COMMON(glbuf_pool_acquire, glbuf_pool_acquire(C, H, 16, &b));
     POOL_COMMON(glbuf_pool_release, glbuf_pool_release(C, H, W.pooled));
     POOL_COMMON(glbuf_pool_trim, glbuf_pool_trim(C, H, 0));
-    POOL_QUERY(glbuf_pool_get_stats, glbuf_pool_stats st = glbuf_pool_get_stats(C, H), st.idle_budget == 0);
+    POOL_QUERY(glbuf_pool_get_stats, glbuf_pool_stats st = glbuf_pool_get_stats(C, H), all_zero(&st, sizeof st));
     BAD(glbuf_pool_acquire, GLBUF_ERR_NULL, glbuf_pool_acquire(W.ctx, W.p, 16, NULL));
     BAD(glbuf_pool_acquire, GLBUF_ERR_ZERO_SIZE, glbuf_pool_acquire(W.ctx, W.p, 0, &b));
     BAD(glbuf_pool_acquire, GLBUF_ERR_OVERFLOW, glbuf_pool_acquire(W.ctx, W.p, BIG, &b));
@@ -948,6 +1493,8 @@ static void table_stream_pool(void)
     BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.released)); /* released twice */
     BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.dead));     /* destroyed */
     BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, (glbuf_buffer){UINT64_MAX}));
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.buf_stale)); /* slot reused */
+    BAD(glbuf_pool_release, GLBUF_ERR_INVALID_HANDLE, glbuf_pool_release(W.ctx, W.p, W.buf_twin));  /* ctx2's */
 }
 
 static int count_live(void *user, glbuf_range h, uint64_t offset, uint64_t size)
@@ -967,6 +1514,21 @@ static int count_free_blocks(void *user, uint64_t offset, uint64_t size)
     return 0;
 }
 
+/* The end of the last live allocation below `limit`. */
+typedef struct live_end_below {
+    uint64_t limit, end;
+} live_end_below;
+
+static int end_of_live_below(void *user, glbuf_range h, uint64_t offset, uint64_t size)
+{
+    (void)h;
+    live_end_below *b = user;
+    if (offset + size <= b->limit && offset + size > b->end) {
+        b->end = offset + size;
+    }
+    return 0;
+}
+
 static void table_ranges(void)
 {
     glbuf_ranges *rout = NULL;
@@ -976,7 +1538,11 @@ static void table_ranges(void)
     uint64_t v = 0;
     size_t count = 0;
     glbuf_range_move mv[4];
-    const glbuf_range bad_handles[5] = {{0}, W.h_freed, {0xFFFFFFFFu}, W.h_other, {W.h.id ^ (1u << 22)}};
+    /* 0, freed, forged, another allocator's first, a stale generation, a
+     * handle whose record now holds a live one, and rg2's live handle with
+     * that one's index and generation */
+    const glbuf_range bad_handles[7] = {{0},       W.h_freed, {0xFFFFFFFFu}, W.h_other, {W.h.id ^ (1u << 22)},
+                                        W.h_stale, W.h_twin};
 
     BAD(glbuf_ranges_create, GLBUF_ERR_NULL, glbuf_ranges_create(NULL, &rout));
     BAD(glbuf_ranges_create, GLBUF_ERR_NULL, glbuf_ranges_create(&rd, NULL));
@@ -997,18 +1563,35 @@ static void table_ranges(void)
     BAD(glbuf_ranges_alloc, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_alloc(W.rg, 0, 16, &h, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc(W.rg, 16, 0, &h, NULL));
     /* Any positive alignment is valid; one whose only multiple in range is 0 (taken) is FULL. */
-    BAD(glbuf_ranges_alloc, GLBUF_ERR_FULL, glbuf_ranges_alloc(W.rg, 16, 3ull << 62, &h, NULL));
+    BAD_COUNTED(glbuf_ranges_alloc, GLBUF_ERR_FULL, W.counted_rg, glbuf_ranges_alloc(W.rg, 16, 3ull << 62, &h, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc(W.rg, UINT64_MAX, 2, &h, NULL));
     BAD(glbuf_ranges_alloc, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc(W.rg, (1ull << 63) + 1, 1ull << 63, &h, NULL));
-    BAD(glbuf_ranges_alloc, GLBUF_ERR_FULL, glbuf_ranges_alloc(W.rg, 2, 1ull << 63, &h, NULL));
-    BAD(glbuf_ranges_alloc, GLBUF_ERR_FULL, glbuf_ranges_alloc(W.rg, 2u << 20, 16, &h, NULL));
+    BAD_COUNTED(glbuf_ranges_alloc, GLBUF_ERR_FULL, W.counted_rg, glbuf_ranges_alloc(W.rg, 2, 1ull << 63, &h, NULL));
+    BAD_COUNTED(glbuf_ranges_alloc, GLBUF_ERR_FULL, W.counted_rg, glbuf_ranges_alloc(W.rg, 2u << 20, 16, &h, NULL));
     ck_assert_uint_eq(h.id, 0);
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 7; k++) {
         glbuf_range R = bad_handles[k];
         BAD(glbuf_ranges_free, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_free(W.rg, R));
         BAD(glbuf_ranges_offset, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_offset(W.rg, R, &v));
         BAD(glbuf_ranges_size, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_size(W.rg, R, &v));
+        BAD(glbuf_ranges_alignment, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_alignment(W.rg, R, &v));
+        if (R.id != 0) { /* 0 names the free block at offset 0 */
+            BAD(glbuf_ranges_alloc_after, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_alloc_after(W.rg, R, 16, 16, &h, NULL));
+        }
+        BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_swap(W.rg, W.h, R));
+        BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_swap(W.rg, R, W.h));
     }
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_NULL, glbuf_ranges_alloc_after(NULL, W.h, 16, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_NULL, glbuf_ranges_alloc_after(W.rg, W.h, 16, 16, NULL, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_ZERO_SIZE, glbuf_ranges_alloc_after(W.rg, W.h, 0, 16, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_BAD_ALIGNMENT, glbuf_ranges_alloc_after(W.rg, W.h, 16, 0, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_OVERFLOW, glbuf_ranges_alloc_after(W.rg, W.h, UINT64_MAX, 2, &h, NULL));
+    BAD(glbuf_ranges_alloc_after, GLBUF_ERR_FULL, glbuf_ranges_alloc_after(W.rg, W.h, 2u << 20, 16, &h, NULL));
+    ck_assert_uint_eq(h.id, 0);
+    BAD(glbuf_ranges_swap, GLBUF_ERR_NULL, glbuf_ranges_swap(NULL, W.h, W.h));
+    BAD(glbuf_ranges_swap, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_swap(W.rg, W.h, W.h));
+    BAD(glbuf_ranges_alignment, GLBUF_ERR_NULL, glbuf_ranges_alignment(NULL, W.h, &v));
+    BAD(glbuf_ranges_alignment, GLBUF_ERR_NULL, glbuf_ranges_alignment(W.rg, W.h, NULL));
     BAD(glbuf_ranges_free, GLBUF_ERR_NULL, glbuf_ranges_free(NULL, W.h));
     BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(NULL, W.h, &v));
     BAD(glbuf_ranges_offset, GLBUF_ERR_NULL, glbuf_ranges_offset(W.rg, W.h, NULL));
@@ -1017,16 +1600,30 @@ static void table_ranges(void)
     BAD(glbuf_ranges_grow, GLBUF_ERR_NULL, glbuf_ranges_grow(NULL, 1u << 21));
     BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 4096));
     BAD(glbuf_ranges_grow, GLBUF_ERR_SHRINK, glbuf_ranges_grow(W.rg, 0));
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_NULL, glbuf_ranges_shrink(NULL, 4096));
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_shrink(W.rg, 2u << 20));
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_BUSY, glbuf_ranges_shrink(W.rg, 50)); /* W.h ends at 100 */
+    BAD(glbuf_ranges_shrink, GLBUF_ERR_BUSY, glbuf_ranges_shrink(W.rg, 0));
     BAD(glbuf_ranges_grow, GLBUF_ERR_TOO_LARGE, glbuf_ranges_grow(W.rg, GLBUF_RANGES_MAX_CAPACITY + 1));
-    BADV(glbuf_ranges_get_stats, glbuf_ranges_stats st = glbuf_ranges_get_stats(NULL), st.capacity == 0);
+    BADV(glbuf_ranges_get_stats, glbuf_ranges_stats st = glbuf_ranges_get_stats(NULL), all_zero(&st, sizeof st));
     BADV(glbuf_ranges_invariants_hold, int ok = glbuf_ranges_invariants_hold(NULL), ok == 0);
     /* Documented preconditions ("must not be NULL"): called with valid
      * arguments only, so that the table covers them. */
-    BADV(glbuf_ranges_used_extent, uint64_t e = glbuf_ranges_used_extent(W.rg2), e == 100);
+    live_end_below top = {UINT64_MAX, 0};
+    glbuf_ranges_for_each(W.rg2, end_of_live_below, &top);
+    const glbuf_ranges_stats rs2 = glbuf_ranges_get_stats(W.rg2);
+    BADV(glbuf_ranges_used_extent, uint64_t e = glbuf_ranges_used_extent(W.rg2), e == top.end);
     int n = 0;
-    BADV(glbuf_ranges_for_each, glbuf_ranges_for_each(W.rg2, count_live, &n), n == 1);
+    BADV(glbuf_ranges_for_each, glbuf_ranges_for_each(W.rg2, count_live, &n), n == (int)rs2.live_allocations);
     n = 0;
-    BADV(glbuf_ranges_for_each_free, glbuf_ranges_for_each_free(W.rg2, count_free_blocks, &n), n == 1);
+    BADV(glbuf_ranges_for_each_free, glbuf_ranges_for_each_free(W.rg2, count_free_blocks, &n), n == (int)rs2.free_blocks);
+    /* NULL callbacks and allocators are documented as ignored: nothing is
+     * called (n stays), nothing changes */
+    n = 7;
+    BADV(glbuf_ranges_for_each, glbuf_ranges_for_each(W.rg, NULL, &n), n == 7);
+    BADV(glbuf_ranges_for_each, glbuf_ranges_for_each(NULL, count_live, &n), n == 7);
+    BADV(glbuf_ranges_for_each_free, glbuf_ranges_for_each_free(W.rg, NULL, &n), n == 7);
+    BADV(glbuf_ranges_for_each_free, glbuf_ranges_for_each_free(NULL, count_free_blocks, &n), n == 7);
     BAD(glbuf_ranges_plan_compaction, GLBUF_ERR_NULL, glbuf_ranges_plan_compaction(NULL, mv, 4, &count));
     BAD(glbuf_ranges_plan_compaction, GLBUF_ERR_NULL, glbuf_ranges_plan_compaction(W.rg, mv, 4, NULL));
     BAD(glbuf_ranges_plan_compaction, GLBUF_ERR_NULL, glbuf_ranges_plan_compaction(W.rg, NULL, 4, &count));
@@ -1034,26 +1631,46 @@ static void table_ranges(void)
     BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_NULL, glbuf_ranges_apply_compaction(W.rg, NULL, 1));
     glbuf_range_move forged = {W.h_freed, 128, 0, 100};
     BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_apply_compaction(W.rg, &forged, 1));
-    uint64_t off = 0;
-    ck_assert_int_eq(glbuf_ranges_offset(W.rg, W.h, &off), GLBUF_OK);
-    glbuf_range_move wrong_src = {W.h, off + 16, 0, 100};
+    /* Moves of h_moved, which has 4096 free bytes before it: the plan moves
+     * it down, so each wrong move below, applied, would show in the layout. */
+    uint64_t off = 0, size = 0;
+    ck_assert_int_eq(glbuf_ranges_offset(W.rg, W.h_moved, &off), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_size(W.rg, W.h_moved, &size), GLBUF_OK);
+    live_end_below below = {off, 0};
+    glbuf_ranges_for_each(W.rg, end_of_live_below, &below);
+    uint64_t dst = (below.end + 15u) & ~(uint64_t)15u; /* right after the allocation before it */
+    ck_assert_uint_lt(dst, off);
+    glbuf_range_move wrong_src = {W.h_moved, off + 16, dst, size};
     BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &wrong_src, 1));
-    glbuf_range_move upward = {W.h, off, off + 4096, 100};
+    glbuf_range_move upward = {W.h_moved, off, off + 4096, size};
     BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &upward, 1));
-    glbuf_range_move wrong_size = {W.h, off, 0, 99};
+    glbuf_range_move wrong_size = {W.h_moved, off, dst, size - 1};
     BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &wrong_size, 1));
+    glbuf_range_move misaligned = {W.h_moved, off, dst + 8, size}; /* allocated at 16 */
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &misaligned, 1));
+    glbuf_range_move overlapping = {W.h_moved, off, dst - 16, size}; /* into the allocation before the hole */
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, &overlapping, 1));
+    glbuf_range_move stale = {W.h_stale, off, dst, size};
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_HANDLE, glbuf_ranges_apply_compaction(W.rg, &stale, 1));
+    /* one good move, then a bad one: validated as a batch, nothing applied */
+    glbuf_range_move batch[2] = {{W.h_moved, off, dst, size}, {W.h_moved, off, dst, size}};
+    BAD(glbuf_ranges_apply_compaction, GLBUF_ERR_INVALID_ARGUMENT, glbuf_ranges_apply_compaction(W.rg, batch, 2));
 }
 
 /* The (ctx, readback) pairs every readback call must refuse, with the code
  * for each: a NULL context, 0, a destroyed object, a forged id, another
- * context's readback, a buffer's id. Call sites use C and R. */
+ * context's readback, a buffer's id, a readback whose slot now holds
+ * another, and the other context's live readback with that one's index and
+ * generation. Call sites use C and R. */
 #define RB_COMMON(fn, expr)                                                                                 \
     do {                                                                                                    \
-        const glbuf_readback rs_[6] = {W.rb, {0}, W.rb_dead, {0xFFFFFFFFu}, W.rb_foreign, {W.buf.id}};      \
-        const glbuf_result want_[6] = {GLBUF_ERR_NULL, GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,   \
+        const glbuf_readback rs_[8] = {W.rb,        {0},      W.rb_dead,  {0xFFFFFFFFu},                     \
+                                       W.rb_foreign, {W.buf.id}, W.rb_stale, W.rb_twin};                     \
+        const glbuf_result want_[8] = {GLBUF_ERR_NULL,           GLBUF_ERR_INVALID_HANDLE,                  \
                                        GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE,                  \
-                                       GLBUF_ERR_WRONG_KIND};                                               \
-        for (int k_ = 0; k_ < 6; k_++) {                                                                    \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_WRONG_KIND,                      \
+                                       GLBUF_ERR_INVALID_HANDLE, GLBUF_ERR_INVALID_HANDLE};                 \
+        for (int k_ = 0; k_ < 8; k_++) {                                                                    \
             glbuf_ctx *C = k_ == 0 ? NULL : W.ctx;                                                          \
             glbuf_readback R = rs_[k_];                                                                     \
             (void)C;                                                                                        \

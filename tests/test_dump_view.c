@@ -31,11 +31,11 @@ extern char **environ;
 #define MARGIN 16
 #define MAP_X (MARGIN + 72)
 #define MAP_W (WIDTH - 2 * MARGIN - 72)
-#define MAP_Y (MARGIN + 5 * 16 + 8)
+#define MAP_Y (MARGIN + 6 * 16 + 8)
 #define ROW_H 20
 #define ROW_PITCH 26
-static const uint32_t kind_rgb[3] = {0x4E79A7u, 0xD4D4D4u, 0xF28E2Bu}; /* by glbuf_mega_block_kind */
-static const char *const kind_name[3] = {"live", "free", "pending"};
+static const uint32_t kind_rgb[4] = {0x4E79A7u, 0xD4D4D4u, 0xF28E2Bu, 0x59A14Fu}; /* by glbuf_mega_block_kind */
+static const char *const kind_name[4] = {"live", "free", "pending", "moving"};
 #define BACKGROUND 0xFFFFFFu
 #define FRAME 0x808080u
 
@@ -122,12 +122,11 @@ typedef struct truth {
     int piece_count;
 } truth;
 
-static int gather(void *user, glbuf_mega_block_kind kind, uint64_t offset, uint64_t size, uint64_t frame)
+static int gather(void *user, const glbuf_mega_block *b)
 {
-    (void)frame;
     truth *t = user;
     ck_assert_int_lt(t->count, 4096);
-    t->blocks[t->count++] = (block){(int)kind, offset, size};
+    t->blocks[t->count++] = (block){(int)b->kind, b->offset, b->size};
     return 0;
 }
 
@@ -184,7 +183,7 @@ static int svg_rects(const char *svg, const char *cls, piece *out, int max)
         piece *r = &out[n++];
         memset(r, 0, sizeof *r);
         r->kind = -1;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 4; k++) {
             size_t len = strlen(kind_name[k]);
             if (strncmp(kind, kind_name[k], len) == 0 && kind[len] == '"') {
                 r->kind = k;
@@ -207,14 +206,14 @@ static void check_svg(const char *path, truth *t)
     char *svg = slurp(path, &len);
     static piece got[4096 + ROWS];
     int n = svg_rects(svg, "block", got, 4096 + ROWS);
-    int per_kind_got[3] = {0}, per_kind_want[3] = {0};
+    int per_kind_got[4] = {0}, per_kind_want[4] = {0};
     for (int i = 0; i < n; i++) {
         per_kind_got[got[i].kind]++;
     }
     for (int i = 0; i < t->piece_count; i++) {
         per_kind_want[t->pieces[i].kind]++;
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         ck_assert_msg(per_kind_got[k] == per_kind_want[k], "%s rectangles: %d, expected %d", kind_name[k],
                       per_kind_got[k], per_kind_want[k]);
     }
@@ -302,8 +301,8 @@ static void check_png(const char *path, truth *t)
     }
     ck_assert_int_gt(checked, (long)ROW_H * MAP_W * (t->rows - 1));
     /* the legend's swatches */
-    for (int k = 0; k < 3; k++) {
-        int line = k == 0 ? 1 : k == 2 ? 2 : 3; /* live, pending, free */
+    for (int k = 0; k < 4; k++) {
+        int line = k == 0 ? 1 : k == 2 ? 2 : k == 1 ? 3 : 4; /* live, pending, free, moving */
         ck_assert_uint_eq(AT(MARGIN + 6, MARGIN + line * 16 + 8), kind_rgb[k]);
     }
 #undef AT
@@ -347,6 +346,12 @@ static glbuf_mega fragmented_megabuffer(truth *t)
             ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, r[i]), GLBUF_OK);
         }
     }
+    /* Moves in flight (a slow GPU: none lands): their destinations show. */
+    fx_simulate_slow_gpu(1);
+    glbuf_mega_defrag_report rep;
+    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 64u << 10, NULL, NULL, &rep), GLBUF_OK);
+    fx_simulate_slow_gpu(0);
+    ck_assert_uint_gt(rep.moves_in_flight, 0);
     memset(t, 0, sizeof *t);
     t->capacity = glbuf_mega_get_stats(fx_ctx, m).capacity;
     ck_assert_int_eq(glbuf_mega_for_each_block(fx_ctx, m, gather, t), GLBUF_OK);
@@ -377,7 +382,7 @@ START_TEST(svg_and_png_show_every_block_of_a_real_megabuffer)
     remove(png);
 
     expect_pieces(&t);
-    int kinds[3] = {0}, tiny = 0, split = 0;
+    int kinds[4] = {0}, tiny = 0, split = 0;
     for (int i = 0; i < t.count; i++) {
         kinds[t.blocks[i].kind]++;
         uint64_t first_row = t.blocks[i].offset / t.row_bytes;
@@ -390,6 +395,7 @@ START_TEST(svg_and_png_show_every_block_of_a_real_megabuffer)
     ck_assert_int_gt(kinds[GLBUF_MEGA_BLOCK_LIVE], 10);
     ck_assert_int_gt(kinds[GLBUF_MEGA_BLOCK_PENDING], 3);
     ck_assert_int_gt(kinds[GLBUF_MEGA_BLOCK_FREE], 3);
+    ck_assert_int_gt(kinds[GLBUF_MEGA_BLOCK_MOVING], 0);
     ck_assert_int_gt(tiny, 3);
     ck_assert_int_ge(split, 2);
 
@@ -458,7 +464,11 @@ static void add_gl_tests(TCase *tc)
 
 int main(void)
 {
-    snprintf(out_dir, sizeof out_dir, "%s", GLBUF_DUMP_VIEW_OUT_DIR);
+    /* One directory per profile: CTest runs the profiles of a suite in
+     * parallel, and a picture left by another run must not pass for ours. */
+    const char *profile = getenv("GLBUF_TEST_GL");
+    mkdir(GLBUF_DUMP_VIEW_OUT_DIR, 0755);
+    snprintf(out_dir, sizeof out_dir, "%s/gl%s", GLBUF_DUMP_VIEW_OUT_DIR, profile ? profile : "default");
     mkdir(out_dir, 0755);
     Suite *s = suite_create("dump_view");
     fx_add_tcases(s, "dump_view", add_gl_tests, 0);

@@ -200,6 +200,8 @@ static void run_once(uint32_t disable_caps, long fail_at, fw_host *host, fw_resu
                   (1u << GLBUF_ERR_CONTENTS_LOST) | (1u << GLBUF_ERR_FENCE_FAILED) | (1u << GLBUF_ERR_TIMEOUT);
     cfg.run = fail_at;
     fw_run(&cfg, res);
+    res->faults_injected = F.injected;
+    res->blocks_leaked = host->live;
     ck_assert_msg(host->live == 0, "run %ld: %ld host blocks leaked", fail_at, host->live);
     ck_assert_msg(F.oom_pending == 0, "run %ld: an injected GL_OUT_OF_MEMORY was never read", fail_at);
 }
@@ -247,12 +249,12 @@ static void sweep(uint32_t disable_caps, const char *path)
     printf("fault sweep GL [%s]: %ld injection points, %ld runs, %ld faults injected "
            "(%ld data, %ld storage, %ld create, %ld map, %ld unmap, %ld fence, %ld wait); "
            "%ld calls returned an error [%s], %ld absorbed, %ld retried OK; "
-           "%ld checked calls, %ld full readbacks, %llu bytes verified, %llu bytes lost\n",
-           path, points, runs, runs, F.by_entry[E_DATA], F.by_entry[E_STORAGE], F.by_entry[E_CREATE],
-           F.by_entry[E_MAP], F.by_entry[E_UNMAP], F.by_entry[E_FENCE], F.by_entry[E_WAIT], total.errors, codes,
-           total.absorbed, total.retries, total.steps + counting.steps, total.verifications + counting.verifications,
+           "%ld checked calls, %ld full readbacks, %llu bytes verified, %llu bytes lost, %ld host blocks leaked\n",
+           path, points, runs, total.faults_injected + counting.faults_injected, F.by_entry[E_DATA],
+           F.by_entry[E_STORAGE], F.by_entry[E_CREATE], F.by_entry[E_MAP], F.by_entry[E_UNMAP],
+           F.by_entry[E_FENCE], F.by_entry[E_WAIT], total.errors, codes, total.absorbed, total.retries, total.steps + counting.steps, total.verifications + counting.verifications,
            (unsigned long long)(total.bytes_verified + counting.bytes_verified),
-           (unsigned long long)(total.bytes_lost + counting.bytes_lost));
+           (unsigned long long)(total.bytes_lost + counting.bytes_lost), total.blocks_leaked + counting.blocks_leaked);
     fflush(stdout);
     (void)entry_names;
     ck_assert_uint_eq(total.bytes_lost, 0);

@@ -25,6 +25,8 @@ static void run_once(uint32_t disable_caps, long fail_at, fw_host *host, fw_resu
     cfg.allowed = 1u << GLBUF_ERR_OUT_OF_HOST_MEMORY;
     cfg.run = fail_at;
     fw_run(&cfg, res);
+    res->faults_injected = host->injected;
+    res->blocks_leaked = host->live;
     ck_assert_msg(host->live == 0, "run %ld: %ld host blocks leaked", fail_at, host->live);
 }
 
@@ -73,11 +75,11 @@ static void sweep(uint32_t disable_caps, const char *path)
     fw_codes_str(total.codes, codes, sizeof codes);
     printf("fault sweep host [%s]: %ld injection points (peak %ld live blocks), %ld runs, %ld failed allocations; "
            "%ld calls returned an error [%s], %ld absorbed, %ld retried OK; %ld checked calls, %ld full readbacks, "
-           "%llu bytes verified, %llu bytes lost, 0 blocks leaked\n",
-           path, points, peak, runs, runs, total.errors, codes, total.absorbed, total.retries,
-           total.steps + counting.steps, total.verifications + counting.verifications,
+           "%llu bytes verified, %llu bytes lost, %ld blocks leaked\n",
+           path, points, peak, runs, total.faults_injected + counting.faults_injected, total.errors, codes,
+           total.absorbed, total.retries, total.steps + counting.steps, total.verifications + counting.verifications,
            (unsigned long long)(total.bytes_verified + counting.bytes_verified),
-           (unsigned long long)(total.bytes_lost + counting.bytes_lost));
+           (unsigned long long)(total.bytes_lost + counting.bytes_lost), total.blocks_leaked + counting.blocks_leaked);
     fflush(stdout);
     ck_assert_uint_eq(total.bytes_lost, 0);
 }

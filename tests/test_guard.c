@@ -3,7 +3,8 @@
  * and stream allocations, made on purpose, are reported - by the call that
  * checks (flush, free, glbuf_ctx_end_frame) with GLBUF_ERR_GUARD_OVERRUN, and
  * in one log line naming the object's label, the allocation and the first
- * changed byte - once per write, across growth and defragmentation; writes
+ * changed byte - once per write, across growth, trim and incremental
+ * defragmentation; a device-local store has none; writes
  * that stay in bounds never are; the data the GPU sees is what was written;
  * and without the bit nothing is added (offsets, sizes, storage flags). */
 #include <stdio.h>
@@ -225,6 +226,11 @@ static void note_move(void *user, const glbuf_mega_move *mv)
     }
 }
 
+/* Defragmentation is incremental: a move's copy is made by one call and
+ * reported by a later one, once its frame's fence has signalled. An overrun
+ * made before the copy is found before it (and returned by the next flush);
+ * the guard belongs to the allocation at its new place once the move is
+ * reported, and catches the next overrun there. */
 START_TEST(overruns_are_caught_across_defragmentation)
 {
     glbuf_ctx *ctx = guarded_ctx(GLBUF_VALIDATION_ALL);
@@ -233,18 +239,27 @@ START_TEST(overruns_are_caught_across_defragmentation)
     uint8_t *pc = NULL;
     moved = alloc_filled(ctx, m, 3000, 9, &pc);
     ck_assert_int_eq(glbuf_mega_free(ctx, m, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
     ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK);
     pc[3000] = 0; /* before the move */
     moved_to = UINT64_MAX;
     glbuf_mega_defrag_report rep;
     ck_assert_int_eq(glbuf_mega_defragment(ctx, m, 0, note_move, NULL, &rep), GLBUF_OK);
-    ck_assert_uint_eq(rep.moves, 1);
-    ck_assert_uint_eq(moved_to, 0);
+    ck_assert_uint_eq(rep.moves, 0); /* copied, not reported yet */
+    ck_assert_uint_eq(rep.moves_in_flight, 1);
     ck_assert_int_eq(logged.errors, 1);
     expect_logged(0, "found by glbuf_mega_defragment");
     expect_logged(0, "at [5024, +3000)");
     ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN);
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK);
+    for (int i = 0; i < 8 && moved_to == UINT64_MAX; i++) {
+        ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK); /* the source's guard, checked each frame, is whole */
+        ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_defragment(ctx, m, 0, note_move, NULL, &rep), GLBUF_OK);
+    }
+    ck_assert_uint_eq(moved_to, 0);
     ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK); /* the guard at the new place is whole */
+    ck_assert_int_eq(logged.errors, 1);
     expect_mega_range(ctx, m, moved, 9);
     void *q = NULL;
     ck_assert_int_eq(glbuf_mega_ptr(ctx, m, moved, &q), GLBUF_OK);
@@ -252,6 +267,107 @@ START_TEST(overruns_are_caught_across_defragmentation)
     ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN);
     expect_logged(1, "at [0, +3000)");
     expect_logged(1, "the first at byte 3002 of the allocation (offset 3002 of the buffer)");
+    ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
+    glbuf_ctx_destroy(ctx);
+}
+END_TEST
+
+/* Trim replaces the store by a smaller one (GPU copies the CPU does not wait
+ * for): an overrun made before is found before the copy; once the copies
+ * have landed the guards in the new store catch the next one. */
+START_TEST(overruns_are_caught_across_trim)
+{
+    glbuf_ctx *ctx = guarded_ctx(GLBUF_VALIDATION_ALL);
+    glbuf_mega m = make_mega(ctx, 4096, "trims");
+    uint8_t *p = NULL;
+    glbuf_mega_range a = alloc_filled(ctx, m, 1000, 10, &p);
+    glbuf_mega_range big = alloc_filled(ctx, m, 30000, 11, NULL); /* grows to 32 KiB or more */
+    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).growths, 1);
+    ck_assert_int_eq(glbuf_mega_free(ctx, m, big), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_ptr(ctx, m, a, (void **)&p), GLBUF_OK);
+    p[1003] = 0x11; /* before the trim */
+    ck_assert_int_eq(glbuf_mega_trim(ctx, m), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).trims, 1);
+    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).capacity, 4096);
+    ck_assert_int_eq(logged.errors, 1);
+    expect_logged(0, "found by glbuf_mega_trim");
+    expect_logged(0, "the first at byte 1003 of the allocation");
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN); /* returned here */
+    ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK); /* the trim's copies have landed */
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK); /* the carried guard is whole */
+    expect_mega_range(ctx, m, a, 10);
+    ck_assert_int_eq(glbuf_mega_ptr(ctx, m, a, (void **)&p), GLBUF_OK); /* the new store */
+    p[1015] = 0x22;
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN);
+    ck_assert_int_eq(logged.errors, 2);
+    expect_logged(1, "the first at byte 1015 of the allocation");
+    ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
+    glbuf_ctx_destroy(ctx);
+}
+END_TEST
+
+/* The report names the megabuffer's label, the allocation's user data
+ * (glbuf_mega_alloc_with) and the offsets. */
+START_TEST(an_overrun_report_names_the_user_data)
+{
+    glbuf_ctx *ctx = guarded_ctx(GLBUF_VALIDATION_ALL);
+    glbuf_mega m = make_mega(ctx, 1 << 16, "meshes");
+    glbuf_mega_alloc_desc ad = {0};
+    ad.size = 24 * 10;
+    ad.stride = 24;
+    ad.user_data = 4242;
+    glbuf_mega_range first = {0}, r = {0};
+    uint64_t offset = 0;
+    ck_assert_int_eq(glbuf_mega_alloc(ctx, m, 40, 0, &first, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc_with(ctx, m, &ad, &r, &offset), GLBUF_OK);
+    ck_assert_uint_eq(offset % 48, 0);
+    ck_assert_uint_ge(offset, 40 + 16); /* after the first allocation's guard */
+    void *p = NULL;
+    ck_assert_int_eq(glbuf_mega_ptr(ctx, m, r, &p), GLBUF_OK);
+    memset(p, 0, 240 + 2);
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN);
+    ck_assert_int_eq(logged.errors, 1);
+    char where[96];
+    snprintf(where, sizeof where, "(user data 4242) at [%llu, +240)", (unsigned long long)offset);
+    expect_logged(0, "megabuffer 'meshes'");
+    expect_logged(0, where);
+    snprintf(where, sizeof where, "the first at byte 240 of the allocation (offset %llu of the buffer)",
+             (unsigned long long)offset + 240);
+    expect_logged(0, where);
+    ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
+    glbuf_ctx_destroy(ctx);
+}
+END_TEST
+
+/* A device-local store has no CPU view: no guards there, nothing added
+ * (offsets and sizes as without the bit), nothing reported. */
+START_TEST(a_device_local_megabuffer_has_no_guards)
+{
+    glbuf_ctx *ctx = guarded_ctx(GLBUF_VALIDATION_ALL);
+    glbuf_mega_desc d = {0};
+    d.capacity = 4096;
+    d.label = "device";
+    d.placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    glbuf_mega m = {0};
+    ck_assert_int_eq(glbuf_mega_create(ctx, &d, &m), GLBUF_OK);
+    uint64_t room = 0, offset = 0;
+    ck_assert_int_eq(glbuf_mega_room(ctx, m, 0, &room), GLBUF_OK);
+    ck_assert_uint_eq(room, 4096);
+    glbuf_mega_range a = {0}, b = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(ctx, m, 96, 0, &a, &offset), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(ctx, m, 96, 0, &b, &offset), GLBUF_OK);
+    ck_assert_uint_eq(offset, 96);
+    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).used_bytes, 192);
+    uint8_t data[96];
+    fx_pattern(data, sizeof data, 12);
+    ck_assert_int_eq(glbuf_mega_write(ctx, m, b, 0, data, sizeof data), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
+    expect_mega_range(ctx, m, b, 12);
+    ck_assert_int_eq(logged.errors, 0);
     ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
     glbuf_ctx_destroy(ctx);
 }
@@ -456,6 +572,9 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_mega_overrun_is_reported_at_free_and_the_range_is_freed);
     tcase_add_test(tc, overruns_are_caught_across_growth);
     tcase_add_test(tc, overruns_are_caught_across_defragmentation);
+    tcase_add_test(tc, overruns_are_caught_across_trim);
+    tcase_add_test(tc, an_overrun_report_names_the_user_data);
+    tcase_add_test(tc, a_device_local_megabuffer_has_no_guards);
     tcase_add_test(tc, a_stream_overrun_is_reported_at_flush_and_end_frame);
     tcase_add_test(tc, stream_guards_hold_across_growth);
     tcase_add_test(tc, writes_that_stay_in_bounds_are_never_reported);

@@ -1,7 +1,10 @@
-/* test_mega.c - glbuf_mega on a real headless context, on the persistent
- * storage path (coherent and explicit flush), the bind-to-edit path and the
- * fallback without ARB_buffer_storage: contents read back after growth,
+/* test_mega.c - glbuf_mega on a real headless context, in both placements
+ * (host-visible: the persistent mapping; device-local: storage without map
+ * bits fed by the staging ring), each on the persistent storage path
+ * (coherent and explicit flush), the bind-to-edit path and the fallback
+ * without ARB_buffer_storage: contents read back after growth,
  * defragmentation and fenced reuse, and a multi-draw-indirect picture. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +13,7 @@
 #include "glbuf/mega.h"
 
 static int explicit_flush; /* set per TCase through the fixture below */
+static glbuf_mega_placement placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE; /* likewise */
 
 static glbuf_mega make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_growth growth)
 {
@@ -18,6 +22,7 @@ static glbuf_mega make(uint64_t capacity, uint64_t max_capacity, glbuf_mega_grow
     d.max_capacity = max_capacity;
     d.growth = growth;
     d.explicit_flush = explicit_flush;
+    d.placement = placement;
     d.label = "test-mega";
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
@@ -62,7 +67,17 @@ START_TEST(writes_through_ptr_and_write_reach_the_gpu)
     ck_assert_uint_eq(s.allocations, 2);
     ck_assert_uint_eq(s.used_bytes, 1333);
     ck_assert_int_eq(s.has_buffer_storage, (glbuf_ctx_get_caps(fx_ctx).caps & GLBUF_CAP_BUFFER_STORAGE) != 0);
-    if (s.has_buffer_storage) {
+    ck_assert_int_eq(s.placement, placement);
+    if (s.has_buffer_storage && placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL) {
+        /* no map bits at all: the driver may put it in GPU memory */
+        GLint64 immutable = 0, flags = -1;
+        fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_IMMUTABLE_STORAGE, &immutable);
+        fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_STORAGE_FLAGS, &flags);
+        ck_assert_int_eq(immutable, GL_TRUE);
+        ck_assert_int_eq(flags, 0);
+        ck_assert_uint_eq(s.bytes_device_local, s.capacity);
+        ck_assert_uint_gt(s.bytes_host_visible, 0); /* the staging ring */
+    } else if (s.has_buffer_storage) {
         GLint64 immutable = 0, flags = 0;
         fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_IMMUTABLE_STORAGE, &immutable);
         fx_gl->GetNamedBufferParameteri64v(s.name, GL_BUFFER_STORAGE_FLAGS, &flags);
@@ -96,6 +111,7 @@ START_TEST(offsets_follow_the_alignment_of_the_use)
 {
     glbuf_mega_desc d = {0};
     d.use = GLBUF_MEGA_USE_UNIFORM;
+    d.placement = placement;
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
     uint64_t align = glbuf_ctx_get_caps(fx_ctx).uniform_offset_alignment;
@@ -288,13 +304,14 @@ static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
     void *pa = NULL;
     glbuf_mega_ptr(fx_ctx, m, a, &pa);
     glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
-    int has_storage = before.has_buffer_storage;
+    int maps = before.has_buffer_storage && placement == GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
+    uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
     inject(16384, fail_map);
     glbuf_mega_range b = {0};
     glbuf_result r = glbuf_mega_alloc(fx_ctx, m, 5000, 0, &b, NULL);
     uninject(fail_map);
-    if (fail_map && !has_storage) {
-        /* the fallback path maps nothing: the growth succeeds */
+    if (fail_map && !maps) {
+        /* the fallback path and a device-local store map nothing: the growth succeeds */
         ck_assert_int_eq(r, GLBUF_OK);
         ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
         return;
@@ -307,7 +324,7 @@ static void failed_growth_keeps_everything(int fail_map, glbuf_result expected)
     ck_assert_uint_eq(after.growths, 0);
     ck_assert_uint_eq(after.storage_generation, before.storage_generation);
     ck_assert_uint_eq(after.allocations, 1);
-    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, 1); /* the failed one was deleted */
+    ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive); /* the failed one was deleted */
     void *pa2 = NULL;
     glbuf_mega_ptr(fx_ctx, m, a, &pa2);
     ck_assert_ptr_eq(pa, pa2); /* same mapping */
@@ -354,6 +371,53 @@ static void count_move(void *user, const glbuf_mega_move *mv)
     moves_seen++;
 }
 
+/* Calls glbuf_mega_defragment once a frame until a call finds nothing to do
+ * (no compaction under way, none planned); the test waits for each frame so
+ * that its moves land in the next call. Returns the calls made. */
+static int defragment_to_the_end(glbuf_mega m, uint64_t budget, void (*on_move)(void *, const glbuf_mega_move *),
+                                 glbuf_mega_defrag_report *total)
+{
+    int calls = 0;
+    memset(total, 0, sizeof *total);
+    for (;;) {
+        glbuf_mega_defrag_report rep;
+        ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, budget, on_move, NULL, &rep), GLBUF_OK);
+        calls++;
+        ck_assert(budget == 0 || rep.bytes_copied <= budget);
+        total->moves += rep.moves;
+        total->bytes_moved += rep.bytes_moved;
+        total->bytes_copied += rep.bytes_copied;
+        total->finished += rep.finished;
+        total->started += rep.started;
+        if (rep.moves_left == 0 && !rep.started && rep.moves == 0) {
+            return calls;
+        }
+        ck_assert_int_lt(calls, 200);
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, glbuf_ctx_frame(fx_ctx) - 1, UINT64_MAX), GLBUF_OK);
+    }
+}
+
+typedef struct layout {
+    uint64_t extent; /* end of the last live block */
+} layout;
+
+static int extent_of(void *user, const glbuf_mega_block *b)
+{
+    layout *l = user;
+    if (b->kind != GLBUF_MEGA_BLOCK_FREE) {
+        l->extent = b->offset + b->size;
+    }
+    return 0;
+}
+
+static layout layout_of(glbuf_mega m)
+{
+    layout l = {0};
+    ck_assert_int_eq(glbuf_mega_for_each_block(fx_ctx, m, extent_of, &l), GLBUF_OK);
+    return l;
+}
+
 START_TEST(defragment_packs_allocations_and_keeps_their_bytes)
 {
     glbuf_mega m = make(256 * 1024, 0, GLBUF_MEGA_GROW_POW2);
@@ -361,25 +425,27 @@ START_TEST(defragment_packs_allocations_and_keeps_their_bytes)
     fragment(m, r);
     glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
     ck_assert_uint_gt(before.free_blocks, 1);
-    glbuf_mega_defrag_report rep;
+    glbuf_mega_defrag_report total;
     moves_seen = 0;
-    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, count_move, NULL, &rep), GLBUF_OK);
-    ck_assert_uint_gt(rep.moves, 0);
-    ck_assert_int_eq(moves_seen, (int)rep.moves);
-    ck_assert_uint_eq(rep.moves_left, 0);
+    int calls = defragment_to_the_end(m, 0, count_move, &total);
     glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
-    ck_assert_uint_eq(after.free_blocks, 1);
-    ck_assert_uint_eq(after.largest_free_block, after.capacity - after.used_bytes);
-    ck_assert_uint_ne(after.name, before.name);
-    ck_assert_uint_eq(rep.name, after.name);
-    ck_assert_uint_eq(after.bytes_copied_by_defrag, rep.bytes_moved);
+    ck_assert_int_gt(calls, 2); /* moves land in a later call than their copies */
+    ck_assert_uint_gt(total.moves, 0);
+    ck_assert_int_gt(total.finished, 0);
+    /* Packed: below the end of the last allocation, at most the 512 bytes
+     * r[0] left at offset 0 (only a 512-byte allocation fits there, and
+     * moving one from below the top would only move the hole); the rest is
+     * one free block at the top. */
+    layout l = layout_of(m);
+    ck_assert_uint_le(l.extent - after.used_bytes, 512);
+    ck_assert_uint_eq(after.largest_free_block, after.capacity - l.extent);
+    ck_assert_int_eq(moves_seen, (int)total.moves);
+    ck_assert_uint_eq(after.name, before.name); /* within the storage */
+    ck_assert_uint_eq(after.storage_generation, before.storage_generation);
+    ck_assert_uint_eq(after.bytes_copied_by_defrag, total.bytes_moved);
     for (int i = 1; i < DEFRAG_N; i += 2) {
         expect_range(m, r[i], (uint32_t)(100 + i));
     }
-    /* nothing left to do */
-    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, NULL, NULL, &rep), GLBUF_OK);
-    ck_assert_uint_eq(rep.moves, 0);
-    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).storage_generation, after.storage_generation);
     ck_assert_int_eq(fx_errors_logged, 0);
     ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
@@ -394,16 +460,15 @@ START_TEST(defragment_within_a_budget_does_part_of_the_work_per_call)
     int calls = 0;
     do {
         ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 2048, NULL, NULL, &rep), GLBUF_OK);
-        ck_assert(rep.moves == 1 || rep.bytes_moved <= 2048);
+        ck_assert_uint_le(rep.bytes_copied, 2048);
         calls++;
         for (int i = 1; i < DEFRAG_N; i += 2) {
             expect_range(m, r[i], (uint32_t)(100 + i));
         }
         ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
-    } while (rep.moves_left > 0 && calls < 100);
+    } while ((rep.moves_left > 0 || rep.started) && calls < 100);
     ck_assert_int_gt(calls, 2);
     ck_assert_uint_eq(rep.moves_left, 0);
-    ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).free_blocks, 1);
     ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
 }
 END_TEST
@@ -436,6 +501,7 @@ END_TEST
 START_TEST(bad_input_returns_its_code_and_changes_nothing)
 {
     glbuf_mega_desc d = {0};
+    d.placement = placement;
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(NULL, &d, &m), GLBUF_ERR_NULL);
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, NULL, &m), GLBUF_ERR_NULL);
@@ -459,7 +525,7 @@ START_TEST(bad_input_returns_its_code_and_changes_nothing)
     glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
     uint8_t data[8] = {0};
     ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 0, 0, &r, NULL), GLBUF_ERR_ZERO_SIZE);
-    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 3, &r, NULL), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, UINT64_MAX, &r, NULL), GLBUF_ERR_BAD_ALIGNMENT); /* lcm with 16 */
     ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, UINT64_MAX - 4, 0, &r, NULL), GLBUF_ERR_OVERFLOW);
     ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 16, 0, NULL, NULL), GLBUF_ERR_NULL);
     ck_assert_int_eq(glbuf_mega_alloc(NULL, m, 16, 0, &r, NULL), GLBUF_ERR_NULL);
@@ -571,7 +637,7 @@ START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
     /* compact first, so the draw uses offsets that moved */
     ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
     glbuf_mega_defrag_report rep;
-    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, NULL, NULL, &rep), GLBUF_OK);
+    defragment_to_the_end(m, 0, NULL, &rep);
     ck_assert_uint_gt(rep.moves, 0);
     draw_cmd c[4];
     for (int q = 0; q < 4; q++) {
@@ -647,6 +713,66 @@ START_TEST(meshes_in_one_buffer_draw_with_one_multi_draw_indirect)
 }
 END_TEST
 
+
+static void never_called(void *user, const glbuf_mega_move *move)
+{
+    (void)user;
+    ck_abort_msg("on_move saw a freed range (record %llu)", (unsigned long long)move->range.id);
+}
+
+static void count_live_move(void *user, const glbuf_mega_move *move)
+{
+    (void)move;
+    (*(int *)user)++;
+}
+
+/* Ranges the app freed (pending their frame's fence) are neither copied,
+ * counted nor reported; with nothing else to move nothing happens at all. */
+START_TEST(defragmentation_ignores_ranges_already_freed)
+{
+    glbuf_mega m = make(64 * 1024, 0, GLBUF_MEGA_GROW_POW2);
+    glbuf_mega_range gap, a, b, keep;
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4096, 0, &gap, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 256, 0, &a, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 256, 0, &b, NULL), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, gap), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_collect(fx_ctx, m), GLBUF_OK);
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, a), GLBUF_OK); /* pending: this frame has not ended */
+    ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, b), GLBUF_OK);
+    glbuf_mega_stats before = glbuf_mega_get_stats(fx_ctx, m);
+    glbuf_mega_defrag_report rep;
+    ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, never_called, NULL, &rep), GLBUF_OK);
+    ck_assert_uint_eq(rep.moves, 0);
+    ck_assert_uint_eq(rep.moves_left, 0);
+    ck_assert_uint_eq(rep.bytes_moved, 0);
+    glbuf_mega_stats after = glbuf_mega_get_stats(fx_ctx, m);
+    ck_assert_uint_eq(after.storage_generation, before.storage_generation);
+    ck_assert_uint_eq(after.name, before.name);
+    ck_assert_uint_eq(after.defragmentations, before.defragmentations);
+    ck_assert_uint_eq(after.bytes_copied_by_defrag, before.bytes_copied_by_defrag);
+
+    /* one live allocation behind the pending ones: only it is reported */
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 512, 0, &keep, NULL), GLBUF_OK);
+    uint64_t off = 0;
+    ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, keep, &off), GLBUF_OK);
+    int moved = 0, calls = 0;
+    uint64_t bytes_moved = 0;
+    do { /* incremental: a move is reported once its copy's frame has completed */
+        ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, count_live_move, &moved, &rep), GLBUF_OK);
+        bytes_moved += rep.bytes_moved;
+        ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+        ck_assert_int_lt(++calls, 10);
+    } while (rep.moves_left > 0);
+    if (off > 0) {
+        ck_assert_int_eq(moved, 1);
+        ck_assert_uint_eq(bytes_moved, 512);
+        ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).bytes_copied_by_defrag, before.bytes_copied_by_defrag + 512);
+    }
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, writes_through_ptr_and_write_reach_the_gpu);
@@ -664,6 +790,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, bad_input_returns_its_code_and_changes_nothing);
     tcase_add_test(tc, the_json_layout_covers_the_whole_buffer_in_offset_order);
     tcase_add_test(tc, meshes_in_one_buffer_draw_with_one_multi_draw_indirect);
+    tcase_add_test(tc, defragmentation_ignores_ranges_already_freed);
 }
 
 static void setup_explicit(void)
@@ -672,16 +799,30 @@ static void setup_explicit(void)
     fx_setup();
 }
 
+static void setup_device_local_explicit(void)
+{
+    placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+    setup_explicit();
+}
+
 static void teardown_explicit(void)
 {
     fx_teardown();
     explicit_flush = 0;
 }
 
+static void device_local(void)
+{
+    placement = GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL;
+}
+
+/* Every test in both placements, on every path of the profile. */
 int main(void)
 {
     Suite *s = suite_create("mega");
     fx_add_tcases(s, "mega", add_tests, 1);
     fx_add_tcase(s, "mega/explicit-flush", setup_explicit, teardown_explicit, add_tests);
+    fx_add_tcases_with(s, "mega/device-local", add_tests, 1, device_local);
+    fx_add_tcase(s, "mega/device-local/explicit-flush", setup_device_local_explicit, teardown_explicit, add_tests);
     return fx_run(s);
 }

@@ -992,6 +992,64 @@ START_TEST(grow_to_a_smaller_capacity_is_rejected_and_changes_nothing)
 }
 END_TEST
 
+/* ---- shrinking ----------------------------------------------------------- */
+
+START_TEST(shrink_cuts_the_free_block_at_the_end_and_moves_nothing)
+{
+    glbuf_ranges *r = make(10000);
+    glbuf_range a = alloc_at(r, 100, 1, 0);
+    glbuf_range b = alloc_at(r, 900, 1, 100);
+    glbuf_range c = alloc_at(r, 1000, 1, 1000);
+    ck_assert_int_eq(glbuf_ranges_free(r, c), GLBUF_OK); /* [1000, 10000) free again */
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK); /* [0, 100) free */
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 4000), GLBUF_OK);
+    snapshot s = take(r);
+    ck_assert_uint_eq(s.stats.capacity, 4000);
+    ck_assert_uint_eq(s.n_free, 2);
+    ck_assert_uint_eq(s.free[1].offset, 1000);
+    ck_assert_uint_eq(s.free[1].size, 3000);
+    ck_assert_uint_eq(s.stats.free_bytes, 3100);
+    ck_assert_uint_eq(offset_of(r, b), 100);
+    /* exactly to the extent: the end block goes */
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 1000), GLBUF_OK);
+    s = take(r);
+    ck_assert_uint_eq(s.n_free, 1);
+    ck_assert_uint_eq(s.stats.free_blocks, 1);
+    glbuf_range h;
+    uint64_t off;
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 101, 1, &h, &off), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 100, 1, &h, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 0);
+    /* and it grows back like any other */
+    ck_assert_int_eq(glbuf_ranges_grow(r, 2000), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_alloc(r, 1000, 1, &h, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 1000);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(shrink_below_a_live_allocation_or_above_the_capacity_changes_nothing)
+{
+    glbuf_ranges *r = make(1000);
+    alloc_at(r, 10, 1, 0);
+    glbuf_range gap = alloc_at(r, 490, 1, 10);
+    alloc_at(r, 10, 1, 500);
+    ck_assert_int_eq(glbuf_ranges_free(r, gap), GLBUF_OK);
+    snapshot before = take(r);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 509), GLBUF_ERR_BUSY);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 0), GLBUF_ERR_BUSY);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 1001), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_ranges_shrink(NULL, 100), GLBUF_ERR_NULL);
+    assert_unchanged(r, &before);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 1000), GLBUF_OK); /* same capacity: nothing to do */
+    assert_unchanged(r, &before);
+    ck_assert_int_eq(glbuf_ranges_shrink(r, 510), GLBUF_OK);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
 /* ---- statistics and metadata --------------------------------------------- */
 
 START_TEST(stats_track_used_free_live_peak_and_failures)
@@ -1430,6 +1488,131 @@ START_TEST(apply_rejects_a_plan_that_no_longer_matches_and_changes_nothing)
 }
 END_TEST
 
+/* ---- moving one allocation at a time ------------------------------------------ */
+
+/*  [A 100][gap 156][B 100][gap 156][C 100][gap ... 4096) */
+static glbuf_ranges *three_with_gaps(glbuf_range h[3])
+{
+    glbuf_ranges *r = make(4096);
+    glbuf_range pad[2];
+    h[0] = alloc_at(r, 100, 1, 0);
+    pad[0] = alloc_at(r, 156, 1, 100);
+    h[1] = alloc_at(r, 100, 1, 256);
+    pad[1] = alloc_at(r, 156, 1, 356);
+    h[2] = alloc_at(r, 100, 1, 512);
+    ck_assert_int_eq(glbuf_ranges_free(r, pad[0]), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r, pad[1]), GLBUF_OK);
+    return r;
+}
+
+START_TEST(alloc_after_takes_the_lowest_aligned_offset_of_the_chosen_gap)
+{
+    glbuf_range h[3];
+    glbuf_ranges *r = three_with_gaps(h);
+    glbuf_range a = {0}, b = {0}, c = {0}, none = {0};
+    uint64_t off = 0;
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[1], 50, 24, &a, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 360); /* the first multiple of 24 after B's end, 356 */
+    ck_assert_uint_eq(offset_of(r, a), 360);
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[0], 150, 4, &b, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 100);
+    /* the gap at offset 0: there is none (A starts there) */
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, none, 1, 1, &c, &off), GLBUF_ERR_FULL);
+    /* the gap after C is the end of the range */
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[2], 3000, 1, &c, &off), GLBUF_OK);
+    ck_assert_uint_eq(off, 612);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    uint64_t align = 0;
+    ck_assert_int_eq(glbuf_ranges_alignment(r, a, &align), GLBUF_OK);
+    ck_assert_uint_eq(align, 24);
+    ck_assert_int_eq(glbuf_ranges_alignment(r, b, &align), GLBUF_OK);
+    ck_assert_uint_eq(align, 4);
+    ck_assert_uint_eq(glbuf_ranges_get_stats(r).failed_allocations, 0); /* a refusal is not a failure */
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(alloc_after_refuses_what_the_gap_cannot_hold_and_changes_nothing)
+{
+    glbuf_range h[3];
+    glbuf_ranges *r = three_with_gaps(h);
+    snapshot before = take(r);
+    glbuf_range out = {0}, stale = h[1];
+    stale.id ^= UINT64_C(1) << 30;
+    uint64_t off = 7;
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[0], 157, 1, &out, &off), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[0], 150, 16, &out, &off), GLBUF_ERR_FULL); /* 112 + 150 > 256 */
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, stale, 16, 1, &out, &off), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[0], 0, 1, &out, &off), GLBUF_ERR_ZERO_SIZE);
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[0], 16, 0, &out, &off), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[0], UINT64_MAX, 2, &out, &off), GLBUF_ERR_OVERFLOW);
+    ck_assert_int_eq(glbuf_ranges_alloc_after(r, h[0], 16, 1, NULL, &off), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ranges_alloc_after(NULL, h[0], 16, 1, &out, &off), GLBUF_ERR_NULL);
+    ck_assert_uint_eq(out.id, 0);
+    ck_assert_uint_eq(off, 7);
+    assert_unchanged(r, &before);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(swap_exchanges_places_of_neighbours_and_of_distant_allocations)
+{
+    glbuf_ranges *r = make(4096);
+    glbuf_range a = alloc_at(r, 64, 16, 0);
+    glbuf_range b = alloc_at(r, 64, 16, 64);
+    glbuf_range gap = alloc_at(r, 100, 1, 128);
+    glbuf_range c = alloc_at(r, 64, 16, 240);
+    ck_assert_int_eq(glbuf_ranges_free(r, gap), GLBUF_OK);
+    /* neighbours, in both orders */
+    ck_assert_int_eq(glbuf_ranges_swap(r, a, b), GLBUF_OK);
+    ck_assert_uint_eq(offset_of(r, a), 64);
+    ck_assert_uint_eq(offset_of(r, b), 0);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    ck_assert_int_eq(glbuf_ranges_swap(r, a, b), GLBUF_OK);
+    ck_assert_uint_eq(offset_of(r, a), 0);
+    ck_assert_uint_eq(offset_of(r, b), 64);
+    /* across a free block: the free block stays where it was */
+    ck_assert_int_eq(glbuf_ranges_swap(r, c, b), GLBUF_OK);
+    ck_assert_uint_eq(offset_of(r, b), 240);
+    ck_assert_uint_eq(offset_of(r, c), 64);
+    ck_assert(glbuf_ranges_invariants_hold(r));
+    glbuf_ranges_stats s = glbuf_ranges_get_stats(r);
+    ck_assert_uint_eq(s.free_blocks, 2);
+    ck_assert_uint_eq(s.used_bytes, 192);
+    /* the allocation at the end of the range too, then free both: one block */
+    ck_assert_int_eq(glbuf_ranges_swap(r, a, b), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ranges_used_extent(r), 304);
+    ck_assert_int_eq(glbuf_ranges_free(r, a), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r, b), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r, c), GLBUF_OK);
+    ck_assert_uint_eq(glbuf_ranges_get_stats(r).free_blocks, 1);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
+START_TEST(swap_refuses_other_sizes_misaligned_places_and_dead_handles)
+{
+    glbuf_ranges *r = make(4096);
+    glbuf_range a = alloc_at(r, 64, 64, 0);
+    glbuf_range filler = alloc_at(r, 8, 1, 64);
+    glbuf_range b = alloc_at(r, 64, 8, 72); /* 72 is not a multiple of 64 */
+    glbuf_range c = alloc_at(r, 32, 8, 136); /* another size */
+    glbuf_range d = alloc_at(r, 64, 8, 168);
+    glbuf_range dead = alloc_at(r, 8, 8, 232);
+    ck_assert_int_eq(glbuf_ranges_free(r, dead), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ranges_free(r, filler), GLBUF_OK);
+    snapshot before = take(r);
+    ck_assert_int_eq(glbuf_ranges_swap(r, a, b), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_ranges_swap(r, b, c), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_ranges_swap(r, b, b), GLBUF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(glbuf_ranges_swap(r, b, dead), GLBUF_ERR_INVALID_HANDLE);
+    ck_assert_int_eq(glbuf_ranges_swap(NULL, b, d), GLBUF_ERR_NULL);
+    assert_unchanged(r, &before);
+    ck_assert_int_eq(glbuf_ranges_swap(r, b, d), GLBUF_OK);
+    glbuf_ranges_destroy(r);
+}
+END_TEST
+
 /* ---- randomized run against a shadow model -------------------------------- */
 
 /* Check's ck_assert talks to the parent process on every call; in the hot
@@ -1645,6 +1828,33 @@ START_TEST(randomized_operations_agree_with_a_shadow_model)
             }
             free(mv);
             model_check(r, &m);
+        } else if (dice < 12 && m.n > 0) { /* move one allocation into a chosen gap, as defragmentation does */
+            size_t i = (size_t)rng_below(m.n), g = (size_t)rng_below(m.n + 1);
+            uint64_t size = m.v[i].size, align = m.v[i].align;
+            uint64_t from = g == 0 ? 0 : m.v[g - 1].offset + m.v[g - 1].size;
+            uint64_t to = g < m.n ? m.v[g].offset : m.capacity;
+            uint64_t start = from % align == 0 ? from : from + (align - from % align);
+            glbuf_range after = {g == 0 ? 0 : m.v[g - 1].id}, res = {0};
+            uint64_t off = 0;
+            glbuf_result got = glbuf_ranges_alloc_after(r, after, size, align, &res, &off);
+            if (start + size > to) {
+                REQUIRE(got == GLBUF_ERR_FULL);
+            } else {
+                REQUIRE(got == GLBUF_OK && off == start);
+                glbuf_range moved = {m.v[i].id};
+                uint64_t old_offset = m.v[i].offset;
+                REQUIRE(glbuf_ranges_swap(r, moved, res) == GLBUF_OK);
+                REQUIRE(glbuf_ranges_free(r, res) == GLBUF_OK); /* now the old place */
+                m.v[i].offset = start;
+                span keep = m.v[i];
+                model_remove(&m, i);
+                model_insert(&m, keep.offset, keep.size, keep.id, keep.align);
+                uint64_t v = 0;
+                REQUIRE(glbuf_ranges_offset(r, moved, &v) == GLBUF_OK && v == start && v != old_offset);
+                if (op % 64 == 0) {
+                    model_check(r, &m);
+                }
+            }
         } else if (dice < 20 && stale != 0) { /* a stale handle changes nothing */
             glbuf_range h = {stale};
             REQUIRE(glbuf_ranges_free(r, h) == GLBUF_ERR_INVALID_HANDLE);
@@ -1746,6 +1956,8 @@ int main(void)
     tcase_add_test(tc, grow_adds_a_new_block_when_the_tail_is_allocated);
     tcase_add_test(tc, grow_keeps_every_offset_and_handle);
     tcase_add_test(tc, grow_to_a_smaller_capacity_is_rejected_and_changes_nothing);
+    tcase_add_test(tc, shrink_cuts_the_free_block_at_the_end_and_moves_nothing);
+    tcase_add_test(tc, shrink_below_a_live_allocation_or_above_the_capacity_changes_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stats");
@@ -1773,6 +1985,13 @@ int main(void)
     tcase_add_test(tc, compaction_keeps_alignments_that_are_not_powers_of_two);
     tcase_add_test(tc, plan_reports_the_full_count_when_the_array_is_short);
     tcase_add_test(tc, apply_rejects_a_plan_that_no_longer_matches_and_changes_nothing);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("move");
+    tcase_add_test(tc, alloc_after_takes_the_lowest_aligned_offset_of_the_chosen_gap);
+    tcase_add_test(tc, alloc_after_refuses_what_the_gap_cannot_hold_and_changes_nothing);
+    tcase_add_test(tc, swap_exchanges_places_of_neighbours_and_of_distant_allocations);
+    tcase_add_test(tc, swap_refuses_other_sizes_misaligned_places_and_dead_handles);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("randomized");

@@ -264,7 +264,7 @@ START_TEST(bad_arguments_are_rejected_and_change_nothing)
     glbuf_ctx_reset_stats(fx_ctx);
     ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 0, 4, &a), GLBUF_ERR_ZERO_SIZE);
     ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 0, &a), GLBUF_ERR_BAD_ALIGNMENT);
-    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 3, &a), GLBUF_ERR_BAD_ALIGNMENT);
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, (1u << 20) + 3, &a), GLBUF_ERR_BAD_ALIGNMENT);
     ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 16, 2u << 20, &a), GLBUF_ERR_BAD_ALIGNMENT);
     ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, (1u << 20) + 1, 4, &a), GLBUF_ERR_TOO_LARGE);
     ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, UINT64_MAX, 4, &a), GLBUF_ERR_TOO_LARGE);
@@ -548,6 +548,116 @@ START_TEST(a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes)
 }
 END_TEST
 
+/* ---- the region walk (memory views) ----------------------------------------------
+ * Fences are held back through glbuf's GL table: only the first
+ * `signal_upto` fences made since hold_fences() may complete. */
+static PFNGLFENCESYNCPROC real_fence_sync;
+static PFNGLCLIENTWAITSYNCPROC real_client_wait_sync;
+static GLsync held_fences[16];
+static int held_count, signal_upto;
+
+static GLsync GLAD_API_PTR counting_fence_sync(GLenum condition, GLbitfield flags)
+{
+    GLsync s = real_fence_sync(condition, flags);
+    if (held_count < 16) {
+        held_fences[held_count++] = s;
+    }
+    return s;
+}
+
+static GLenum GLAD_API_PTR holding_client_wait_sync(GLsync sync, GLbitfield flags, GLuint64 timeout)
+{
+    for (int k = 0; k < held_count && k < signal_upto; k++) {
+        if (held_fences[k] == sync) {
+            return real_client_wait_sync(sync, flags, timeout);
+        }
+    }
+    return GL_TIMEOUT_EXPIRED;
+}
+
+static void hold_fences(void)
+{
+    real_fence_sync = fx_lib_gl->FenceSync;
+    real_client_wait_sync = fx_lib_gl->ClientWaitSync;
+    fx_lib_gl->FenceSync = counting_fence_sync;
+    fx_lib_gl->ClientWaitSync = holding_client_wait_sync;
+    held_count = signal_upto = 0;
+}
+
+static void release_fences(void)
+{
+    fx_lib_gl->FenceSync = real_fence_sync;
+    fx_lib_gl->ClientWaitSync = real_client_wait_sync;
+}
+
+typedef struct walked {
+    uint64_t frame[8], offset[8], size[8];
+    int count, stop_after;
+} walked;
+
+static int record_region(void *user, uint64_t frame, uint64_t offset, uint64_t size)
+{
+    walked *w = user;
+    ck_assert_int_lt(w->count, 8);
+    w->frame[w->count] = frame;
+    w->offset[w->count] = offset;
+    w->size[w->count] = size;
+    w->count++;
+    return w->stop_after != 0 && w->count >= w->stop_after;
+}
+
+START_TEST(the_region_walk_gives_every_frame_in_flight_oldest_first_split_at_the_wrap)
+{
+    glbuf_stream s = make_stream(1u << 16, 1u << 16, 0);
+    hold_fences();
+    uint64_t f1 = glbuf_ctx_frame(fx_ctx);
+    glbuf_stream_allocation a = alloc_pattern(s, 30000, 16, 1);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    glbuf_stream_allocation b = alloc_pattern(s, 30000, 16, 2);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    fx_gl->Finish();
+    signal_upto = 1; /* frame f1 completes; f1 + 1 stays in flight */
+    glbuf_stream_allocation c = alloc_pattern(s, 10000, 16, 3);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    walked w;
+    memset(&w, 0, sizeof w);
+    ck_assert_int_eq(glbuf_stream_for_each_region(fx_ctx, s, record_region, &w), GLBUF_OK);
+    if (persistent()) {
+        /* [ c ....... ][ f1 (retired) ][ f1+1: b ][ f1+2: skipped tail, then c at 0 of the next lap ] */
+        ck_assert_uint_eq(a.offset, 0);
+        ck_assert_uint_eq(b.offset, 30000);
+        ck_assert_uint_eq(c.offset, 0);
+        ck_assert_int_eq(w.count, 3);
+        ck_assert_uint_eq(w.frame[0], f1 + 1);
+        ck_assert_uint_eq(w.offset[0], 30000);
+        ck_assert_uint_eq(w.size[0], 30000);
+        ck_assert_uint_eq(w.frame[1], f1 + 2);
+        ck_assert_uint_eq(w.offset[1], 60000);
+        ck_assert_uint_eq(w.size[1], (1u << 16) - 60000);
+        ck_assert_uint_eq(w.frame[2], f1 + 2);
+        ck_assert_uint_eq(w.offset[2], 0);
+        ck_assert_uint_eq(w.size[2], 10000);
+        /* stopping early */
+        memset(&w, 0, sizeof w);
+        w.stop_after = 2;
+        ck_assert_int_eq(glbuf_stream_for_each_region(fx_ctx, s, record_region, &w), GLBUF_OK);
+        ck_assert_int_eq(w.count, 2);
+    } else {
+        /* Orphaning: the store is fresh each frame; only this frame's bytes are held. */
+        ck_assert_int_eq(w.count, 1);
+        ck_assert_uint_eq(w.frame[0], f1 + 2);
+        ck_assert_uint_eq(w.offset[0], c.offset);
+        ck_assert_uint_eq(w.size[0], 10000);
+    }
+    release_fences();
+    ck_assert_int_eq(glbuf_stream_for_each_region(fx_ctx, s, NULL, NULL), GLBUF_ERR_NULL);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
 START_TEST(failed_growth_keeps_the_old_ring_working)
 {
     glbuf_stream s = make_stream(16u << 10, 1u << 20, 0);
@@ -578,6 +688,42 @@ START_TEST(failed_growth_keeps_the_old_ring_working)
 }
 END_TEST
 
+/* A frame's first request that skips the end of the ring and then fails
+ * (its growth runs out of GPU memory) changes nothing: not the skipped
+ * bytes, not where the next request goes. */
+START_TEST(a_failed_first_request_of_a_frame_changes_nothing)
+{
+    glbuf_stream s = make_stream(16u << 10, 1u << 20, 0);
+    alloc_pattern(s, 12u << 10, 256, 8);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    glbuf_stream_stats before = glbuf_stream_get_stats(fx_ctx, s);
+    fx_inject_oom(persistent() ? 64 << 10 : 32 << 10, 0, 0); /* 20 KiB > the ring: growth, refused */
+    glbuf_stream_allocation b;
+    ck_assert_int_eq(glbuf_stream_alloc(fx_ctx, s, 20u << 10, 256, &b), GLBUF_ERR_OUT_OF_GPU_MEMORY);
+    fx_stop_injecting();
+    ck_assert_int_eq(fx_oom_hits(), 1);
+    glbuf_stream_stats after = glbuf_stream_get_stats(fx_ctx, s);
+    ck_assert_uint_eq(after.bytes_skipped, before.bytes_skipped);
+    ck_assert_int_eq(memcmp(&after, &before, sizeof after), 0);
+    /* where the frame's first request goes is as before: a small one that
+     * fits before the end is not pushed past it (the fallback's frames start
+     * at 0 of a fresh store) */
+    reader r = make_reader(32u << 10, 2);
+    glbuf_stream_allocation c = alloc_pattern(s, 2u << 10, r.align, 9);
+    /* With nothing in flight a frame starts over at offset 0 of the next lap
+     * (persistent) or of a fresh store (fallback): nothing skipped either way. */
+    ck_assert_uint_eq(c.offset, 0);
+    ck_assert_uint_eq(glbuf_stream_get_stats(fx_ctx, s).bytes_skipped, before.bytes_skipped);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    gpu_read(&r, c.name, c.offset, 2u << 10, 9);
+    check_reads(&r);
+    free_reader(&r);
+    fx_errors_logged = 0; /* the injected GL_OUT_OF_MEMORY was logged */
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
 START_TEST(destroy_deletes_every_ring_and_clears_the_pointer)
 {
     uint64_t alive = glbuf_ctx_get_stats(fx_ctx).buffers_alive;
@@ -591,6 +737,99 @@ START_TEST(destroy_deletes_every_ring_and_clears_the_pointer)
     ck_assert_uint_eq(glbuf_ctx_get_stats(fx_ctx).buffers_alive, alive);
     ck_assert_int_eq(fx_gl->IsBuffer(a.name), GL_FALSE);
     ck_assert_int_eq(fx_errors_logged, 0);
+}
+END_TEST
+
+/* ---- shrinking after a burst ----------------------------------------------------- */
+
+static glbuf_stream make_trimming(uint32_t trim_after_frames)
+{
+    glbuf_stream_desc d = {0};
+    d.capacity = 64 << 10;
+    d.trim_after_frames = trim_after_frames;
+    d.label = "test-trim";
+    glbuf_stream s = {0};
+    ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_OK);
+    return s;
+}
+
+/* One frame of 1 MiB (grows the ring), then `quiet` frames of 1 KiB, every
+ * allocation read back by the GPU. */
+static glbuf_stream_stats burst_then_quiet(glbuf_stream s, int quiet)
+{
+    reader r = make_reader((uint64_t)(quiet + 1) * (4 << 10) + (1 << 20) + 4096, quiet + 2);
+    glbuf_stream_allocation big = alloc_pattern(s, 1 << 20, r.align, 1);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    gpu_read(&r, big.name, big.offset, 1 << 20, 1);
+    ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    ck_assert_uint_ge(glbuf_stream_get_stats(fx_ctx, s).capacity, 1 << 20);
+    for (int f = 0; f < quiet; f++) {
+        glbuf_stream_allocation a = alloc_pattern(s, 1024, r.align, (uint32_t)(10 + f));
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+        gpu_read(&r, a.name, a.offset, 1024, (uint32_t)(10 + f));
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    check_reads(&r);
+    free_reader(&r);
+    return glbuf_stream_get_stats(fx_ctx, s);
+}
+
+START_TEST(a_grown_ring_shrinks_after_frames_well_under_its_capacity)
+{
+    glbuf_stream s = make_trimming(10);
+    glbuf_stream_stats st = burst_then_quiet(s, 9);
+    ck_assert_uint_eq(st.shrinks, 0); /* not yet: 9 quiet frames */
+    glbuf_stream_allocation a = alloc_pattern(s, 1024, 256, 3); /* the first allocation of the 11th */
+    (void)a;
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    st = glbuf_stream_get_stats(fx_ctx, s);
+    ck_assert_uint_eq(st.shrinks, 1);
+    ck_assert_uint_eq(st.capacity, 64 << 10); /* 3 x 1 KiB is below the first ring */
+    ck_assert_int_eq(glbuf_ctx_wait_idle(fx_ctx), GLBUF_OK);
+    (void)burst_then_quiet(s, 12); /* it grows again, reads right, and shrinks again */
+    /* every frame has completed (burst_then_quiet waited): the next
+     * allocation retires the grown rings */
+    (void)alloc_pattern(s, 1024, 256, 4);
+    ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+    st = glbuf_stream_get_stats(fx_ctx, s);
+    ck_assert_uint_eq(st.shrinks, 2);
+    ck_assert_uint_eq(st.bytes_held, 64 << 10); /* the grown rings are gone */
+    ck_assert_int_eq(fx_errors_logged, 0);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
+START_TEST(a_ring_that_never_trims_keeps_its_peak)
+{
+    glbuf_stream s = make_trimming(GLBUF_STREAM_NO_TRIM);
+    glbuf_stream_stats st = burst_then_quiet(s, 30);
+    ck_assert_uint_eq(st.shrinks, 0);
+    ck_assert_uint_ge(st.capacity, 1 << 20);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
+}
+END_TEST
+
+START_TEST(stream_write_delivers_the_bytes_it_was_given)
+{
+    glbuf_stream s = make_stream(64 << 10, 0, 0);
+    reader r = make_reader(8 * 48 * 1024, 8 * 3);
+    uint8_t data[20000];
+    for (int f = 0; f < 8; f++) {
+        glbuf_stream_allocation a[3];
+        for (int k = 0; k < 3; k++) {
+            uint64_t size = 4u * (uint64_t)(1000 + 1500 * k + 7 * f); /* odd sizes, and the ring wraps */
+            fx_pattern(data, size, (uint32_t)(f * 10 + k));
+            ck_assert_int_eq(glbuf_stream_write(fx_ctx, s, data, size, r.align, &a[k]), GLBUF_OK);
+        }
+        ck_assert_int_eq(glbuf_stream_flush(fx_ctx, s), GLBUF_OK);
+        for (int k = 0; k < 3; k++) {
+            gpu_read(&r, a[k].name, a[k].offset, 4u * (uint64_t)(1000 + 1500 * k + 7 * f), (uint32_t)(f * 10 + k));
+        }
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+    }
+    check_reads(&r);
+    free_reader(&r);
+    ck_assert_int_eq(glbuf_stream_destroy(fx_ctx, s), GLBUF_OK);
 }
 END_TEST
 
@@ -611,7 +850,12 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_frame_that_fills_the_largest_ring_gets_full);
     tcase_add_test(tc, a_wrapping_first_request_of_a_frame_needs_only_its_own_bytes);
     tcase_add_test(tc, failed_growth_keeps_the_old_ring_working);
+    tcase_add_test(tc, a_failed_first_request_of_a_frame_changes_nothing);
+    tcase_add_test(tc, the_region_walk_gives_every_frame_in_flight_oldest_first_split_at_the_wrap);
     tcase_add_test(tc, destroy_deletes_every_ring_and_clears_the_pointer);
+    tcase_add_test(tc, a_grown_ring_shrinks_after_frames_well_under_its_capacity);
+    tcase_add_test(tc, stream_write_delivers_the_bytes_it_was_given);
+    tcase_add_test(tc, a_ring_that_never_trims_keeps_its_peak);
 }
 
 int main(void)

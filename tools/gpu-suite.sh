@@ -4,7 +4,7 @@
 # registry, no display; ../shared/device-gl.md). Run it there from the
 # repository root, with the Debian packages device-gl.md lists carried in .gl/:
 #
-#     tools/gpu-suite.sh [--bench full|quick|none]      (default: full, ~3 min)
+#     tools/gpu-suite.sh [--bench full|quick|none]      (default: full, ~4 min)
 #
 # It unpacks the carried GL dispatch (glvnd), EGL/GL headers, Check and
 # pkg-config, points glvnd at NVIDIA's EGL, builds outside the carried tree
@@ -12,13 +12,22 @@
 # (the GL suites once per profile: on NVIDIA the Mesa-only profiles get what
 # the driver gives for a 4.3 / 4.1 / 3.3 request, or report themselves not
 # run), replays the GL fault sweep's run 23 verbosely, runs glbuf-bench from a
-# Release build, and renders the "Tested on" rows of this machine. Everything
+# Release build (the matrix, then issue 17's placement table and heavy drawing
+# workload: 256 MiB in 10,000 meshes), glbuf-bench-mega (fills per placement,
+# pre-sized and grown from 4 MiB, against memcpy) and glbuf-bench-stream (the
+# ring against every other upload method, 64 KiB .. 16 MiB), and renders the
+# "Tested on" rows of this machine. Everything
 # goes to $OUT (default ./gpu-suite-out), at most 8 files (the tool's limit):
 #   env.txt       GPU, driver, compiler, cmake; the commit
 #   build.log     configure and build, Debug (tests) and Release (bench)
 #   ctest.log     ctest -V: every suite's output and its glbuf-profile line
 #   fault-gl.log  test_fault_gl, GLBUF_FAULT_RUN=23, GLBUF_TEST_VERBOSE=1
-#   bench.md, bench.json   glbuf-bench's matrix and every figure
+#   bench.md, bench.json   glbuf-bench's matrix and every figure (bench.md also
+#                 the placement table and the heavy drawing workload)
+#   placement.md  glbuf-bench-mega, then glbuf-bench-stream, then
+#                 glbuf-bench-meshes: issue 14's mesh churn scene (5,000
+#                 meshes, 2 % replaced a frame, defragmentation at 8 MiB a
+#                 frame, 600 frames; a few seconds)
 #   tested-on.md  tools/tested-on.py over ctest.log
 # Exit status: non-zero when the build or a test failed.
 set -uo pipefail
@@ -61,7 +70,7 @@ status=0
     cmake --build /tmp/glbuf-debug -j "$jobs" &&
     { [ "$bench" = none ] ||
       { cmake -S . -B /tmp/glbuf-release -DCMAKE_BUILD_TYPE=Release -DGLBUF_BUILD_DEMO=OFF -DGLBUF_BUILD_TESTS=OFF &&
-        cmake --build /tmp/glbuf-release -j "$jobs" --target glbuf-bench; }; }
+        cmake --build /tmp/glbuf-release -j "$jobs" --target glbuf-bench glbuf-bench-mega glbuf-bench-stream glbuf-bench-meshes; }; }
 } > "$out/build.log" 2>&1 || { echo "build failed:"; tail -40 "$out/build.log"; exit 1; }
 echo "built"
 
@@ -80,6 +89,18 @@ if [ "$bench" != none ]; then
   [ "$bench" = quick ] && quick=(--quick)
   /tmp/glbuf-release/bench/glbuf-bench "${quick[@]}" --json "$out/bench.json" > "$out/bench.md" 2>/dev/null || status=1
   cat "$out/bench.md"
+
+  log "placement: glbuf-bench-mega and glbuf-bench-stream ($bench); glbuf-bench-meshes"
+  runs=(--runs 3)
+  [ "$bench" = quick ] && runs=(--quick --runs 1)
+  { echo "## glbuf-bench-mega ${runs[*]}"; echo
+    /tmp/glbuf-release/bench/glbuf-bench-mega "${runs[@]}"; echo
+    echo "## glbuf-bench-stream ${quick[*]}"; echo
+    /tmp/glbuf-release/bench/glbuf-bench-stream "${quick[@]}"; echo
+    echo "## glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8"; echo
+    /tmp/glbuf-release/bench/glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8
+  } > "$out/placement.md" 2>&1 || status=1
+  cat "$out/placement.md"
 fi
 
 log "tested on"

@@ -15,7 +15,7 @@ skipped with the reasons.
       --extract DIR   also writes each LOG's glbuf-profile lines to DIR/NAME
       --readme FILE   replaces the table between <!-- tested-on:begin --> and
                       <!-- tested-on:end --> in FILE (else prints it)
-      --require N     exits 1 unless every profile row has exactly N suites,
+      --require N     exits 1 unless every profile row has at least N suites,
                       none failed and none unavailable (CI: a suite skipped
                       wholesale fails)
 """
@@ -141,7 +141,7 @@ def main():
     bad = []
     for row in table:
         where = "%s, GL ≤ %s" % (row["driver"], row["asked"])
-        if args.require and row["suites"] != args.require:
+        if args.require and row["suites"] < args.require:
             bad.append("%s: %d GL suites reported, %d expected" % (where, row["suites"], args.require))
         if row["unavailable"]:
             bad.append("%s: skipped wholesale: %s" % (where, "; ".join("%s: %s" % u for u in row["unavailable"])))

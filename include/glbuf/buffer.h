@@ -24,8 +24,12 @@
  * orphan replace the contents anyway: on GL_OUT_OF_MEMORY glbuf re-reads the
  * size the driver kept, so size and capacity stay true, but bytes the driver
  * dropped are gone. GLBUF_ERR_GL reports any other GL error raised by glbuf's
- * own call; errors the app left pending are drained (and logged) first, never
- * blamed on glbuf.
+ * own call; errors the app left pending are read out first, logged and kept
+ * for the app (glbuf_ctx_take_app_gl_error), never blamed on glbuf. glbuf
+ * reads GL errors only around the calls that allocate storage (ctx.h, "GL
+ * errors"): the GPU failures above are seen there; a call that allocates
+ * nothing and fails by its return value (map_range) leaves its GL error in
+ * GL for the app.
  *
  * Where glbuf deliberately differs from Cinder:
  *   - immutable storage (glBufferStorage) is tracked: re-specification
@@ -269,7 +273,9 @@ GLBUF_API glbuf_result glbuf_buffer_flush_appends(glbuf_ctx *ctx, glbuf_buffer b
  * INVALIDATE_* or UNSYNCHRONIZED; FLUSH_EXPLICIT without WRITE; PERSISTENT or
  * COHERENT on storage made without them; on immutable storage, an access its
  * storage flags do not allow), GLBUF_ERR_ALREADY_MAPPED, GLBUF_ERR_MAP_FAILED
- * (GL returned NULL). The pointer is valid until unmap. GL: glMapNamedBufferRange. */
+ * (GL returned NULL; the GL error the map raised stays in GL, as for a
+ * direct call: no glGetError here unless validation is on). The pointer is
+ * valid until unmap. GL: glMapNamedBufferRange. */
 GLBUF_API glbuf_result glbuf_buffer_map_range(glbuf_ctx *ctx, glbuf_buffer buf, uint64_t offset, uint64_t length,
                                               uint32_t access, void **out);
 
@@ -295,8 +301,13 @@ GLBUF_API glbuf_result glbuf_buffer_unmap(glbuf_ctx *ctx, glbuf_buffer buf);
 /* Orphans the store: glBufferData(capacity, NULL) with the same usage, so the
  * driver can hand out fresh memory while the GPU reads the old. Contents
  * become undefined; size and capacity stay (staged batched appends are
- * discarded, and the capacity is the one their upload would have given). Fails: GLBUF_ERR_IMMUTABLE,
- * GLBUF_ERR_ALREADY_MAPPED, GPU failures. */
+ * discarded, and the capacity is the one their upload would have given).
+ * Fails: GLBUF_ERR_IMMUTABLE, GLBUF_ERR_ALREADY_MAPPED; GPU failures where
+ * glbuf checks: when the orphan grows the store (staged appends) or
+ * validation is on. An orphan at the store's own capacity, once a frame in a
+ * typical loop, makes no glGetError (ctx.h, "GL errors"): a GL_OUT_OF_MEMORY
+ * it raises stays in GL for the app, and glbuf keeps size and capacity as
+ * they were. */
 GLBUF_API glbuf_result glbuf_buffer_orphan(glbuf_ctx *ctx, glbuf_buffer buf);
 
 /* Stores a copy of `label` (NULL clears to "buffer") and sets glObjectLabel.

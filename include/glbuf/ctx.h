@@ -68,8 +68,11 @@ typedef enum glbuf_cap {
 
 /* glbuf_ctx_desc.validation: debugging aids, each costing time. */
 typedef enum glbuf_validation {
-    /* Every module runs its invariant checks after every operation and
-     * drains glGetError after every public call, logging what it finds. */
+    /* Every module runs its invariant checks after every operation, and
+     * every public call that makes GL calls reads glGetError when it starts
+     * (errors found are the app's: kept, see "GL errors") and when it ends
+     * (errors found are glbuf's: logged and counted). Costs time, and a
+     * round trip per check on threaded drivers. */
     GLBUF_VALIDATION_CHECKS = 1,
     /* The checks, and guard bytes: every megabuffer and stream allocation is
      * followed by 16 bytes of a fixed pattern, checked by glbuf_mega_flush
@@ -103,11 +106,13 @@ typedef struct glbuf_ctx_desc {
     glbuf_allocator allocator;
     /* Default: no logging. When set and the context has KHR_debug, GL debug
      * messages are routed here (glDebugMessageCallback, GL_DEBUG_OUTPUT enabled)
-     * unless keep_debug_callback is non-zero; the app's previous callback
-     * is put back by glbuf_ctx_destroy. */
+     * unless keep_debug_callback is non-zero; glbuf_ctx_destroy puts the
+     * app's previous callback back and GL_DEBUG_OUTPUT as glbuf_ctx_create
+     * found it (glbuf never touches GL_DEBUG_OUTPUT_SYNCHRONOUS). */
     glbuf_logger logger;
     int keep_debug_callback;
-    /* glbuf_validation bits; default 0 (off, no cost). Other bits:
+    /* glbuf_validation bits; default 0 (off, no cost). Any bit turns the
+     * checks (GLBUF_VALIDATION_CHECKS) on. Other bits:
      * GLBUF_ERR_INVALID_ARGUMENT. */
     int validation;
     /* glbuf_cap bits to treat as absent even when the driver has them. */
@@ -141,7 +146,8 @@ typedef struct glbuf_caps {
     X(InvalidateBufferData) X(InvalidateBufferSubData)                                          \
     X(GetBufferParameteri64v) X(GetNamedBufferParameteri64v)                                    \
     X(ObjectLabel) X(DebugMessageCallback) X(GetPointerv) X(Enable)                             \
-    X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish) X(MemoryBarrier)
+    X(FenceSync) X(ClientWaitSync) X(DeleteSync) X(Finish) X(MemoryBarrier)                     \
+    X(IsEnabled) X(Disable)
 
 typedef enum glbuf_gl_call {
 #define GLBUF_GL_CALL_ENUM(name) GLBUF_GL_##name,
@@ -163,7 +169,9 @@ typedef struct glbuf_ctx_stats {
     uint64_t buffers_alive;              /* created - deleted */
     uint64_t reallocations;              /* data stores re-specified to grow */
     uint64_t bytes_copied_by_growth;     /* bytes moved on the GPU to keep contents */
-    uint64_t gl_errors;                  /* GL errors glbuf saw */
+    uint64_t gl_errors;                  /* GL errors glbuf's own calls raised */
+    uint64_t app_gl_errors;              /* GL errors not glbuf's that it read out of GL
+                                            and kept for glbuf_ctx_take_app_gl_error */
     uint64_t fence_waits;                /* blocking waits on frame fences */
     uint64_t fence_wait_ns;              /* time spent in them, nanoseconds */
 } glbuf_ctx_stats;
@@ -182,8 +190,10 @@ GLBUF_API glbuf_result glbuf_ctx_create(const glbuf_ctx_desc *desc, glbuf_ctx **
 
 /* Waits for the GPU, frees every object still alive in the context (pools
  * first, then streams, megabuffers and buffers, each as its destroy call
- * does), deletes the fences, puts the app's debug callback back and frees the
- * context. If objects were left alive it logs one warning line counting
+ * does), deletes the fences, puts the app's debug callback back and
+ * GL_DEBUG_OUTPUT as glbuf_ctx_create found it (if glbuf installed its
+ * callback), and frees the context. GL errors still kept for the app
+ * (glbuf_ctx_take_app_gl_error) go with it; each was logged when read. If objects were left alive it logs one warning line counting
  * each kind, e.g.
  *     context destroyed with objects alive, freed: 2 buffers (+1 pooled), 1 megabuffers, 0 streams, 1 pools
  * where "buffers" are the app's own and "+N pooled" the buffers its pools
@@ -197,6 +207,74 @@ GLBUF_API glbuf_ctx_stats glbuf_ctx_get_stats(const glbuf_ctx *ctx);
 /* Zeroes the counters except buffers_alive. No-op on NULL. */
 GLBUF_API void glbuf_ctx_reset_stats(glbuf_ctx *ctx);
 
+/* ---- GPU memory ------------------------------------------------------------
+ * What the driver says about the GPU's memory, and whether the GPU has memory
+ * of its own (the answer glbuf_mega's GLBUF_MEGA_PLACEMENT_AUTO follows; mega.h
+ * says how it is decided). */
+
+typedef enum glbuf_gpu_memory_source {
+    GLBUF_GPU_MEMORY_UNKNOWN = 0, /* the driver exposes neither extension: sizes are 0 */
+    GLBUF_GPU_MEMORY_NVX,         /* GL_NVX_gpu_memory_info (NVIDIA; Mesa on AMD) */
+    GLBUF_GPU_MEMORY_ATI          /* GL_ATI_meminfo only (AMD): no total */
+} glbuf_gpu_memory_source;
+
+typedef struct glbuf_gpu_memory {
+    glbuf_gpu_memory_source source;
+    uint64_t total_bytes;     /* NVX: GPU_MEMORY_INFO_DEDICATED_VIDMEM; 0 unknown (ATI, none) */
+    uint64_t available_bytes; /* NVX: CURRENT_AVAILABLE_VIDMEM; ATI: VBO_FREE_MEMORY's
+                                 total free; 0 unknown */
+    uint64_t evicted_bytes;   /* NVX: EVICTED_MEMORY since the context was made; else 0 */
+    uint32_t evictions;       /* NVX: EVICTION_COUNT; else 0 */
+    int dedicated;            /* 1: the GPU has memory of its own (AUTO places
+                                 megabuffers device-local); 0: host memory is
+                                 GPU memory, or nothing says otherwise */
+    const char *why;          /* the rule that decided `dedicated`, a static string */
+} glbuf_gpu_memory;
+
+/* The GPU memory as the driver reports it now: total and available bytes
+ * (queried on each call: available changes as anything on the machine
+ * allocates), and the placement decision made at glbuf_ctx_create. Cannot
+ * fail: without GL_NVX_gpu_memory_info and GL_ATI_meminfo the sizes are 0
+ * and source is GLBUF_GPU_MEMORY_UNKNOWN. A zeroed struct for a NULL ctx.
+ * GL calls: glGetIntegerv (4 with NVX, 1 with ATI, none otherwise), then
+ * glGetError (the queries must leave no error behind). */
+GLBUF_API glbuf_gpu_memory glbuf_ctx_get_gpu_memory(glbuf_ctx *ctx);
+
+/* ---- GL errors -------------------------------------------------------------
+ * glGetError is a round trip to the driver's thread on threaded drivers
+ * (NVIDIA, Mesa glthread), so glbuf calls it only where it must know whether
+ * a GL call of its own failed: right before and right after the calls that
+ * allocate GL storage (buffer creation, re-specification and growth; the
+ * storage of megabuffers, stream and readback rings) - two glGetError calls
+ * each when nothing is wrong - and, with desc.validation on, at the start and
+ * the end of every public call that makes GL calls. Nowhere else: mapping,
+ * orphaning a store at its own size, sub-data, flushes, copies and fences
+ * make none. Every one is counted in glbuf_ctx_stats.calls[GLBUF_GL_GetError].
+ *
+ * GL keeps an error flag until glGetError reads it, so a check right after
+ * glbuf's call could read an error the app raised before it. The read before
+ * the call takes those out: each error found then is not glbuf's. glbuf logs
+ * it (a warning: "... was pending before a glbuf call") and keeps it for the
+ * app, counted in app_gl_errors; glbuf_ctx_take_app_gl_error hands the kept
+ * errors back, oldest first. No GL error of the app disappears: an app that
+ * checks errors reads glbuf's keep first, then GL's:
+ *     GLenum e = glbuf_ctx_take_app_gl_error(ctx);
+ *     if (e == GL_NO_ERROR) e = glGetError();
+ * Errors glbuf's own calls raise are reported by their result codes
+ * (GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_GL ...), logged and counted in
+ * gl_errors, and not kept. A call that checks no error and fails by its
+ * return value (glMapBufferRange returning NULL: GLBUF_ERR_MAP_FAILED) leaves
+ * its GL error pending in GL, as the same GL call made by the app would; a
+ * later check reads it as one left before a glbuf call. */
+
+/* The oldest GL error (GL_INVALID_ENUM, GL_OUT_OF_MEMORY ... as a uint32_t)
+ * that glbuf read out of GL before a checked call of its own and kept for
+ * the app, and forgets it; 0 (GL_NO_ERROR) when none is kept, or for a NULL
+ * ctx. As GL keeps one flag per error, glbuf keeps each error value once
+ * until it is taken (at most 8 values; a further distinct value, which no GL
+ * implementation has, is logged and dropped). No GL call. */
+GLBUF_API uint32_t glbuf_ctx_take_app_gl_error(glbuf_ctx *ctx);
+
 /* ---- frame clock ----------------------------------------------------------
  * Frame numbers start at 1. Memory freed during frame F may still be read by
  * the GPU until the fence inserted by the glbuf_ctx_end_frame that ends F has
@@ -206,7 +284,10 @@ GLBUF_API void glbuf_ctx_reset_stats(glbuf_ctx *ctx);
 GLBUF_API uint64_t glbuf_ctx_frame(const glbuf_ctx *ctx);
 
 /* Inserts the fence for the current frame and starts the next one. First
- * uploads the staged batched appends of every buffer (glbuf_buffer_flush_appends);
+ * flushes every megabuffer with writes not flushed yet (as glbuf_mega_flush:
+ * device-local staged copies issued, marked ranges flushed or uploaded;
+ * this cannot fail) and uploads the staged batched appends of every buffer
+ * (glbuf_buffer_flush_appends);
  * a buffer whose upload fails keeps its bytes staged for the next flush and
  * that failure is returned when nothing below failed (the frame advances).
  * GLBUF_ERR_FENCE_FAILED when glFenceSync returns 0: the frame still advances
@@ -229,7 +310,9 @@ GLBUF_API uint64_t glbuf_ctx_completed_frame(glbuf_ctx *ctx);
 GLBUF_API glbuf_result glbuf_ctx_wait_frame(glbuf_ctx *ctx, uint64_t frame, uint64_t timeout_ns);
 
 /* Ends the current frame and waits until every frame is complete: after it,
- * nothing glbuf handed out is in use by the GPU. For shutdown and tests. */
+ * nothing glbuf handed out is in use by the GPU. For shutdown and tests.
+ * Fails: GLBUF_ERR_NULL; what glbuf_ctx_end_frame and glbuf_ctx_wait_frame
+ * return (the wait's failure first). */
 GLBUF_API glbuf_result glbuf_ctx_wait_idle(glbuf_ctx *ctx);
 
 #ifdef __cplusplus

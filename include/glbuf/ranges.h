@@ -264,6 +264,16 @@ GLBUF_API glbuf_result glbuf_ranges_size(const glbuf_ranges *r, glbuf_range h, u
  * GLBUF_RANGES_MAX_CAPACITY. */
 GLBUF_API glbuf_result glbuf_ranges_grow(glbuf_ranges *r, uint64_t new_capacity);
 
+/* Shrinks the range to [0, new_capacity) in place, the inverse of
+ * glbuf_ranges_grow: only the free block that touches the end gets smaller
+ * (or goes). No offset and no handle changes. O(1), no host memory.
+ * Shrinking to the current capacity does nothing and succeeds.
+ * Errors: GLBUF_ERR_NULL if r is NULL; GLBUF_ERR_INVALID_ARGUMENT if
+ * new_capacity is above the current capacity; GLBUF_ERR_BUSY if a live
+ * allocation ends beyond new_capacity (glbuf_ranges_used_extent). Nothing
+ * changes on error. */
+GLBUF_API glbuf_result glbuf_ranges_shrink(glbuf_ranges *r, uint64_t new_capacity);
+
 /* The end offset (bytes) of the highest live allocation, 0 if none: the prefix
  * of the range that holds every live byte (what growth needs to copy). O(1).
  * r must not be NULL. */
@@ -322,6 +332,44 @@ GLBUF_API glbuf_result glbuf_ranges_plan_compaction(const glbuf_ranges *r, glbuf
  * it) or the moves are not in strictly increasing src_offset order.
  * Validation is O(count) too: each move's record and the one before it. */
 GLBUF_API glbuf_result glbuf_ranges_apply_compaction(glbuf_ranges *r, const glbuf_range_move *moves, size_t count);
+
+/* ---- moving one allocation at a time ---------------------------------------
+ * For a caller that moves allocations itself, one by one, while the old
+ * place must stay reserved until it has finished copying (a GPU copy that
+ * frames in flight may still read from): reserve the destination with
+ * glbuf_ranges_alloc_after, copy, then glbuf_ranges_swap the allocation with
+ * the reservation and free the reservation, which now names the old place. */
+
+/* Allocates size bytes inside the free block that directly follows the live
+ * allocation `after` (id 0: the free block at offset 0, before the first
+ * allocation), at the lowest offset there that is a multiple of alignment
+ * (any positive value). The rest of the block stays free on both sides.
+ * out_offset may be NULL. O(1) (amortized, as glbuf_ranges_alloc's record
+ * array).
+ * Errors: GLBUF_ERR_NULL if r or out_handle is NULL; GLBUF_ERR_ZERO_SIZE;
+ * GLBUF_ERR_BAD_ALIGNMENT if alignment is 0; GLBUF_ERR_OVERFLOW if size +
+ * alignment - 1 exceeds UINT64_MAX; GLBUF_ERR_INVALID_HANDLE if `after` is
+ * neither 0 nor live; GLBUF_ERR_FULL if that free block does not hold the
+ * request (also when there is none) or every record is live or retired;
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY as glbuf_ranges_alloc. Unlike
+ * glbuf_ranges_alloc, a refusal is not counted in failed_allocations: it
+ * says where not to place, not that the range is full. */
+GLBUF_API glbuf_result glbuf_ranges_alloc_after(glbuf_ranges *r, glbuf_range after, uint64_t size,
+                                                uint64_t alignment, glbuf_range *out_handle, uint64_t *out_offset);
+
+/* Exchanges the places of two live allocations of the same size: afterwards
+ * a names the range b had and b the range a had. Handles, sizes and
+ * alignments stay with their allocations; free blocks are unchanged. O(1),
+ * no host memory.
+ * Errors: GLBUF_ERR_NULL if r is NULL; GLBUF_ERR_INVALID_HANDLE if a or b is
+ * not live; GLBUF_ERR_INVALID_ARGUMENT if a and b are the same allocation,
+ * their sizes differ, or a place is not a multiple of the alignment of the
+ * allocation that would move there. */
+GLBUF_API glbuf_result glbuf_ranges_swap(glbuf_ranges *r, glbuf_range a, glbuf_range b);
+
+/* The alignment (bytes) a live allocation was made with. O(1).
+ * Errors: as glbuf_ranges_offset. */
+GLBUF_API glbuf_result glbuf_ranges_alignment(const glbuf_ranges *r, glbuf_range h, uint64_t *out);
 
 #ifdef __cplusplus
 }

@@ -217,11 +217,12 @@ GLBUF_API glbuf_result glbuf_readback_destroy(glbuf_ctx *ctx, glbuf_readback rb)
 /* Requests the `size` bytes at `offset` of GL buffer `src_name`: issues the
  * GPU copy into the ring and its fence, and returns at once (never waits for
  * the GPU). *out is valid until glbuf_readback_release.
- * GL calls: glGetError (errors raised before are drained and logged as the
- * app's; then one check after the copy), glCopyNamedBufferSubData (bind path:
- * glCopyBufferSubData, bindings restored), glMemoryBarrier (BARRIER memory
- * only), glFenceSync; on growth or trim those of glbuf_readback_create, and
- * glUnmapNamedBuffer + glDeleteBuffers for a replaced ring no request holds.
+ * GL calls: glCopyNamedBufferSubData (bind path: glCopyBufferSubData,
+ * bindings restored), glMemoryBarrier (BARRIER memory only), glFenceSync;
+ * under validation glGetError before and after the copy (errors found before
+ * are the app's: kept, ctx.h "GL errors"); on growth or trim those of
+ * glbuf_readback_create, and glUnmapNamedBuffer + glDeleteBuffers for a
+ * replaced ring no request holds.
  * Fails, changing nothing:
  *   GLBUF_ERR_INVALID_ARGUMENT  src_name is 0
  *   GLBUF_ERR_ZERO_SIZE         size is 0
@@ -235,11 +236,16 @@ GLBUF_API glbuf_result glbuf_readback_destroy(glbuf_ctx *ctx, glbuf_readback rb)
  *                               with every request in it
  * Fails after the copy was issued, keeping nothing of the request (its bytes
  * are free for the next one; the ring may have grown for it):
- *   GLBUF_ERR_GL                GL rejected the copy: src_name is not a
- *                               buffer, the range is outside its store, or
- *                               it is mapped without MAP_PERSISTENT
- *   GLBUF_ERR_OUT_OF_GPU_MEMORY GL reported GL_OUT_OF_MEMORY for the copy
- *   GLBUF_ERR_FENCE_FAILED      glFenceSync returned 0 */
+ *   GLBUF_ERR_GL                (validation on) GL rejected the copy:
+ *                               src_name is not a buffer, the range is
+ *                               outside its store, or it is mapped without
+ *                               MAP_PERSISTENT
+ *   GLBUF_ERR_OUT_OF_GPU_MEMORY (validation on) GL reported GL_OUT_OF_MEMORY
+ *                               for the copy
+ *   GLBUF_ERR_FENCE_FAILED      glFenceSync returned 0
+ * Without validation glbuf does not ask GL whether the copy ran (a round
+ * trip per request on threaded drivers): a copy GL rejects leaves its error
+ * in GL for the app, and the request's bytes are undefined. */
 GLBUF_API glbuf_result glbuf_readback_copy(glbuf_ctx *ctx, glbuf_readback rb, uint32_t src_name, uint64_t offset,
                                            uint64_t size, glbuf_readback_request *out);
 
@@ -249,8 +255,9 @@ GLBUF_API glbuf_result glbuf_readback_copy(glbuf_ctx *ctx, glbuf_readback rb, ui
  * GLBUF_ERR_TIMEOUT while the GPU has not finished the copy (out_data untouched).
  * GL calls: none once the request was found complete; before, one
  * glClientWaitSync(timeout 0, flush bit); on the PBO-style path, when the
- * request is first found complete, glMapNamedBufferRange(READ),
- * glGetError, glUnmapNamedBuffer (bind path equivalents).
+ * request is first found complete, glMapNamedBufferRange(READ) and
+ * glUnmapNamedBuffer (bind path equivalents); under validation glGetError
+ * when it starts and after the map.
  * Also fails, changing nothing: GLBUF_ERR_FENCE_FAILED (glClientWaitSync
  * failed; ask again); PBO-style only: GLBUF_ERR_MAP_FAILED (ask again),
  * GLBUF_ERR_CONTENTS_LOST (glUnmapBuffer returned GL_FALSE: the bytes are

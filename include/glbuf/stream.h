@@ -24,7 +24,14 @@
  * waits for that fence (glClientWaitSync, counted in the stream's and the
  * context's statistics); nothing else ever blocks. A request that does not
  * fit in the bytes left before the end of the ring starts at offset 0 (the
- * skipped tail belongs to the current frame).
+ * skipped tail belongs to the current frame). A frame whose first request
+ * finds nothing in flight (every earlier frame known complete) starts over
+ * at offset 0: where the GPU keeps up, every frame writes the same bytes,
+ * still in the CPU's caches (on llvmpipe this is what makes the ring faster
+ * than re-specifying one buffer at 16 MiB a frame). The first request of a
+ * frame makes no GL call: it retires what the frame clock already knows to
+ * be complete (glbuf_ctx_end_frame polls the fences); the fences are polled
+ * only when the ring is short of room.
  *
  * A frame that alone needs more than the ring holds grows it: the request
  * goes into a new ring of a power-of-two capacity big enough for
@@ -33,6 +40,15 @@
  * until the fence of the last frame that used it has signalled; it is then
  * unmapped and deleted. The GL name therefore changes on growth: always use
  * the name of the allocation.
+ *
+ * A ring that grew for a burst gives the memory back: when every frame of
+ * the last trim_after_frames frames (frames that streamed nothing count)
+ * needed at most a quarter of the ring, frames_in_flight times over, the
+ * ring is replaced at the first allocation of the next frame by one of
+ * frames_in_flight times the largest of those frames (a power of two, never
+ * below the first ring's capacity); the old ring is released as after
+ * growth. So a ring of 64 MiB that streams 1 MiB a frame again is back at
+ * 4 MiB (the default first ring) 240 frames later.
  *
  * That is the default overflow policy, GLBUF_OVERFLOW_WAIT_THEN_GROW; the
  * desc's overflow field chooses another (overflow.h): GROW replaces the ring
@@ -130,10 +146,17 @@ typedef struct glbuf_stream_desc {
     /* Names the GL buffers in glObjectLabel and log lines; copied (at most 47
      * bytes kept). Default "stream". */
     const char *label;
+    /* Frames a grown ring waits, every one well under its capacity (see "How
+     * it works"), before it shrinks. Default 240; GLBUF_STREAM_NO_TRIM: keep
+     * the peak. */
+    uint32_t trim_after_frames;
     /* When a request does not fit (overflow.h, "How it works" above).
      * Default GLBUF_OVERFLOW_WAIT_THEN_GROW. */
     glbuf_overflow overflow;
 } glbuf_stream_desc;
+
+/* glbuf_stream_desc.trim_after_frames: never shrink the ring. */
+#define GLBUF_STREAM_NO_TRIM UINT32_MAX
 
 /* One allocation: write `size` bytes at ptr, then read them in GL from buffer
  * `name` at `offset` (bind with glBindBufferRange, glVertexArrayVertexBuffer,
@@ -160,6 +183,8 @@ typedef struct glbuf_stream_stats {
     uint64_t bytes_held;     /* bytes of GL storage held: current + retired rings */
     uint32_t rings_retired;  /* old rings waiting for their fence */
     int persistent;          /* 1: persistent-mapped ring; 0: orphaning fallback */
+    uint64_t shrinks;        /* rings replaced by a smaller one after a quiet spell */
+    uint64_t cuts;           /* regions closed before their frame ended (megabuffer staging) */
 } glbuf_stream_stats;
 
 /* Creates the stream and its first ring; *out is written only on success.
@@ -182,19 +207,26 @@ GLBUF_API glbuf_result glbuf_stream_create(glbuf_ctx *ctx, const glbuf_stream_de
  * destroyed). */
 GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream);
 
-/* Hands out `size` bytes at an offset that is a multiple of `align`.
- * Pass the GL alignment of the use: glbuf_ctx_get_caps(ctx).
+/* Hands out `size` bytes at an offset that is a multiple of `align`, any
+ * positive value. Pass the GL alignment of the use: glbuf_ctx_get_caps(ctx).
  * uniform_offset_alignment for glBindBufferRange(GL_UNIFORM_BUFFER ...),
- * storage_offset_alignment for SSBOs, the vertex size (or 4) for vertices.
+ * storage_offset_alignment for SSBOs; for vertices drawn with a first
+ * vertex / baseVertex of offset / vertex size, the vertex size (12, 24, 56
+ * ...: the offset is then an exact multiple of it), or the least common
+ * multiple of it and another alignment you need.
  * O(1) unless it retires or waits (one glClientWaitSync per frame retired).
- * GL calls: none in the common case; at the first allocation of a frame a
+ * GL calls: none in the common case; when the ring is short of room a
  * non-blocking glClientWaitSync per pending frame fence (through the frame
  * clock); glClientWaitSync with an infinite timeout when it must wait; on
  * growth those of glbuf_stream_create; on the fallback path, at the first
- * allocation of a frame, glBufferData(NULL) and glGetError.
- * Fails, changing nothing:
+ * allocation of a frame, glBufferData(NULL) (glGetError after it only under
+ * validation: ctx.h, "GL errors").
+ * Bad input and GLBUF_ERR_FULL are refused before anything else happens (no
+ * retiring, no waiting). Fails, changing nothing but what a wait does
+ * (stats.waits / wait_ns count every blocking wait, and the frames it waited
+ * for are retired):
  *   GLBUF_ERR_ZERO_SIZE        size is 0
- *   GLBUF_ERR_BAD_ALIGNMENT    align is 0, not a power of two, or > max_capacity
+ *   GLBUF_ERR_BAD_ALIGNMENT    align is 0 or > max_capacity
  *   GLBUF_ERR_TOO_LARGE        size > max_capacity (with guard bytes, ctx.h:
  *                              size + 16 > max_capacity): no ring could ever hold it
  *   GLBUF_ERR_FULL             no room under the overflow policy
@@ -205,10 +237,27 @@ GLBUF_API glbuf_result glbuf_stream_destroy(glbuf_ctx *ctx, glbuf_stream stream)
  *   GLBUF_ERR_OUT_OF_HOST_MEMORY, GLBUF_ERR_OUT_OF_GPU_MEMORY, GLBUF_ERR_GL,
  *   GLBUF_ERR_MAP_FAILED       growth failed: the old ring is kept and works
  *   GLBUF_ERR_FENCE_FAILED     waiting on a frame fence failed
- * Fallback only: GLBUF_ERR_OUT_OF_GPU_MEMORY / GLBUF_ERR_GL when orphaning at
- * the frame start failed; the next allocation tries again. */
+ *   GLBUF_ERR_TIMEOUT          a fence wait without a time limit said it
+ *                              timed out (a broken driver)
+ * Fallback only, with validation on: GLBUF_ERR_OUT_OF_GPU_MEMORY /
+ * GLBUF_ERR_GL when orphaning at the frame start failed; the next allocation
+ * tries again. Without validation the orphaning is not checked: its GL
+ * error, if any, stays in GL for the app. */
 GLBUF_API glbuf_result glbuf_stream_alloc(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
                                           glbuf_stream_allocation *out);
+
+/* glbuf_stream_alloc, then `size` bytes of `data` copied in, the way that is
+ * fastest for the ring's memory: streaming (non-temporal) stores where the
+ * GPU has memory of its own (glbuf_ctx_get_gpu_memory(ctx).dedicated: the
+ * driver maps the ring write-combined, and full-line streaming stores reach
+ * it without a read and without splitting lines), memcpy elsewhere (host
+ * memory is GPU memory: the bytes stay in the caches the GPU reads them
+ * from). On the fallback path, memcpy into the staging area. Flush as after
+ * glbuf_stream_alloc. *out is written only on success.
+ * Fails: as glbuf_stream_alloc, and GLBUF_ERR_NULL (data or out); nothing
+ * is allocated then. */
+GLBUF_API glbuf_result glbuf_stream_write(glbuf_ctx *ctx, glbuf_stream stream, const void *data, uint64_t size,
+                                          uint64_t align, glbuf_stream_allocation *out);
 
 /* Makes the allocations handed out since the last flush (in this frame)
  * visible to GL commands issued after it, with what was written into them by
@@ -230,26 +279,50 @@ GLBUF_API glbuf_result glbuf_stream_flush(glbuf_ctx *ctx, glbuf_stream stream);
  * Both poll the frame fences without blocking (as glbuf_stream_alloc does)
  * and change nothing else. Their answer holds until the next allocation from
  * this stream or glbuf_ctx_end_frame; the GPU finishing more in between
- * only makes more room. O(1). */
+ * only makes more room. They answer with the allocation's own placement
+ * code, run on the state the next allocation would find: at a frame's
+ * first allocation that includes the ring shrinking (trim_after_frames). */
 
-/* The largest request at `align` that fits now: glbuf_stream_alloc of at
- * most *out bytes at that alignment neither waits nor grows (GLBUF_FIT_NOW);
- * a larger one does not fit now. The first allocation of a frame sees the
- * whole ring when no frame is in flight (always on the fallback path).
+/* The largest request at `align` (any positive value, as glbuf_stream_alloc)
+ * that fits now: glbuf_stream_alloc of at most *out bytes at that alignment
+ * neither waits nor grows (GLBUF_FIT_NOW); a larger one does not fit now.
+ * The first allocation of a frame sees the whole ring when no frame is in
+ * flight (always on the fallback path). O(log capacity).
  * Fails: GLBUF_ERR_NULL (out), GLBUF_ERR_BAD_ALIGNMENT (as glbuf_stream_alloc). */
 GLBUF_API glbuf_result glbuf_stream_room(glbuf_ctx *ctx, glbuf_stream stream, uint64_t align, uint64_t *out);
 
 /* What glbuf_stream_alloc(size, align) would do now under the desc's
  * overflow policy: GLBUF_FIT_NOW, GLBUF_FIT_WAIT (for the oldest frames in
- * flight), GLBUF_FIT_GROW or GLBUF_FIT_FULL. Fails as glbuf_stream_alloc
- * does on bad input (GLBUF_ERR_NULL for out, GLBUF_ERR_ZERO_SIZE,
- * GLBUF_ERR_BAD_ALIGNMENT, GLBUF_ERR_TOO_LARGE). */
+ * flight), GLBUF_FIT_GROW or GLBUF_FIT_FULL. O(1). Fails as
+ * glbuf_stream_alloc does on bad input, changing nothing (GLBUF_ERR_NULL
+ * for out, GLBUF_ERR_ZERO_SIZE, GLBUF_ERR_BAD_ALIGNMENT, GLBUF_ERR_TOO_LARGE). */
 GLBUF_API glbuf_result glbuf_stream_predict(glbuf_ctx *ctx, glbuf_stream stream, uint64_t size, uint64_t align,
                                             glbuf_fit *out);
 
 /* Statistics by value; a zeroed struct for a NULL ctx or an invalid handle.
  * Makes no GL call. */
 GLBUF_API glbuf_stream_stats glbuf_stream_get_stats(const glbuf_ctx *ctx, glbuf_stream stream);
+
+/* One frame's bytes in the current ring: [offset, offset + size) of the
+ * ring's GL buffer, handed out in glbuf frame `frame`. Return non-zero to
+ * stop the walk. */
+typedef int (*glbuf_stream_region_fn)(void *user, uint64_t frame, uint64_t offset, uint64_t size);
+
+/* The ring's layout, for memory views: calls fn, oldest first, for each frame
+ * whose bytes the current ring still holds - the ended frames whose fence had
+ * not signalled when the stream last looked (it looks at its first allocation
+ * of a frame; this call makes no GL call and does not look), then the newest
+ * frame that allocated. Every byte from the oldest one held to the next free
+ * one belongs to exactly one frame: a frame's bytes run from the end of the
+ * previous frame's (alignment padding, and bytes skipped at the ring's end,
+ * count as its own). A frame whose bytes wrap past the ring's end comes as
+ * two calls: up to the end, then from offset 0. Rings replaced by growth and
+ * still waiting for their fence (stats.rings_retired) are not walked. On the
+ * fallback path only the newest frame's bytes are held (the store is
+ * orphaned each frame).
+ * Fails: GLBUF_ERR_NULL (fn) and the common errors, changing nothing. */
+GLBUF_API glbuf_result glbuf_stream_for_each_region(const glbuf_ctx *ctx, glbuf_stream stream,
+                                                    glbuf_stream_region_fn fn, void *user);
 
 #ifdef __cplusplus
 }

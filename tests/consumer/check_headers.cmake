@@ -1,4 +1,5 @@
-# check_headers.cmake - the public headers expose no GL and no glad.
+# check_headers.cmake - the public headers (C, and the C++ layer's .hpp)
+# expose no GL and no glad.
 #   cmake -DHEADER_DIR=include/glbuf -P check_headers.cmake
 # Outside comments, no header may name a GL type (GLuint, GLenum, GLsizeiptr,
 # GLsync ...), a GL enum (GL_ARRAY_BUFFER), a GL or glad entry point, a glad
@@ -8,7 +9,7 @@ cmake_minimum_required(VERSION 3.21)
 if(NOT HEADER_DIR)
   message(FATAL_ERROR "-DHEADER_DIR=... is required")
 endif()
-file(GLOB headers ${HEADER_DIR}/*.h)
+file(GLOB headers ${HEADER_DIR}/*.h ${HEADER_DIR}/*.hpp ${HEADER_DIR}/cpp/*.hpp)
 if(NOT headers)
   message(FATAL_ERROR "no headers in ${HEADER_DIR}")
 endif()

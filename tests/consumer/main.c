@@ -5,58 +5,17 @@
  * creates a buffer with data and reads it back, and a megabuffer with one
  * allocation (the handle convention through the installed headers). Exit status: 0 on success,
  * 77 when no GL context can be made here (reported as skipped), 1 on failure.
- * It uses only the installed public headers: no glad, no glbuf test support. */
+ * It uses only the installed public headers: no glad, no glbuf test support
+ * (headless_egl.h is the consumer's own EGL setup, shared with main.cpp). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <EGL/egl.h>
-#include <EGL/eglext.h>
 
 #include <glbuf/buffer.h>
 #include <glbuf/ctx.h>
 #include <glbuf/mega.h>
 
-#define SKIP 77
-
-static int has_ext(const char *list, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = list; p != NULL && (p = strstr(p, name)) != NULL; p += n) {
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static EGLDisplay open_display(void)
-{
-    const char *client = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
-    PFNEGLGETPLATFORMDISPLAYEXTPROC get_display =
-        (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress("eglGetPlatformDisplayEXT");
-    if (client == NULL || get_display == NULL) {
-        return EGL_NO_DISPLAY;
-    }
-    if (has_ext(client, "EGL_MESA_platform_surfaceless")) {
-        EGLDisplay d = get_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL);
-        if (d != EGL_NO_DISPLAY && eglInitialize(d, NULL, NULL)) {
-            return d;
-        }
-    }
-    PFNEGLQUERYDEVICESEXTPROC query_devices = (PFNEGLQUERYDEVICESEXTPROC)eglGetProcAddress("eglQueryDevicesEXT");
-    EGLDeviceEXT devices[8];
-    EGLint count = 0;
-    if (has_ext(client, "EGL_EXT_platform_device") && query_devices != NULL && query_devices(8, devices, &count)) {
-        for (EGLint i = 0; i < count; i++) {
-            EGLDisplay d = get_display(EGL_PLATFORM_DEVICE_EXT, devices[i], NULL);
-            if (d != EGL_NO_DISPLAY && eglInitialize(d, NULL, NULL)) {
-                return d;
-            }
-        }
-    }
-    return EGL_NO_DISPLAY;
-}
+#include "headless_egl.h"
 
 /* eglGetProcAddress in the type glbuf wants. */
 static glbuf_gl_proc get_proc(const char *name)
@@ -152,34 +111,13 @@ static int run(void)
 
 int main(void)
 {
-    EGLDisplay d = open_display();
-    if (d == EGL_NO_DISPLAY) {
-        fprintf(stderr, "SKIP: no EGL display (surfaceless or device platform)\n");
-        return SKIP;
-    }
-    const EGLint attribs[] = {
-        EGL_CONTEXT_MAJOR_VERSION, 4,
-        EGL_CONTEXT_MINOR_VERSION, 5,
-        EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
-        EGL_NONE,
-    };
-    EGLContext c = EGL_NO_CONTEXT;
-    if (eglBindAPI(EGL_OPENGL_API)) {
-        c = eglCreateContext(d, (EGLConfig)0 /* EGL_NO_CONFIG_KHR */, EGL_NO_CONTEXT, attribs);
-    }
-    if (c == EGL_NO_CONTEXT || !eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, c)) {
-        fprintf(stderr, "SKIP: no surfaceless GL 4.5 core context (EGL error 0x%x)\n", (unsigned)eglGetError());
-        if (c != EGL_NO_CONTEXT) {
-            eglDestroyContext(d, c);
-        }
-        eglTerminate(d);
-        return SKIP;
+    consumer_egl egl;
+    int skip = consumer_egl_begin(&egl);
+    if (skip != 0) {
+        return skip;
     }
     int status = run();
-    eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-    eglDestroyContext(d, c);
-    eglTerminate(d);
-    eglReleaseThread();
+    consumer_egl_end(&egl);
     if (status == 0) {
         printf("consumer: OK\n");
     }

@@ -5,11 +5,12 @@
 # then run the two programs it leaves behind.
 #
 #   cmake -DGLBUF_SOURCE_DIR=... -DWORK_DIR=... -DSHARED=ON|OFF
-#         [-DGENERATOR=...] [-DC_COMPILER=...] [-DNM=...] [-DPKG_CONFIG=...]
-#         -P run.cmake
+#         [-DGENERATOR=...] [-DC_COMPILER=...] [-DCXX_COMPILER=...] [-DNM=...]
+#         [-DPKG_CONFIG=...] -P run.cmake
 #
-# Leaves WORK_DIR/consumer-cmake/glbuf_consumer and
-# WORK_DIR/consumer-pkgconfig/glbuf_consumer.
+# Leaves WORK_DIR/consumer-cmake/glbuf_consumer{,_cxx} and
+# WORK_DIR/consumer-pkgconfig/glbuf_consumer{,_cxx}, and the install in
+# WORK_DIR/prefix (the README programs build against it too).
 cmake_minimum_required(VERSION 3.21)
 
 foreach(v GLBUF_SOURCE_DIR WORK_DIR SHARED)
@@ -23,6 +24,9 @@ if(NOT GENERATOR)
 endif()
 if(NOT C_COMPILER)
   set(C_COMPILER cc)
+endif()
+if(NOT CXX_COMPILER)
+  set(CXX_COMPILER c++)
 endif()
 if(NOT NM)
   set(NM nm)
@@ -49,7 +53,7 @@ function(step name)
   endif()
 endfunction()
 
-# --- glbuf itself: library only, then install with --prefix ------------------
+# --- glbuf itself: the libraries only (glbuf, glbuf_view), then install -------
 # The configure-time prefix is deliberately elsewhere: installing with
 # `--prefix` must give a working package and a working glbuf.pc.
 step(glbuf-configure ${CMAKE_COMMAND} -S ${GLBUF_SOURCE_DIR} -B ${build} -G ${GENERATOR}
@@ -58,7 +62,7 @@ step(glbuf-configure ${CMAKE_COMMAND} -S ${GLBUF_SOURCE_DIR} -B ${build} -G ${GE
      -DGLBUF_BUILD_TESTS=OFF -DGLBUF_BUILD_DEMO=OFF -DGLBUF_BUILD_BENCH=OFF -DGLBUF_BUILD_TOOLS=OFF
      -DGLBUF_SANITIZE=
      -DCMAKE_INSTALL_PREFIX=${unused_prefix})
-step(glbuf-build ${CMAKE_COMMAND} --build ${build} --target glbuf --parallel ${jobs})
+step(glbuf-build ${CMAKE_COMMAND} --build ${build} --parallel ${jobs})
 step(glbuf-install ${CMAKE_COMMAND} --install ${build} --prefix ${prefix})
 if(EXISTS ${unused_prefix})
   message(FATAL_ERROR "install wrote to the configure-time prefix ${unused_prefix}")
@@ -72,8 +76,10 @@ if(NOT n EQUAL 1)
 endif()
 get_filename_component(pcdir ${pcs} DIRECTORY)
 get_filename_component(libdir ${pcdir} DIRECTORY)
-file(GLOB src_headers RELATIVE ${GLBUF_SOURCE_DIR}/include ${GLBUF_SOURCE_DIR}/include/glbuf/*.h)
-file(GLOB inst_headers RELATIVE ${prefix}/include ${prefix}/include/glbuf/*.h)
+file(GLOB src_headers RELATIVE ${GLBUF_SOURCE_DIR}/include ${GLBUF_SOURCE_DIR}/include/glbuf/*.h
+     ${GLBUF_SOURCE_DIR}/include/glbuf/*.hpp ${GLBUF_SOURCE_DIR}/include/glbuf/cpp/*.hpp)
+file(GLOB inst_headers RELATIVE ${prefix}/include ${prefix}/include/glbuf/*.h ${prefix}/include/glbuf/*.hpp
+     ${prefix}/include/glbuf/cpp/*.hpp)
 list(SORT src_headers)
 list(SORT inst_headers)
 if(NOT src_headers STREQUAL inst_headers)
@@ -84,10 +90,14 @@ foreach(f cmake/glbuf/glbufConfig.cmake cmake/glbuf/glbufConfigVersion.cmake cma
     message(FATAL_ERROR "not installed: ${libdir}/${f}")
   endif()
 endforeach()
+if(NOT EXISTS ${libdir}/pkgconfig/glbuf-view.pc)
+  message(FATAL_ERROR "not installed: ${libdir}/pkgconfig/glbuf-view.pc")
+endif()
 if(SHARED)
   set(lib ${libdir}/libglbuf.so)
-  if(NOT EXISTS ${lib} OR EXISTS ${libdir}/libglbuf.a)
-    message(FATAL_ERROR "shared install: want libglbuf.so and no libglbuf.a in ${libdir}")
+  set(view_lib ${libdir}/libglbuf_view.so)
+  if(NOT EXISTS ${lib} OR EXISTS ${libdir}/libglbuf.a OR NOT EXISTS ${view_lib})
+    message(FATAL_ERROR "shared install: want libglbuf.so, libglbuf_view.so and no libglbuf.a in ${libdir}")
   endif()
   file(GLOB sonames ${libdir}/libglbuf.so.*)
   if(NOT sonames)
@@ -96,11 +106,49 @@ if(SHARED)
   set(nm_args -D --defined-only ${lib})
 else()
   set(lib ${libdir}/libglbuf.a)
-  if(NOT EXISTS ${lib} OR EXISTS ${libdir}/libglbuf.so)
-    message(FATAL_ERROR "static install: want libglbuf.a and no libglbuf.so in ${libdir}")
+  set(view_lib ${libdir}/libglbuf_view.a)
+  if(NOT EXISTS ${lib} OR EXISTS ${libdir}/libglbuf.so OR NOT EXISTS ${view_lib})
+    message(FATAL_ERROR "static install: want libglbuf.a, libglbuf_view.a and no libglbuf.so in ${libdir}")
   endif()
   set(nm_args -g --defined-only ${lib})
 endif()
+
+# The view library: every symbol glbuf_ (its glad copy renamed, its font
+# glbuf_font_*); shared, only the glbuf_view_ functions of view.h.
+if(SHARED)
+  set(view_nm_args -D --defined-only ${view_lib})
+else()
+  set(view_nm_args -g --defined-only ${view_lib})
+endif()
+execute_process(COMMAND ${NM} ${view_nm_args} RESULT_VARIABLE rc OUTPUT_VARIABLE vsyms ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} ${view_nm_args} failed: ${err}")
+endif()
+file(READ ${prefix}/include/glbuf/view.h view_h)
+string(REGEX MATCHALL "GLBUF_VIEW_API[^;{}()]*\\(" view_decls "${view_h}")
+set(view_api "")
+foreach(d IN LISTS view_decls)
+  if(d MATCHES "([A-Za-z_][A-Za-z0-9_]*)[ \t\n]*\\($")
+    list(APPEND view_api ${CMAKE_MATCH_1})
+  endif()
+endforeach()
+string(REPLACE "\n" ";" vlines "${vsyms}")
+set(view_good 0)
+set(view_bad "")
+foreach(l IN LISTS vlines)
+  if(l MATCHES "^[0-9a-fA-F]* *[A-Za-z] ([^ ]+)$")
+    set(sym ${CMAKE_MATCH_1})
+    if(NOT sym MATCHES "^glbuf_" OR (SHARED AND NOT sym IN_LIST view_api))
+      list(APPEND view_bad ${sym})
+    else()
+      math(EXPR view_good "${view_good} + 1")
+    endif()
+  endif()
+endforeach()
+if(view_bad OR view_good EQUAL 0)
+  message(FATAL_ERROR "${view_lib} exports symbols it must not (${view_good} good): ${view_bad}")
+endif()
+message(STATUS "[symbols] ${view_lib}: ${view_good} symbols, all glbuf_ (shared: all declared GLBUF_VIEW_API)")
 
 # --- symbols: only glbuf_ ------------------------------------------------------
 # Shared: the dynamic symbol table. Static: every global symbol of every
@@ -158,16 +206,22 @@ if(SHARED)
 endif()
 
 # --- the consumer through the CMake package -------------------------------------
-set(consumer_cfg -G ${GENERATOR} -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_PREFIX_PATH=${prefix}
+set(consumer_cfg -G ${GENERATOR} -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
+    -DCMAKE_PREFIX_PATH=${prefix}
     -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON)
 step(consumer-configure ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${consumer_cmake} ${consumer_cfg})
 step(consumer-build ${CMAKE_COMMAND} --build ${consumer_cmake})
 if(SHARED)
-  # The program must use the installed library, not some other libglbuf.
+  # The programs must use the installed libraries, not some other libglbuf.
   execute_process(COMMAND ldd ${consumer_cmake}/glbuf_consumer OUTPUT_VARIABLE deps RESULT_VARIABLE rc)
   string(FIND "${deps}" "${libdir}/libglbuf.so" at)
   if(NOT rc EQUAL 0 OR at EQUAL -1)
     message(FATAL_ERROR "glbuf_consumer does not load ${libdir}/libglbuf.so:\n${deps}")
+  endif()
+  execute_process(COMMAND ldd ${consumer_cmake}/glbuf_consumer_cxx OUTPUT_VARIABLE deps RESULT_VARIABLE rc)
+  string(FIND "${deps}" "${libdir}/libglbuf_view.so" at)
+  if(NOT rc EQUAL 0 OR at EQUAL -1)
+    message(FATAL_ERROR "glbuf_consumer_cxx does not load ${libdir}/libglbuf_view.so:\n${deps}")
   endif()
 endif()
 
@@ -213,4 +267,14 @@ separate_arguments(flags UNIX_COMMAND "${flags}")
 file(MAKE_DIRECTORY ${consumer_pc})
 step(consumer-pkgconfig ${C_COMPILER} -std=c11 -Wall -Wextra -Wpedantic -Wconversion -Werror
      ${CONSUMER_DIR}/main.c -o ${consumer_pc}/glbuf_consumer ${flags} ${egl_lib} "-Wl,-rpath,${libdir}")
-message(STATUS "consumer (${SHARED}): built with the CMake package and with pkg-config (${flags})")
+# The C++ consumer through glbuf-view.pc, which brings glbuf's flags with it.
+list(TRANSFORM pc_args REPLACE "^glbuf$" "glbuf-view" OUTPUT_VARIABLE view_pc_args)
+execute_process(COMMAND ${PKG_CONFIG} ${view_pc_args} OUTPUT_VARIABLE vflags OUTPUT_STRIP_TRAILING_WHITESPACE
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT vflags MATCHES "-lglbuf_view" OR NOT vflags MATCHES "-lglbuf( |$)")
+  message(FATAL_ERROR "pkg-config ${view_pc_args}: '${vflags}' ${err}")
+endif()
+separate_arguments(vflags UNIX_COMMAND "${vflags}")
+step(consumer-pkgconfig-cxx ${CXX_COMPILER} -std=c++17 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -pedantic-errors
+     -Werror ${CONSUMER_DIR}/main.cpp -o ${consumer_pc}/glbuf_consumer_cxx ${vflags} ${egl_lib} "-Wl,-rpath,${libdir}")
+message(STATUS "consumers (${SHARED}): C and C++ built with the CMake package and with pkg-config (${flags}; ${vflags})")

@@ -7,10 +7,12 @@
  * create (also above the maximum capacity, and with its host allocation
  * failing), destroy, allocate (power-of-two, element-stride and raw 64-bit
  * arguments), free, offset and size of live, stale, foreign and forged
- * handles, grow (also shrink and too large), used_extent, get_stats (every
+ * handles, grow (also smaller and too large), shrink (also below the used
+ * extent and above the capacity), used_extent, get_stats (every
  * field against the model), invariants_hold, for_each and for_each_free
  * (with early stops and NULL callbacks), plan_compaction (also into a short
  * array) and apply_compaction (a prefix; a tampered plan changes nothing),
+ * alloc_after, swap and alignment (a move into a chosen gap),
  * glbuf_range_index, and a failing host allocation.
  * Seed corpus: tests/fuzz/corpus/ranges (minimised; see CMakeLists.txt). */
 #include <stddef.h>
@@ -317,6 +319,50 @@ static void do_compact(glbuf_ranges *r, size_t k, uint8_t tamper)
     }
 }
 
+/* Moves live range i into the gap before live range g (g == m.n: the gap at
+ * the end) as defragmentation does: reserve with alloc_after, swap, free the
+ * reservation (now the old place). With `fail`, the host allocation the
+ * reservation may need fails first. */
+static void do_move(glbuf_ranges *r, host *h, size_t i, size_t g, int fail)
+{
+    uint64_t from, to;
+    gap_before(g, &from, &to);
+    live *l = &m.v[i];
+    uint64_t align = 0;
+    glbuf_range hd = {l->id}, after = {g == 0 ? 0 : m.v[g - 1].id}, res = {0};
+    REQUIRE(glbuf_ranges_alignment(r, hd, &align) == GLBUF_OK && align == l->alignment);
+    REQUIRE(glbuf_ranges_alignment(r, hd, NULL) == GLBUF_ERR_NULL);
+    uint64_t rem = from % align;
+    int fit = !(rem != 0 && align - rem > to - from) && to - (rem == 0 ? from : from + (align - rem)) >= l->size;
+    uint64_t start = fit ? (rem == 0 ? from : from + (align - rem)) : 0;
+    uint64_t off = 0;
+    h->fail_next = fail;
+    glbuf_result got = glbuf_ranges_alloc_after(r, after, l->size, align, &res, &off);
+    int injected = h->fail_next == 0 && fail;
+    h->fail_next = 0;
+    if (!fit) {
+        REQUIRE(got == GLBUF_ERR_FULL && res.id == 0);
+        return;
+    }
+    if (got == GLBUF_ERR_OUT_OF_HOST_MEMORY) {
+        REQUIRE(injected && res.id == 0);
+        return;
+    }
+    REQUIRE(got == GLBUF_OK && off == start);
+    m.peak = m.used + l->size > m.peak ? m.used + l->size : m.peak; /* the reservation counts while it lives */
+    REQUIRE(glbuf_ranges_swap(r, hd, hd) == GLBUF_ERR_INVALID_ARGUMENT);
+    REQUIRE(glbuf_ranges_swap(r, hd, res) == GLBUF_OK);
+    REQUIRE(glbuf_ranges_free(r, res) == GLBUF_OK);
+    live moved = *l;
+    moved.offset = start;
+    memmove(&m.v[i], &m.v[i + 1], (m.n - i - 1) * sizeof m.v[0]);
+    m.n--;
+    size_t k = lower_bound(start);
+    memmove(&m.v[k + 1], &m.v[k], (m.n - k) * sizeof m.v[0]);
+    m.v[k] = moved;
+    m.n++;
+}
+
 static const uint64_t strides[] = {3, 12, 24, 36, 56, 100, 768, 1536, 3000, 65535};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -399,11 +445,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             REQUIRE(glbuf_range_index(hd) >= 2);
             break;
         }
-        case 9: { /* grow, try to shrink, or grow past the maximum */
+        case 9: { /* grow, shrink (and grow to a smaller size), or grow past the maximum */
             uint64_t delta = take(&in, 3);
             if (op & 0x10) {
                 if (delta > 0 && delta <= m.capacity) {
                     REQUIRE(glbuf_ranges_grow(r, m.capacity - delta) == GLBUF_ERR_SHRINK);
+                    uint64_t extent = 0;
+                    for (size_t i = 0; i < (size_t)m.n; i++) {
+                        uint64_t end = m.v[i].offset + m.v[i].size;
+                        extent = end > extent ? end : extent;
+                    }
+                    REQUIRE(glbuf_ranges_shrink(r, m.capacity + 1) == GLBUF_ERR_INVALID_ARGUMENT);
+                    glbuf_result sr = glbuf_ranges_shrink(r, m.capacity - delta);
+                    REQUIRE(sr == (m.capacity - delta >= extent ? GLBUF_OK : GLBUF_ERR_BUSY));
+                    if (sr == GLBUF_OK) {
+                        m.capacity -= delta;
+                    }
                 }
             } else if (op & 0x20) {
                 REQUIRE(glbuf_ranges_grow(r, GLBUF_RANGES_MAX_CAPACITY + 1 + delta) == GLBUF_ERR_TOO_LARGE);
@@ -454,7 +511,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
-        case 14: /* NULL instance and stats of nothing */
+        case 14: /* a move into a chosen gap; or NULL instance and stats of nothing */
+            if ((op & 0x10) && m.n > 0) {
+                size_t i = (size_t)(take(&in, 2) % m.n), g = (size_t)(take(&in, 2) % (m.n + 1));
+                do_move(r, &h, i, g, (op & 0x20) != 0);
+                break;
+            }
             REQUIRE(glbuf_ranges_get_stats(NULL).capacity == 0);
             REQUIRE(glbuf_ranges_invariants_hold(NULL) == 0);
             REQUIRE(glbuf_ranges_used_extent(NULL) == 0);

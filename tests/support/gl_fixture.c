@@ -80,12 +80,16 @@ static void note_path(const char *path)
  * the TCase: each TCase gets a setup of its own that records its name (for
  * skip lines) and calls the real setup. */
 static void (*tcase_setups[64])(void);
+static void (*tcase_prepares[64])(void);
 static const char *tcase_running = "?";
 
 #define FX_ENTER(i)                                                                                             \
     static void enter_##i(void)                                                                                 \
     {                                                                                                           \
         tcase_running = tcase_names[i];                                                                         \
+        if (tcase_prepares[i] != NULL) {                                                                        \
+            tcase_prepares[i]();                                                                                \
+        }                                                                                                       \
         tcase_setups[i]();                                                                                      \
     }
 #define FX_ENTER10(t) FX_ENTER(t##0) FX_ENTER(t##1) FX_ENTER(t##2) FX_ENTER(t##3) FX_ENTER(t##4) FX_ENTER(t##5) \
@@ -100,6 +104,8 @@ static void (*const tcase_enter[64])(void) = {
     FX_ENTRY10(1), FX_ENTRY10(2), FX_ENTRY10(3), FX_ENTRY10(4), FX_ENTRY10(5),
     enter_60, enter_61, enter_62, enter_63};
 
+static void (*next_prepare)(void); /* for the TCases fx_add_tcases_with adds */
+
 void fx_add_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
                   void (*add_tests)(TCase *tc))
 {
@@ -110,11 +116,20 @@ void fx_add_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardo
     int i = tcase_names_used++;
     snprintf(tcase_names[i], sizeof tcase_names[i], "%s", name);
     tcase_setups[i] = setup;
+    tcase_prepares[i] = next_prepare;
     TCase *tc = tcase_create(tcase_names[i]);
     tcase_add_checked_fixture(tc, tcase_enter[i], teardown);
     tcase_set_timeout(tc, 120);
     add_tests(tc);
     suite_add_tcase(s, tc);
+}
+
+void fx_add_tcases_with(Suite *s, const char *name, void (*add_tests)(TCase *tc), int all_paths,
+                        void (*prepare)(void))
+{
+    next_prepare = prepare;
+    fx_add_tcases(s, name, add_tests, all_paths);
+    next_prepare = NULL;
 }
 
 void fx_add_tcases(Suite *s, const char *name, void (*add_tests)(TCase *tc), int all_paths)

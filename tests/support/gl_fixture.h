@@ -37,6 +37,11 @@ void fx_teardown(void);
  * without a capability the plain case already runs that fallback. With
  * all_paths 0, only "<name>". Every TCase gets a 120 s timeout. */
 void fx_add_tcases(Suite *s, const char *name, void (*add_tests)(TCase *tc), int all_paths);
+/* The same, with `prepare` called in each test's process before the setup:
+ * it sets the test file's own variables for that variant (a megabuffer
+ * placement, a flag), so one add_tests runs once per variant and path. */
+void fx_add_tcases_with(Suite *s, const char *name, void (*add_tests)(TCase *tc), int all_paths,
+                        void (*prepare)(void));
 /* One TCase of that name with its own checked fixture. */
 void fx_add_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
                   void (*add_tests)(TCase *tc));

@@ -1,7 +1,7 @@
 /* dump.h - a glbuf_mega_dump_json file read into memory (include/glbuf/mega.h
  * gives the format):
  *   {"capacity":N,"name":N,"generation":N,"alignment":N,
- *    "blocks":[{"kind":"live"|"pending"|"free","offset":N,"size":N,"frame":N},...]}
+ *    "blocks":[{"kind":"live"|"pending"|"free"|"moving","offset":N,"size":N,"frame":N},...]}
  * Keys may come in any order; unknown keys are skipped; numbers are
  * non-negative integers below 2^64. */
 #ifndef GLBUF_DUMP_VIEW_DUMP_H
@@ -14,6 +14,7 @@ typedef enum dump_kind {
     DUMP_LIVE = 0,
     DUMP_PENDING, /* freed, waiting for its frame's fence */
     DUMP_FREE,
+    DUMP_MOVING, /* the destination of a defragmentation move in flight */
     DUMP_KINDS
 } dump_kind;
 
@@ -28,7 +29,7 @@ typedef struct dump {
     size_t count;
 } dump;
 
-/* "live", "pending", "free". */
+/* "live", "pending", "free", "moving". */
 const char *dump_kind_name(dump_kind kind);
 
 /* Parses `len` bytes of JSON. Returns 1, or 0 with the reason (naming the

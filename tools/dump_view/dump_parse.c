@@ -19,7 +19,7 @@ typedef struct reader {
 
 const char *dump_kind_name(dump_kind kind)
 {
-    static const char *const names[DUMP_KINDS] = {"live", "pending", "free"};
+    static const char *const names[DUMP_KINDS] = {"live", "pending", "free", "moving"};
     return (unsigned)kind < DUMP_KINDS ? names[kind] : "?";
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const uint32_t layout_kind_rgb[DUMP_KINDS] = {0x4E79A7u, 0xF28E2Bu, 0xD4D4D4u};
+const uint32_t layout_kind_rgb[DUMP_KINDS] = {0x4E79A7u, 0xF28E2Bu, 0xD4D4D4u, 0x59A14Fu};
 
 uint32_t layout_edge_rgb(dump_kind kind)
 {
@@ -170,7 +170,7 @@ static void grouped(uint64_t v, char *out, size_t out_size)
 void layout_header_line(const dump *d, const layout *l, int line, char *out, size_t out_size)
 {
     static const char *const what[DUMP_KINDS] = {"live", "pending-free (waiting for their frame's fence)",
-                                                 "free"};
+                                                 "free", "moving (destinations of defragmentation copies)"};
     char a[32], b[32];
     const layout_stats *s = &l->stats;
     if (line == 0) {

@@ -3,11 +3,11 @@
  * the output against these rules):
  *
  *   W = the picture width (--width, default 1024); M = 16 px margin;
- *   header: 5 text lines of 16 px from y = M: the title, one line per kind
+ *   header: 6 text lines of 16 px from y = M: the title, one line per kind
  *     (a 12 x 12 legend swatch at x = M, then the kind's blocks and bytes),
  *     and a summary (largest free block, free-space fragmentation);
  *   map: X0 = M + 72 (a gutter with each row's first offset in hex),
- *     MW = W - 2M - 72 pixels wide, from Y0 = M + 5 * 16 + 8 down;
+ *     MW = W - 2M - 72 pixels wide, from Y0 = M + 6 * 16 + 8 down;
  *     the address space [0, capacity) is cut into rows of
  *     RB = ceil(capacity / R) bytes (R = --rows, default 8), ceil(capacity /
  *     RB) rows, row r at y = Y0 + r * (20 + 6), 20 px high;
@@ -25,7 +25,7 @@
  *     px except in a last row cut short by the capacity (floor((capacity -
  *     r*RB) * MW / RB) px there);
  *   H = Y0 + rows * 26 - 6 + M pixels high.
- * Colours: live, pending-free and free blocks as below, on white. */
+ * Colours: live, pending-free, free and moving blocks as below, on white. */
 #ifndef GLBUF_DUMP_VIEW_LAYOUT_H
 #define GLBUF_DUMP_VIEW_LAYOUT_H
 
@@ -36,7 +36,7 @@
 
 #define LAYOUT_MARGIN 16
 #define LAYOUT_LINE_H 16
-#define LAYOUT_HEADER_LINES 5
+#define LAYOUT_HEADER_LINES 6
 #define LAYOUT_SWATCH 12
 #define LAYOUT_GUTTER 72
 #define LAYOUT_ROW_H 20
@@ -51,7 +51,8 @@
 #define LAYOUT_BACKGROUND_RGB 0xFFFFFFu
 #define LAYOUT_TEXT_RGB 0x202020u
 #define LAYOUT_FRAME_RGB 0x808080u
-extern const uint32_t layout_kind_rgb[DUMP_KINDS]; /* live 0x4E79A7, pending 0xF28E2B, free 0xD4D4D4 */
+extern const uint32_t layout_kind_rgb[DUMP_KINDS]; /* live 0x4E79A7, pending 0xF28E2B, free 0xD4D4D4,
+                                                                moving 0x59A14F */
 /* The darker colour of a block's first column. */
 uint32_t layout_edge_rgb(dump_kind kind);
 

@@ -35,7 +35,7 @@ static void fill(canvas *c, int x, int y, int w, int h, uint32_t rgb)
 static void text(canvas *c, int x, int y, const char *s, uint32_t rgb)
 {
     for (; *s != '\0'; s++, x += FONT_CELL_W) {
-        int cell = font_cell(*s);
+        int cell = glbuf_font_cell(*s);
         for (int j = 0; j < FONT_CELL_H; j++) {
             for (int i = 0; i < FONT_CELL_W; i++) {
                 if (c->atlas[j * FONT_ATLAS_W + cell * FONT_CELL_W + i]) {
@@ -109,7 +109,7 @@ int picture_write_png(const char *path, const dump *d, const layout *l, char *wh
         free(c);
         return 0;
     }
-    font_atlas(c->atlas);
+    glbuf_font_atlas(c->atlas);
     draw(c, d, l);
     int ok = rgba_png_write(path, c->px, c->w, c->h, (size_t)c->w * 4, 0, why, why_size);
     free(c->px);
