@@ -200,6 +200,71 @@ START_TEST(mega_policies_when_only_growth_makes_room)
 }
 END_TEST
 
+/* Growth must fit the memory budget of the desc (the old store and the new
+ * one held at once): a growth the budget refuses is no way to make room, so
+ * a policy that would grow predicts FULL and the allocation changes nothing;
+ * under a budget that takes it, it grows. */
+START_TEST(mega_growth_the_memory_budget_refuses_is_full)
+{
+    const uint64_t budgets[2] = {128 * 1024, 192 * 1024}; /* 64 + 128 KiB held during growth */
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 2; i++) { /* WAIT_THEN_GROW, GROW */
+            glbuf_mega_desc d = {0};
+            d.capacity = 64 * 1024;
+            d.max_capacity = 1 << 20;
+            d.overflow = policies[i];
+            d.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
+            d.memory_budget = budgets[k];
+            d.label = "budgeted";
+            glbuf_mega m = {0};
+            ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
+            uint64_t offset = 0;
+            glbuf_mega_range a = mega_filled(m, 60 * 1024, 5, &offset);
+            glbuf_fit want = k == 0 ? GLBUF_FIT_FULL : GLBUF_FIT_GROW;
+            ck_assert_int_eq(mega_predict(m, 16 * 1024), want);
+            mega_state before = mega_state_of(m);
+            glbuf_mega_range r = {0};
+            glbuf_result res = glbuf_mega_alloc(fx_ctx, m, 16 * 1024, 0, &r, &offset);
+            if (want == GLBUF_FIT_FULL) {
+                ck_assert_int_eq(res, GLBUF_ERR_FULL);
+                expect_mega_unchanged(m, before);
+            } else {
+                ck_assert_int_eq(res, GLBUF_OK);
+                ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).growths, 1);
+                ck_assert_uint_eq(glbuf_mega_get_stats(fx_ctx, m).capacity, 128 * 1024);
+            }
+            expect_mega_range(m, a, 60 * 1024, 5);
+            ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+        }
+    }
+}
+END_TEST
+
+/* Any positive alignment, as glbuf_mega_alloc takes it (the offset a
+ * multiple of it and of the use's 16): room and predict answer for the
+ * same least common multiple. */
+START_TEST(mega_room_and_predict_at_a_vertex_stride)
+{
+    glbuf_mega m = make_mega(4096, 4096, GLBUF_OVERFLOW_FAIL);
+    uint64_t offset = 0;
+    glbuf_mega_range a = mega_filled(m, 100, 6, &offset); /* [0, 100) */
+    /* 24 with 16: offsets are multiples of 48; the first after 100 is 144 */
+    ck_assert_uint_eq(mega_room(m, 24), 4096 - 144);
+    ck_assert_uint_eq(mega_room(m, 0), 4096 - 112);
+    glbuf_fit fit;
+    ck_assert_int_eq(glbuf_mega_predict(fx_ctx, m, 4096 - 144, 24, &fit), GLBUF_OK);
+    ck_assert_int_eq(fit, GLBUF_FIT_NOW);
+    ck_assert_int_eq(glbuf_mega_predict(fx_ctx, m, 4096 - 143, 24, &fit), GLBUF_OK);
+    ck_assert_int_eq(fit, GLBUF_FIT_FULL);
+    glbuf_mega_range r = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4096 - 143, 24, &r, &offset), GLBUF_ERR_FULL);
+    ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, 4096 - 144, 24, &r, &offset), GLBUF_OK);
+    ck_assert_uint_eq(offset, 144);
+    expect_mega_range(m, a, 100, 6);
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+}
+END_TEST
+
 /* At max_capacity GROW waits; growth NONE makes the default a WAIT. */
 START_TEST(mega_grow_waits_at_max_capacity_and_growth_none_never_grows)
 {
@@ -472,6 +537,14 @@ static uint32_t next(rng *r)
     return (uint32_t)(r->s >> 33);
 }
 
+/* A power of two up to 256, or a vertex size that is not one. */
+static uint64_t any_alignment(rng *g)
+{
+    static const uint64_t strides[4] = {12, 24, 36, 56};
+    uint32_t k = next(g) % 12u;
+    return k < 9 ? (uint64_t)1 << k : strides[next(g) % 4u];
+}
+
 /* What the last allocation did, from the counters. */
 static glbuf_fit mega_outcome(glbuf_result r, mega_state before, mega_state after)
 {
@@ -508,7 +581,7 @@ START_TEST(mega_predict_is_what_alloc_does)
                 live[k] = live[--count];
             } else if (count < LIVE) {
                 uint64_t size = 16u + next(&g) % 6000u;
-                uint64_t align = (uint64_t)1 << (next(&g) % 9u);
+                uint64_t align = any_alignment(&g);
                 uint64_t room = 0;
                 ck_assert_int_eq(glbuf_mega_room(fx_ctx, m, align, &room), GLBUF_OK);
                 glbuf_fit fit;
@@ -542,7 +615,14 @@ START_TEST(stream_predict_is_what_alloc_does)
     enum { STEPS = 3000 };
     for (int p = 0; p < 4; p++) {
         rng g = {0xF00Du + (uint64_t)p};
-        glbuf_stream s = make_stream(8192, 65536, policies[p]);
+        glbuf_stream_desc d = {0};
+        d.capacity = 8192;
+        d.max_capacity = 65536;
+        d.overflow = policies[p];
+        d.trim_after_frames = 8; /* shrinks happen within the run: predict sees them coming */
+        d.label = "overflow-stream";
+        glbuf_stream s = {0};
+        ck_assert_int_eq(glbuf_stream_create(fx_ctx, &d, &s), GLBUF_OK);
         fx_simulate_slow_gpu(1); /* as in mega_predict_is_what_alloc_does */
         int seen[4] = {0, 0, 0, 0};
         for (int step = 0; step < STEPS; step++) {
@@ -551,8 +631,9 @@ START_TEST(stream_predict_is_what_alloc_does)
                 ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
                 continue;
             }
-            uint64_t size = 1u + next(&g) % 3000u;
-            uint64_t align = (uint64_t)1 << (next(&g) % 9u);
+            /* bursts grow the ring, quiet frames shrink it again */
+            uint64_t size = 1u + next(&g) % ((step / 500) % 2 == 0 ? 3000u : 200u);
+            uint64_t align = any_alignment(&g);
             uint64_t room = 0;
             ck_assert_int_eq(glbuf_stream_room(fx_ctx, s, align, &room), GLBUF_OK);
             glbuf_fit fit;
@@ -573,8 +654,14 @@ START_TEST(stream_predict_is_what_alloc_does)
             seen[did]++;
         }
         fx_simulate_slow_gpu(0);
-        printf("stream (%s), %s: predictions checked against allocations: %d now, %d wait, %d grow, %d full\n",
-               persistent() ? "persistent" : "fallback", policy_names[p], seen[0], seen[1], seen[2], seen[3]);
+        glbuf_stream_stats end = glbuf_stream_get_stats(fx_ctx, s);
+        printf("stream (%s), %s: predictions checked against allocations: %d now, %d wait, %d grow, %d full; "
+               "%llu shrinks\n",
+               persistent() ? "persistent" : "fallback", policy_names[p], seen[0], seen[1], seen[2], seen[3],
+               (unsigned long long)end.shrinks);
+        if (seen[GLBUF_FIT_GROW] > 0) {
+            ck_assert_uint_gt(end.shrinks, 0); /* the run met a shrink too */
+        }
         ck_assert_int_gt(seen[GLBUF_FIT_NOW], 0);
         if (persistent()) {
             ck_assert_int_eq(seen[GLBUF_FIT_WAIT] > 0, policies[p] != GLBUF_OVERFLOW_FAIL);
@@ -593,6 +680,8 @@ static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, mega_policies_when_waiting_makes_room);
     tcase_add_test(tc, mega_policies_when_only_growth_makes_room);
+    tcase_add_test(tc, mega_growth_the_memory_budget_refuses_is_full);
+    tcase_add_test(tc, mega_room_and_predict_at_a_vertex_stride);
     tcase_add_test(tc, mega_grow_waits_at_max_capacity_and_growth_none_never_grows);
     tcase_add_test(tc, mega_room_is_the_largest_request_that_fits_now);
     tcase_add_test(tc, stream_policies_when_waiting_makes_room);
