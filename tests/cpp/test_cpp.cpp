@@ -289,6 +289,44 @@ void stream_push_reaches_gl(glbuf::Context &ctx)
     ctx.end_frame();
 }
 
+// room / predict (overflow.h) through the C++ layer: the answers the C calls
+// give, the allocation doing what was predicted, bad input as a Result.
+void overflow_queries_answer_before_allocating(glbuf::Context &ctx)
+{
+    glbuf_stream_desc sd{};
+    sd.capacity = 4096;
+    sd.max_capacity = 4096;
+    sd.overflow = GLBUF_OVERFLOW_FAIL;
+    glbuf::Stream stream(ctx, sd);
+    CHECK(stream.room() == 4096);
+    stream.alloc<std::uint8_t>(1000);
+    CHECK(stream.room(1) == 3096);
+    CHECK(stream.predict(3096, 1) == GLBUF_FIT_NOW && stream.predict(3097, 1) == GLBUF_FIT_FULL);
+    glbuf::Result<glbuf::StreamSlice<std::uint8_t>> full = stream.try_alloc<std::uint8_t>(3097, 1);
+    CHECK(!full && full.code() == GLBUF_ERR_FULL);
+    glbuf::Result<glbuf_fit> bad = stream.try_predict(0);
+    CHECK(!bad && bad.code() == GLBUF_ERR_ZERO_SIZE && std::string(bad.call()) == "glbuf_stream_predict");
+    stream.flush();
+
+    glbuf_mega_desc md{};
+    md.capacity = 4096;
+    md.max_capacity = 1u << 16;
+    md.overflow = GLBUF_OVERFLOW_GROW;
+    glbuf::Mega mega(ctx, md);
+    glbuf::MegaRange r = mega.alloc(1000);
+    CHECK(mega.room() == 4096 - 1008 && mega.room(24) == 4096 - 1008);
+    CHECK(mega.predict(3088) == GLBUF_FIT_NOW && mega.predict(3089) == GLBUF_FIT_GROW);
+    glbuf::MegaRange g = mega.alloc(3089);
+    CHECK(mega.stats().growths == 1 && r.offset() == 0);
+    try {
+        (void)mega.room(UINT64_MAX); // lcm(16, 2^64 - 1) does not fit in 64 bits
+        CHECK(false);
+    } catch (const glbuf::Error &e) {
+        CHECK(e.code() == GLBUF_ERR_BAD_ALIGNMENT && std::string(e.call()) == "glbuf_mega_room");
+    }
+    ctx.end_frame();
+}
+
 void pool_buffers_go_back_when_they_die(glbuf::Context &ctx)
 {
     glbuf::Pool pool(ctx, glbuf_pool_desc{});
@@ -388,6 +426,7 @@ int main()
         mega_store_draw_parameters_and_frees(ctx, rb);
         mega_full_is_a_result_in_try_spelling(ctx);
         stream_push_reaches_gl(ctx);
+        overflow_queries_answer_before_allocating(ctx);
         pool_buffers_go_back_when_they_die(ctx);
         readback_poll_is_empty_until_done(ctx, rb);
         ranges_free_on_destruction();

@@ -229,6 +229,21 @@ public:
         }
         return a;
     }
+    // Overflow you can see coming (overflow.h): the largest allocation at
+    // `alignment` that fits now, and what alloc(bytes, alignment) would do
+    // under the desc's overflow policy (GLBUF_FIT_NOW, _WAIT, _GROW, _FULL).
+    Result<std::uint64_t> try_room(std::uint64_t alignment = 0) const
+    {
+        std::uint64_t v = 0;
+        glbuf_result r = glbuf_mega_room(ctx_, mega_, alignment, &v);
+        return r == GLBUF_OK ? Result<std::uint64_t>(v) : Result<std::uint64_t>(r, "glbuf_mega_room");
+    }
+    Result<glbuf_fit> try_predict(std::uint64_t bytes, std::uint64_t alignment = 0) const
+    {
+        glbuf_fit fit = GLBUF_FIT_FULL;
+        glbuf_result r = glbuf_mega_predict(ctx_, mega_, bytes, alignment, &fit);
+        return r == GLBUF_OK ? Result<glbuf_fit>(fit) : Result<glbuf_fit>(r, "glbuf_mega_predict");
+    }
     Result<void> try_flush() { return detail::check(glbuf_mega_flush(ctx_, mega_), "glbuf_mega_flush"); }
     Result<void> try_collect() { return detail::check(glbuf_mega_collect(ctx_, mega_), "glbuf_mega_collect"); }
     Result<void> try_wait_idle() { return detail::check(glbuf_mega_wait_idle(ctx_, mega_), "glbuf_mega_wait_idle"); }
@@ -283,6 +298,11 @@ public:
     MegaRange store(const C &range)
     {
         return try_store(range).value();
+    }
+    std::uint64_t room(std::uint64_t alignment = 0) const { return try_room(alignment).value(); }
+    glbuf_fit predict(std::uint64_t bytes, std::uint64_t alignment = 0) const
+    {
+        return try_predict(bytes, alignment).value();
     }
     void flush() { try_flush().value(); }
     void collect() { try_collect().value(); }

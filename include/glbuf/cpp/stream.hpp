@@ -77,7 +77,7 @@ public:
     glbuf_stream_stats stats() const noexcept { return glbuf_stream_get_stats(ctx_, stream_); }
 
     // Room for `count` elements of T at an offset that is a multiple of
-    // `align` bytes (a power of two; default 16, right for vertex data; pass
+    // `align` bytes (any positive value; default 16, right for vertex data; pass
     // the context's uniform_offset_alignment for uniform blocks).
     template <class T>
     Result<StreamSlice<T>> try_alloc(std::size_t count, std::uint64_t align = 16)
@@ -106,6 +106,22 @@ public:
         return a;
     }
     Result<void> try_flush() { return detail::check(glbuf_stream_flush(ctx_, stream_), "glbuf_stream_flush"); }
+    // Overflow you can see coming (overflow.h): the largest allocation in
+    // bytes at `align` that fits now, and what an allocation of `bytes`
+    // would do under the desc's overflow policy (GLBUF_FIT_NOW, _WAIT,
+    // _GROW, _FULL).
+    Result<std::uint64_t> try_room(std::uint64_t align = 16) const
+    {
+        std::uint64_t v = 0;
+        glbuf_result r = glbuf_stream_room(ctx_, stream_, align, &v);
+        return r == GLBUF_OK ? Result<std::uint64_t>(v) : Result<std::uint64_t>(r, "glbuf_stream_room");
+    }
+    Result<glbuf_fit> try_predict(std::uint64_t bytes, std::uint64_t align = 16) const
+    {
+        glbuf_fit fit = GLBUF_FIT_FULL;
+        glbuf_result r = glbuf_stream_predict(ctx_, stream_, bytes, align, &fit);
+        return r == GLBUF_OK ? Result<glbuf_fit>(fit) : Result<glbuf_fit>(r, "glbuf_stream_predict");
+    }
 
 #if GLBUF_CPP_EXCEPTIONS
     template <class T>
@@ -119,6 +135,8 @@ public:
         return try_push(range, align).value();
     }
     void flush() { try_flush().value(); }
+    std::uint64_t room(std::uint64_t align = 16) const { return try_room(align).value(); }
+    glbuf_fit predict(std::uint64_t bytes, std::uint64_t align = 16) const { return try_predict(bytes, align).value(); }
 #endif
 
 private:
