@@ -80,21 +80,29 @@ typedef enum glbuf_validation {
      * glbuf_stream_flush (the stream's allocations of this frame) and
      * glbuf_ctx_end_frame (all of them). A changed guard byte - a write past
      * the end of an allocation - is logged at GLBUF_LOG_ERROR, naming the
-     * object by its label, the allocation (megabuffer: its handle, offset and
-     * size; stream: its frame, GL buffer, offset and size) and the offset of
-     * the first changed byte; the guard is filled again, so an overrun is
-     * reported once per write; and the call that found it does its work as
-     * usual and returns GLBUF_ERR_GUARD_OVERRUN. An overrun found by a call
-     * that cannot return it (a megabuffer's growth or defragmentation checks
-     * before moving the storage) is returned by the megabuffer's next flush
-     * or glbuf_ctx_end_frame. What guards change: each allocation takes 16
-     * more bytes of its megabuffer or ring, so later allocations land
-     * elsewhere and storage grows sooner (used_bytes, the block walk, the
-     * JSON dump and defragmentation moves count the guard with its
-     * allocation; glbuf_mega_size does not), and mappings are made with
-     * GL_MAP_READ_BIT too, so that the guards can be read. Hence a bit of
-     * their own: the checks alone never change where allocations land.
-     * Writes that skip the guard and land further on are not seen. */
+     * object by its label, the allocation (megabuffer: its handle, user data,
+     * offset and size; stream: its frame, GL buffer, offset and size) and the
+     * offset of the first changed byte; the guard is filled again, so an
+     * overrun is reported once per write; and the call that found it does its
+     * work as usual and returns GLBUF_ERR_GUARD_OVERRUN. An overrun found by a
+     * call that cannot return it (a megabuffer's growth, trim or
+     * defragmentation checks before copying) is returned by the megabuffer's
+     * next flush or glbuf_ctx_end_frame. What guards change: each allocation
+     * takes 16 more bytes of its megabuffer or ring, so later allocations land
+     * elsewhere and storage grows sooner (used_bytes, the block walk, the JSON
+     * dump and defragmentation moves count the guard with its allocation;
+     * glbuf_mega_size does not), and mappings are made with GL_MAP_READ_BIT
+     * too, so that the guards can be read. Hence a bit of their own: the
+     * checks alone never change where allocations land.
+     * Caveats: a device-local megabuffer (mega.h, "Placement") has no CPU view
+     * of its store, so it gets no guard bytes at all (nothing added, nothing
+     * checked; a write past the end of a staging span is not seen). After a
+     * growth or trim, guards in bytes the GPU copy is still writing are
+     * checked once it has landed (an allocation placed there waits for the
+     * copy before its guard is filled); with explicit_flush (a mapping that is
+     * not coherent) they are filled again instead, so an overrun made between
+     * the growth or trim and that refill is not reported. Writes that skip
+     * the guard and land further on are not seen. */
     GLBUF_VALIDATION_GUARDS = 2,
     GLBUF_VALIDATION_ALL = 3
 } glbuf_validation;
