@@ -170,13 +170,16 @@ enum { MEGA_RANGES = 4096, MEGA_BATCH = 256 };
 
 /* The GL thread allocates 4096 ranges in batches and hands each batch over
  * while the workers fill the earlier ones; every 8th range it writes itself
- * with glbuf_mega_write. Overflow FAIL: no allocation can move the storage
- * under the workers (mega.h, "Threads"), which predict confirms each time. */
-static void fill_megabuffer_from_workers(glbuf_ctx *ctx, int explicit_flush)
+ * with glbuf_mega_write. Host-visible, overflow FAIL: no allocation can move
+ * the storage under the workers (mega.h, "Threads"), which predict confirms
+ * each time. Device-local, the pointers are staging spans that growth keeps:
+ * the store starts at 1 MiB and grows while the workers write. */
+static void fill_megabuffer_from_workers(glbuf_ctx *ctx, int explicit_flush, int device_local)
 {
     glbuf_mega_desc d = {0};
-    d.capacity = 8u << 20;
-    d.overflow = GLBUF_OVERFLOW_FAIL;
+    d.capacity = device_local ? 1u << 20 : 8u << 20;
+    d.overflow = device_local ? GLBUF_OVERFLOW_WAIT_THEN_GROW : GLBUF_OVERFLOW_FAIL;
+    d.placement = device_local ? GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL : GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
     d.explicit_flush = explicit_flush;
     d.label = "loaded-by-workers";
     glbuf_mega m = {0};
@@ -197,7 +200,7 @@ static void fill_megabuffer_from_workers(glbuf_ctx *ctx, int explicit_flush)
         uint64_t align = (uint64_t)16 << (next(&g) % 4u);
         glbuf_fit fit;
         ck_assert_int_eq(glbuf_mega_predict(ctx, m, sizes[i], align, &fit), GLBUF_OK);
-        ck_assert_int_eq(fit, GLBUF_FIT_NOW);
+        ck_assert(fit == GLBUF_FIT_NOW || (device_local && fit == GLBUF_FIT_GROW));
         ck_assert_int_eq(glbuf_mega_alloc(ctx, m, sizes[i], align, &ranges[i], NULL), GLBUF_OK);
         if (i % 8 == 7) {
             fx_pattern(scratch, sizes[i], (uint32_t)i);
@@ -218,7 +221,11 @@ static void fill_megabuffer_from_workers(glbuf_ctx *ctx, int explicit_flush)
     int busy = join_crew(&c, &q);
     ck_assert_int_eq(q.taken, queued);
     ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_mega_storage_generation(ctx, m), generation); /* nothing moved */
+    if (device_local) {
+        ck_assert_uint_gt(glbuf_mega_get_stats(ctx, m).growths, 0); /* it grew under the workers */
+    } else {
+        ck_assert_uint_eq(glbuf_mega_storage_generation(ctx, m), generation); /* nothing moved */
+    }
 
     /* what the GPU has, every byte */
     glbuf_mega_stats st = glbuf_mega_get_stats(ctx, m);
@@ -237,13 +244,20 @@ static void fill_megabuffer_from_workers(glbuf_ctx *ctx, int explicit_flush)
     ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
     ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
     queue_free(&q);
-    printf("megabuffer: %d ranges, %d filled by %d workers, the rest by the GL thread; every byte read back\n",
-           MEGA_RANGES, queued, busy);
+    printf("megabuffer (%s): %d ranges, %d filled by %d workers, the rest by the GL thread; every byte read back\n",
+           device_local ? "device-local, growing" : "host-visible", MEGA_RANGES, queued, busy);
 }
 
 START_TEST(workers_fill_thousands_of_megabuffer_ranges)
 {
-    fill_megabuffer_from_workers(fx_ctx, 0);
+    fill_megabuffer_from_workers(fx_ctx, 0, 0);
+    ck_assert_int_eq(fx_errors_logged, 0);
+}
+END_TEST
+
+START_TEST(workers_fill_device_local_staging_spans_while_the_store_grows)
+{
+    fill_megabuffer_from_workers(fx_ctx, 0, 1);
     ck_assert_int_eq(fx_errors_logged, 0);
 }
 END_TEST
@@ -251,7 +265,7 @@ END_TEST
 START_TEST(workers_fill_megabuffer_ranges_with_guard_bytes_checked)
 {
     glbuf_ctx *ctx = guarded_ctx();
-    fill_megabuffer_from_workers(ctx, 1);
+    fill_megabuffer_from_workers(ctx, 1, 0);
     glbuf_ctx_destroy(ctx);
     ck_assert_int_eq(guarded_errors, 0);
 }
@@ -351,6 +365,7 @@ END_TEST
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, workers_fill_thousands_of_megabuffer_ranges);
+    tcase_add_test(tc, workers_fill_device_local_staging_spans_while_the_store_grows);
     tcase_add_test(tc, workers_fill_megabuffer_ranges_with_guard_bytes_checked);
     tcase_add_test(tc, workers_fill_stream_ranges_every_frame);
     tcase_add_test(tc, workers_fill_stream_ranges_with_guard_bytes_checked);
