@@ -241,7 +241,9 @@ static glbuf_result overflow(glbuf_mega_obj *m, const void *data, uint64_t size,
  * megabuffer's alignment after the end. No allocation can begin in such a
  * gap (every offset is a multiple of that alignment) and none can reach into
  * it from below (the one below ends there), so the staging bytes copied over
- * it land on bytes nobody owns. */
+ * it land on bytes nobody owns. Guard bytes never lie there: a device-local
+ * megabuffer has none, and its staging ring is made without them
+ * (mega_guard.c, stream.c). */
 static int64_t gap_before(const glbuf_mega_obj *m, const staged_copy *last, int span, uint64_t dst,
                           int starts_allocation)
 {

@@ -519,7 +519,7 @@ static glbuf_result place_or_fail(glbuf_stream_obj *s, uint64_t size, uint64_t a
             if (!pf.fits && glbuf_stream_decide(&p, &pf) == GLBUF_FIT_FULL) {
                 return GLBUF_ERR_FULL;
             }
-            retire(s);
+            retire_upto(s, s->ctx->completed_frame, 1); /* as polled just now: no second poll */
             if (s->region_count == 0) {
                 s->tail = s->frame_begin; /* nothing in flight: only this frame's bytes count */
             }
