@@ -14,7 +14,10 @@
  * the call never waits), flush, collect, stream allocate + write (any
  * alignment), stream flush, walk the megabuffer's blocks (stopping early,
  * too), dump its layout as JSON (into too small a buffer, too), check the
- * stream's statistics, end the frame. After every end of frame, and at the
+ * stream's statistics, end the frame. Before every megabuffer and stream
+ * allocation, glbuf_X_predict and glbuf_X_room are asked, and the allocation
+ * must do what was predicted (or fit at once, when the GPU finished frames
+ * in between) and fit when the room said so. After every end of frame, and at the
  * end, every live megabuffer allocation and every stream allocation of the
  * frame is read back through GL and compared with the model; the block walk,
  * the JSON dump and the statistics are checked against the model whenever
@@ -176,6 +179,30 @@ static void forget_range(int i)
     range_count--;
 }
 
+/* ---- overflow queries: the prediction is the allocation's decision -------------- */
+
+static uint64_t lcm64(uint64_t a, uint64_t b)
+{
+    uint64_t x = a, y = b;
+    while (y != 0) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return a / x * b; /* small operands here */
+}
+
+/* The query's answer and what the allocation then did, from the counters:
+ * the same, or NOW when the GPU finished frames in between (overflow.h). */
+static void expect_predicted(glbuf_fit fit, uint64_t room, uint64_t size, glbuf_result r, int grew, int waited)
+{
+    glbuf_fit did = r == GLBUF_ERR_FULL ? GLBUF_FIT_FULL : grew ? GLBUF_FIT_GROW : waited ? GLBUF_FIT_WAIT
+                                                                                         : GLBUF_FIT_NOW;
+    REQUIRE(r == GLBUF_OK || r == GLBUF_ERR_FULL);
+    REQUIRE(size > room || fit == GLBUF_FIT_NOW); /* room asked first: the GPU only adds to it */
+    REQUIRE(did == fit || did == GLBUF_FIT_NOW);
+}
+
 /* ---- operations ------------------------------------------------------------------------- */
 
 static void op_alloc(input *in)
@@ -204,7 +231,16 @@ static void op_alloc(input *in)
     d.alignment = align;
     d.stride = r->stride;
     d.user_data = r->user_data;
+    uint64_t query_align = lcm64(align ? align : 1u, r->stride ? r->stride : 1u);
+    glbuf_fit fit = GLBUF_FIT_FULL;
+    uint64_t room = 0;
+    REQUIRE(glbuf_mega_room(ctx, mega, query_align, &room) == GLBUF_OK);
+    REQUIRE(glbuf_mega_predict(ctx, mega, size, query_align, &fit) == GLBUF_OK);
+    glbuf_mega_stats mb = glbuf_mega_get_stats(ctx, mega);
+    uint64_t waits = glbuf_ctx_get_stats(ctx).fence_waits;
     glbuf_result res = glbuf_mega_alloc_with(ctx, mega, &d, &r->h, &off);
+    expect_predicted(fit, room, size, res, glbuf_mega_get_stats(ctx, mega).growths != mb.growths,
+                     glbuf_ctx_get_stats(ctx).fence_waits != waits);
     if (res == GLBUF_ERR_FULL) {
         return; /* past max_capacity */
     }
@@ -305,7 +341,14 @@ static void op_stream(input *in)
         return;
     }
     glbuf_stream_allocation al;
+    glbuf_fit fit = GLBUF_FIT_FULL;
+    uint64_t room = 0;
+    REQUIRE(glbuf_stream_room(ctx, stream, align, &room) == GLBUF_OK);
+    REQUIRE(glbuf_stream_predict(ctx, stream, size, align, &fit) == GLBUF_OK);
+    glbuf_stream_stats sb = glbuf_stream_get_stats(ctx, stream);
     glbuf_result r = glbuf_stream_alloc(ctx, stream, size, align, &al);
+    glbuf_stream_stats sa = glbuf_stream_get_stats(ctx, stream);
+    expect_predicted(fit, room, size, r, sa.growths != sb.growths, sa.waits != sb.waits);
     if (r == GLBUF_ERR_FULL) {
         return; /* this frame filled the ring at max_capacity */
     }
