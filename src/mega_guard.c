@@ -137,9 +137,17 @@ void glbuf_mega_guard_before_move(glbuf_mega_obj *m, const char *found_by)
 void glbuf_mega_guard_moved(glbuf_mega_obj *m, uint64_t new_offset, uint64_t held)
 {
     /* The move's copy has landed (its frame's fence signalled): the CPU may
-     * write there. It writes the guard rather than reading what the GPU
-     * copied, which a mapping that is not coherent need not show yet. */
-    glbuf_mega_guard_arm(m, new_offset, held);
+     * write there, and writes the guard rather than reading what the GPU
+     * copied, which a mapping that is not coherent need not show yet. One
+     * exception, so that defragmentation never waits: a growth or trim since
+     * the move's copy is still landing over the new place; that copy carries
+     * the pattern the move copied there (it read the bytes after the move's
+     * copy), and the guard is checked, or refilled, once it has landed. */
+    if (m->guard.bytes == 0 || m->map == NULL ||
+        glbuf_mega_landing_covers(m, new_offset + held - m->guard.bytes, m->guard.bytes)) {
+        return;
+    }
+    glbuf_guard_fill(guard_at(m, new_offset, held));
 }
 
 glbuf_result glbuf_mega_guard_result(glbuf_mega_obj *m, uint32_t found)
