@@ -277,35 +277,42 @@ END_TEST
  * have landed the guards in the new store catch the next one. */
 START_TEST(overruns_are_caught_across_trim)
 {
-    glbuf_ctx *ctx = guarded_ctx(GLBUF_VALIDATION_ALL);
-    glbuf_mega m = make_mega(ctx, 4096, "trims");
-    uint8_t *p = NULL;
-    glbuf_mega_range a = alloc_filled(ctx, m, 1000, 10, &p);
-    glbuf_mega_range big = alloc_filled(ctx, m, 30000, 11, NULL); /* grows to 32 KiB or more */
-    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).growths, 1);
-    ck_assert_int_eq(glbuf_mega_free(ctx, m, big), GLBUF_OK);
-    ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
-    ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK);
-    ck_assert_int_eq(glbuf_mega_ptr(ctx, m, a, (void **)&p), GLBUF_OK);
-    p[1003] = 0x11; /* before the trim */
-    ck_assert_int_eq(glbuf_mega_trim(ctx, m), GLBUF_OK);
-    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).trims, 1);
-    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).capacity, 4096);
-    ck_assert_int_eq(logged.errors, 1);
-    expect_logged(0, "found by glbuf_mega_trim");
-    expect_logged(0, "the first at byte 1003 of the allocation");
-    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN); /* returned here */
-    ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
-    ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK); /* the trim's copies have landed */
-    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK); /* the carried guard is whole */
-    expect_mega_range(ctx, m, a, 10);
-    ck_assert_int_eq(glbuf_mega_ptr(ctx, m, a, (void **)&p), GLBUF_OK); /* the new store */
-    p[1015] = 0x22;
-    ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN);
-    ck_assert_int_eq(logged.errors, 2);
-    expect_logged(1, "the first at byte 1015 of the allocation");
-    ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
-    glbuf_ctx_destroy(ctx);
+    for (int explicit_flush = 0; explicit_flush < 2; explicit_flush++) { /* coherent, then not */
+        glbuf_ctx *ctx = guarded_ctx(GLBUF_VALIDATION_ALL);
+        glbuf_mega_desc d = {0};
+        d.capacity = 4096;
+        d.label = "trims";
+        d.explicit_flush = explicit_flush;
+        glbuf_mega m = {0};
+        ck_assert_int_eq(glbuf_mega_create(ctx, &d, &m), GLBUF_OK);
+        uint8_t *p = NULL;
+        glbuf_mega_range a = alloc_filled(ctx, m, 1000, 10, &p);
+        glbuf_mega_range big = alloc_filled(ctx, m, 30000, 11, NULL); /* grows to 32 KiB or more */
+        ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).growths, 1);
+        ck_assert_int_eq(glbuf_mega_free(ctx, m, big), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_ptr(ctx, m, a, (void **)&p), GLBUF_OK);
+        p[1003] = 0x11; /* before the trim */
+        ck_assert_int_eq(glbuf_mega_trim(ctx, m), GLBUF_OK);
+        ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).trims, 1);
+        ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).capacity, 4096);
+        ck_assert_int_eq(logged.errors, 1);
+        expect_logged(0, "found by glbuf_mega_trim");
+        expect_logged(0, "the first at byte 1003 of the allocation");
+        ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN); /* returned here */
+        ck_assert_int_eq(glbuf_ctx_end_frame(ctx), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_wait_idle(ctx), GLBUF_OK); /* the trim's copies have landed */
+        ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_OK); /* the carried guard is whole (or refilled) */
+        expect_mega_range(ctx, m, a, 10);
+        ck_assert_int_eq(glbuf_mega_ptr(ctx, m, a, (void **)&p), GLBUF_OK); /* the new store */
+        p[1015] = 0x22;
+        ck_assert_int_eq(glbuf_mega_flush(ctx, m), GLBUF_ERR_GUARD_OVERRUN);
+        ck_assert_int_eq(logged.errors, 2);
+        expect_logged(1, "the first at byte 1015 of the allocation");
+        ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
+        glbuf_ctx_destroy(ctx);
+    }
 }
 END_TEST
 
