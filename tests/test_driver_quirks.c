@@ -188,6 +188,7 @@ static void mega_fallback_updates_after_copies(int quirk)
     fx_ctx->quirk_unaligned_sub_data = quirk;
     glbuf_mega_desc d = {0};
     d.capacity = 64 * 1024;
+    d.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE; /* AUTO is device-local (staged) where GPUs have memory */
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
     enum { N = 16, SIZE = 1024 };
