@@ -8,10 +8,16 @@
  *   glbuf-bench-meshes [--meshes N] [--frames F] [--replace PERCENT]
  *                      [--budget MIB] [--seed S] [--trim auto|manual]
  *                      [--growth pow2|1.5] [--placement auto|device|host]
+ *                      [--in-flight K]
  *   defaults: 5000 meshes, 600 frames, 2 % replaced a frame, 8 MiB a frame,
  *   trim AUTO (the store shrinks to the growth sequence step that holds the
  *   used extent, from the creation capacity of 16 MiB), POW2 growth; the
- *   placement is the megabuffer's AUTO default for the driver
+ *   placement is the megabuffer's AUTO default for the driver; 2 frames in
+ *   flight: after each frame the bench waits (outside every timed figure)
+ *   until the frame K before it has completed, as a swap chain holds an
+ *   app to K frames ahead of the GPU, and that wait submits the frame's
+ *   commands as a buffer swap does (--in-flight 0: no wait, frames back to
+ *   back, the GPU as far behind as the driver lets it fall)
  *
  * Prints, measured in this run:
  *   - CPU ms per frame spent in glbuf (every glbuf call of the frame: the
@@ -130,6 +136,7 @@ int main(int argc, char **argv)
     glbuf_mega_trim_policy trim = GLBUF_MEGA_TRIM_AUTO;
     glbuf_mega_growth growth = GLBUF_MEGA_GROW_POW2;
     glbuf_mega_placement placement = GLBUF_MEGA_PLACEMENT_AUTO;
+    int in_flight = 2;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--meshes") == 0 && i + 1 < argc) {
             n = atoi(argv[++i]);
@@ -152,15 +159,17 @@ int main(int argc, char **argv)
             placement = strcmp(argv[i], "device") == 0 ? GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL
                         : strcmp(argv[i], "host") == 0 ? GLBUF_MEGA_PLACEMENT_HOST_VISIBLE
                                                        : GLBUF_MEGA_PLACEMENT_AUTO;
+        } else if (strcmp(argv[i], "--in-flight") == 0 && i + 1 < argc) {
+            in_flight = atoi(argv[++i]);
         } else {
             fprintf(stderr,
                     "usage: %s [--meshes N] [--frames F] [--replace PERCENT] [--budget MIB] [--seed S] "
-                    "[--trim auto|manual] [--growth pow2|1.5] [--placement auto|device|host]\n",
+                    "[--trim auto|manual] [--growth pow2|1.5] [--placement auto|device|host] [--in-flight K]\n",
                     argv[0]);
             return 2;
         }
     }
-    if (n < GROUPS || frames < 1 || replace < 0 || budget_mib <= 0) {
+    if (n < GROUPS || frames < 1 || replace < 0 || budget_mib <= 0 || in_flight < 0) {
         fprintf(stderr, "glbuf-bench-meshes: bad parameters\n");
         return 2;
     }
@@ -220,6 +229,7 @@ int main(int argc, char **argv)
     int compacted_at = -1; /* the first frame that ends with fragmentation <= 0.05 */
     int compactions = 0, started_at = -1;
     uint64_t defrag_waits = 0, copied = 0;
+    uint64_t pacing_waits = 0, pacing_wait_ns = 0; /* the swap chain's, not glbuf's */
     glbuf_mega_stats st0 = glbuf_mega_get_stats(s.ctx, s.m);
     double frag_before = st0.free_bytes ? 1.0 - (double)st0.largest_free_block / (double)st0.free_bytes : 0.0;
     uint64_t live_start = s.live_bytes;
@@ -257,6 +267,14 @@ int main(int argc, char **argv)
                     (t2 - t1) * 1e3, (unsigned long long)rep.bytes_copied, rep.moves, rep.started);
         }
         defrag_cpu[f] = (t2 - t1) * 1e3;
+        if (in_flight > 0 && glbuf_ctx_frame(s.ctx) > (uint64_t)in_flight + 1) {
+            glbuf_ctx_stats before = glbuf_ctx_get_stats(s.ctx);
+            bench_check("glbuf_ctx_wait_frame",
+                        glbuf_ctx_wait_frame(s.ctx, glbuf_ctx_frame(s.ctx) - 1 - (uint64_t)in_flight, UINT64_MAX));
+            glbuf_ctx_stats after = glbuf_ctx_get_stats(s.ctx);
+            pacing_waits += after.fence_waits - before.fence_waits;
+            pacing_wait_ns += after.fence_wait_ns - before.fence_wait_ns;
+        }
         copied += rep.bytes_copied;
         if (rep.started) {
             started_at = f;
@@ -284,6 +302,13 @@ int main(int argc, char **argv)
     printf("megabuffer: %s, growth %s, trim %s, created at 16 MiB\n",
            st.placement == GLBUF_MEGA_PLACEMENT_DEVICE_LOCAL ? "device-local" : "host-visible",
            growth == GLBUF_MEGA_GROW_POW2 ? "pow2" : "x1.5", trim == GLBUF_MEGA_TRIM_AUTO ? "auto" : "manual");
+    if (in_flight > 0) {
+        printf("frames in flight: %d (the bench waits for the frame %d back after each frame, outside the "
+               "figures: %llu waits, %.1f ms)\n",
+               in_flight, in_flight, (unsigned long long)pacing_waits, (double)pacing_wait_ns / 1e6);
+    } else {
+        printf("frames in flight: as many as the driver lets run (no pacing)\n");
+    }
     printf("start: %.1f MiB live in %.1f MiB of storage, every other mesh a hole (fragmentation %.3f)\n\n",
            (double)live_start / 1048576.0, (double)st0.capacity / 1048576.0, frag_before);
     printf("| figure | value |\n|---|---:|\n");
@@ -354,8 +379,9 @@ int main(int argc, char **argv)
     printf("| all frames: of which glbuf_mega_defragment, mean / median / p95 / max | %.3f / %.3f / %.3f / %.3f |\n",
            davg, dmed,
            percentile(defrag_cpu, frames, 0.95), defrag_cpu[frames - 1]);
-    printf("| blocking waits (fence_waits) over the churn | %llu |\n", (unsigned long long)cs.fence_waits);
-    printf("| time in them, ms | %.3f |\n", (double)cs.fence_wait_ns / 1e6);
+    printf("| blocking waits in glbuf calls (fence_waits) over the churn | %llu |\n",
+           (unsigned long long)(cs.fence_waits - pacing_waits));
+    printf("| time in them, ms | %.3f |\n", (double)(cs.fence_wait_ns - pacing_wait_ns) / 1e6);
     printf("| of them inside glbuf_mega_defragment | %llu |\n", (unsigned long long)defrag_waits);
     printf("| bytes copied by defragmentation, MiB (a frame: %.2f) | %.1f |\n",
            (double)copied / 1048576.0 / frames, (double)copied / 1048576.0);

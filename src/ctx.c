@@ -253,7 +253,12 @@ static void query_caps(glbuf_ctx *ctx, uint32_t disabled)
      * glBufferSubData whose offset or size is not a multiple of 4 when GPU
      * copies (growth, defragmentation) read or write the buffer around it,
      * even with a fence wait in between; writes through glMapBufferRange are
-     * kept. gl_ops.c routes such updates through a map on that driver.
+     * kept. gl_ops.c routes such updates through a map on that driver. In
+     * a store that GPU copies move bytes within (the megabuffer's fallback
+     * store under defragmentation) aligned updates are lost as well, with
+     * a glFinish after each copy too (test_mega_defrag, no-storage, churn:
+     * deterministic there): those go through a map whatever their
+     * alignment (glbuf_gl_sub_data_copied_within).
      * The same driver lets a glBufferSubData overtake a GPU copy into a store
      * re-specified through a bound target just before (a buffer's growth on
      * the bind-to-edit path: 10 of 10 updates of 64 B..64 KiB lost there),

@@ -126,10 +126,10 @@ static int sub_data_through_map(glbuf_ctx *ctx, GLuint name, size_t offset, size
     return glbuf_gl_unmap(ctx, name) == GL_TRUE;
 }
 
-void glbuf_gl_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data)
+static void sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data, int copied_within)
 {
     ctx->stats.bytes_uploaded += size;
-    if (ctx->quirk_unaligned_sub_data && ((offset | size) & 3u) != 0 &&
+    if (ctx->quirk_unaligned_sub_data && (copied_within || ((offset | size) & 3u) != 0) &&
         sub_data_through_map(ctx, name, offset, size, data)) {
         return;
     }
@@ -140,6 +140,16 @@ void glbuf_gl_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, 
     GLuint old = bind_write(ctx, name);
     GLBUF_GL(ctx, BufferSubData)(GL_COPY_WRITE_BUFFER, (GLintptr)offset, (GLsizeiptr)size, data);
     restore_write(ctx, old);
+}
+
+void glbuf_gl_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data)
+{
+    sub_data(ctx, name, offset, size, data, 0);
+}
+
+void glbuf_gl_sub_data_copied_within(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data)
+{
+    sub_data(ctx, name, offset, size, data, 1);
 }
 
 void glbuf_gl_get_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, void *out)

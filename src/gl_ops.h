@@ -16,6 +16,11 @@ void glbuf_gl_delete(glbuf_ctx *ctx, GLuint name);
 void glbuf_gl_data(glbuf_ctx *ctx, GLuint name, size_t size, const void *data, GLenum usage);
 void glbuf_gl_storage(glbuf_ctx *ctx, GLuint name, size_t size, const void *data, GLbitfield flags);
 void glbuf_gl_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data);
+/* glbuf_gl_sub_data into a store that GPU copies move bytes within (the
+ * megabuffer's fallback store, which defragmentation copies inside): on the
+ * driver of the unaligned-update workaround (ctx.c) every such update goes
+ * through a map, aligned or not. */
+void glbuf_gl_sub_data_copied_within(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, const void *data);
 void glbuf_gl_get_sub_data(glbuf_ctx *ctx, GLuint name, size_t offset, size_t size, void *out);
 void glbuf_gl_copy(glbuf_ctx *ctx, GLuint src, GLuint dst, size_t src_offset, size_t dst_offset, size_t size);
 void *glbuf_gl_map_range(glbuf_ctx *ctx, GLuint name, size_t offset, size_t length, GLbitfield access);

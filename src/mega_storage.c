@@ -95,7 +95,7 @@ glbuf_result glbuf_mega_flush_dirty(glbuf_mega_obj *m)
         if (m->storage) {
             glbuf_gl_flush_range(m->ctx, m->name, (size_t)d->offset, (size_t)d->size);
         } else {
-            glbuf_gl_sub_data(m->ctx, m->name, (size_t)d->offset, (size_t)d->size, m->map + d->offset);
+            glbuf_gl_sub_data_copied_within(m->ctx, m->name, (size_t)d->offset, (size_t)d->size, m->map + d->offset);
         }
     }
     m->dirty_count = 0;

@@ -5,13 +5,16 @@
  * growth copies reach the GPU, and the workaround's path is the one taken;
  * and with the growth-copy workaround (NVIDIA let an update overtake the
  * copies of a growth on the bind-to-edit path) a growth waits for its
- * copies and the next frame's updates land. */
+ * copies and the next frame's updates land; and in the megabuffer's
+ * fallback store, which defragmentation copies within (NVIDIA lost aligned
+ * updates there too), every update goes through a map with the workaround. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx_internal.h"
 #include "gl_fixture.h"
 #include "glbuf/buffer.h"
+#include "glbuf/mega.h"
 
 static uint64_t maps(void)
 {
@@ -176,6 +179,82 @@ START_TEST(an_unmappable_store_takes_sub_data)
 }
 END_TEST
 
+/* The fallback store (no ARB_buffer_storage): a CPU shadow uploaded at
+ * flush. Aligned writes after defragmentation's copies within the store
+ * take a map with the workaround on, glBufferSubData without it, and land
+ * either way. */
+static void mega_fallback_updates_after_copies(int quirk)
+{
+    fx_ctx->quirk_unaligned_sub_data = quirk;
+    glbuf_mega_desc d = {0};
+    d.capacity = 64 * 1024;
+    d.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE; /* AUTO is device-local (staged) where GPUs have memory */
+    glbuf_mega m = {0};
+    ck_assert_int_eq(glbuf_mega_create(fx_ctx, &d, &m), GLBUF_OK);
+    enum { N = 16, SIZE = 1024 };
+    glbuf_mega_range r[N];
+    uint8_t bytes[SIZE];
+    for (int i = 0; i < N; i++) {
+        fx_pattern(bytes, SIZE, 10u + (uint32_t)i);
+        ck_assert_int_eq(glbuf_mega_alloc(fx_ctx, m, SIZE, 0, &r[i], NULL), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, r[i], 0, bytes, SIZE), GLBUF_OK);
+    }
+    for (int i = 0; i < N; i += 2) {
+        ck_assert_int_eq(glbuf_mega_free(fx_ctx, m, r[i]), GLBUF_OK);
+    }
+    ck_assert_int_eq(glbuf_mega_wait_idle(fx_ctx, m), GLBUF_OK);
+    /* Copies within the store, until every move has landed and been reported. */
+    glbuf_mega_defrag_report rep;
+    int calls = 0;
+    do {
+        ck_assert_int_eq(glbuf_mega_defragment(fx_ctx, m, 0, NULL, NULL, &rep), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_end_frame(fx_ctx), GLBUF_OK);
+        ck_assert_int_eq(glbuf_ctx_wait_frame(fx_ctx, glbuf_ctx_frame(fx_ctx) - 1, UINT64_MAX), GLBUF_OK);
+        ck_assert_int_lt(++calls, 20);
+    } while (rep.moves_left > 0);
+    ck_assert_uint_gt(glbuf_mega_get_stats(fx_ctx, m).bytes_copied_by_defrag, 0);
+    /* Aligned rewrites of the odd ones, at their new places. */
+    glbuf_ctx_reset_stats(fx_ctx);
+    for (int i = 1; i < N; i += 2) {
+        fx_pattern(bytes, SIZE, 100u + (uint32_t)i);
+        ck_assert_int_eq(glbuf_mega_write(fx_ctx, m, r[i], 0, bytes, SIZE), GLBUF_OK);
+        ck_assert_int_eq(glbuf_mega_flush(fx_ctx, m), GLBUF_OK); /* one upload each */
+    }
+    ck_assert_uint_eq(maps(), quirk ? N / 2u : 0u);
+    ck_assert_uint_eq(sub_datas(), quirk ? 0u : N / 2u);
+    for (int i = 1; i < N; i += 2) {
+        uint64_t offset = 0;
+        ck_assert_int_eq(glbuf_mega_offset(fx_ctx, m, r[i], &offset), GLBUF_OK);
+        ck_assert_uint_eq(offset % 4, 0);
+        fx_read(glbuf_mega_gl_name(fx_ctx, m), offset, SIZE, bytes);
+        fx_check_pattern(bytes, SIZE, 100u + (uint32_t)i);
+    }
+    ck_assert_int_eq(glbuf_mega_destroy(fx_ctx, m), GLBUF_OK);
+}
+
+#define SKIP_UNLESS_MEGA_FALLBACK()                                                                               \
+    if (glbuf_ctx_has(fx_ctx, GLBUF_CAP_BUFFER_STORAGE)) {                                                        \
+        FX_SKIP("this path writes the megabuffer through a persistent map, not glBufferSubData");               \
+    }
+
+START_TEST(mega_fallback_updates_after_copies_take_a_map_with_the_workaround)
+{
+    SKIP_UNLESS_MEGA_FALLBACK();
+    mega_fallback_updates_after_copies(1);
+}
+END_TEST
+
+START_TEST(mega_fallback_updates_after_copies_land_without_it_off_nvidia)
+{
+    SKIP_UNLESS_MEGA_FALLBACK();
+    const char *vendor = glbuf_ctx_get_caps(fx_ctx).vendor;
+    if (vendor != NULL && strstr(vendor, "NVIDIA") != NULL) {
+        FX_SKIP("NVIDIA loses updates of a store copied within: the workaround is always on there");
+    }
+    mega_fallback_updates_after_copies(0);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, unaligned_updates_reach_the_gpu_with_the_workaround);
@@ -184,6 +263,8 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, updates_after_growth_land_with_the_growth_workaround);
     tcase_add_test(tc, updates_after_growth_land_without_it_off_nvidia);
     tcase_add_test(tc, an_unmappable_store_takes_sub_data);
+    tcase_add_test(tc, mega_fallback_updates_after_copies_take_a_map_with_the_workaround);
+    tcase_add_test(tc, mega_fallback_updates_after_copies_land_without_it_off_nvidia);
 }
 
 int main(void)

@@ -27,7 +27,8 @@
 #   placement.md  glbuf-bench-mega, then glbuf-bench-stream, then
 #                 glbuf-bench-meshes: issue 14's mesh churn scene (5,000
 #                 meshes, 2 % replaced a frame, defragmentation at 8 MiB a
-#                 frame, 600 frames; a few seconds)
+#                 frame, 600 frames, 2 in flight; then without trim, in
+#                 host-visible placement, and without frame pacing; seconds)
 #   tested-on.md  tools/tested-on.py over ctest.log
 # Exit status: non-zero when the build or a test failed.
 set -uo pipefail
@@ -97,8 +98,10 @@ if [ "$bench" != none ]; then
     /tmp/glbuf-release/bench/glbuf-bench-mega "${runs[@]}"; echo
     echo "## glbuf-bench-stream ${quick[*]}"; echo
     /tmp/glbuf-release/bench/glbuf-bench-stream "${quick[@]}"; echo
-    echo "## glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8"; echo
-    /tmp/glbuf-release/bench/glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8
+    for a in "" "--trim manual" "--placement host" "--in-flight 0"; do
+      echo "## glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8 $a"; echo
+      /tmp/glbuf-release/bench/glbuf-bench-meshes --meshes 5000 --frames 600 --replace 2 --budget 8 $a; echo
+    done
   } > "$out/placement.md" 2>&1 || status=1
   cat "$out/placement.md"
 fi

@@ -17,6 +17,7 @@
 //   Context (context.hpp)                 glbuf_ctx
 //   Buffer, BufferRef (buffer.hpp)        glbuf_buffer
 //   Mega, MegaRange (mega.hpp)            glbuf_mega, glbuf_mega_range
+//   Mesh (mesh.hpp)                       a glbuf_mesh: vertices + indices in a Mega
 //   Stream, StreamSlice (stream.hpp)      glbuf_stream and its allocations
 //   Pool, PooledBuffer (pool.hpp)         glbuf_pool and acquired buffers
 //   Readback, ReadbackRequest (readback.hpp)  glbuf_readback and requests
@@ -39,6 +40,7 @@
 #include "cpp/context.hpp"
 #include "cpp/error.hpp"
 #include "cpp/mega.hpp"
+#include "cpp/mesh.hpp"
 #include "cpp/pool.hpp"
 #include "cpp/ranges.hpp"
 #include "cpp/readback.hpp"

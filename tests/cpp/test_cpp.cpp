@@ -263,9 +263,74 @@ void mega_full_is_a_result_in_try_spelling(glbuf::Context &ctx)
         std::uint16_t a, b, c;
     };
     std::vector<Six> six(2);
-    glbuf::MegaRange s = mega.store(six); // aligned to the minimum (16): 16 is not a multiple of 6
+    glbuf::MegaRange s = mega.store(six, 77); // 6 is the stride: the offset a multiple of 6 and of 16
     glbuf::Result<std::uint64_t> f = s.try_first<Six>();
-    CHECK(f.ok() == (s.offset() % sizeof(Six) == 0));
+    CHECK(f.ok() && s.offset() % 48 == 0 && *f * sizeof(Six) == s.offset() && s.user_data() == 77);
+    // A plain alloc at the minimum alignment: first<Six> is refused when 6 does not divide the offset.
+    glbuf::MegaRange p = mega.alloc(sizeof(Six) * 2);
+    CHECK(p.try_first<Six>().ok() == (p.offset() % sizeof(Six) == 0));
+    glbuf_mega_alloc_desc bad{};
+    bad.size = 10;
+    bad.stride = 6; // not whole elements
+    glbuf::Result<glbuf::MegaRange> b = mega.try_alloc_with(bad);
+    CHECK(!b && b.code() == GLBUF_ERR_INVALID_ARGUMENT && std::string(b.call()) == "glbuf_mega_alloc_with");
+}
+
+// 24-byte vertices (position + normal): a size that is not a power of two.
+struct Vertex24 {
+    float p[3], n[3];
+};
+
+void mesh_create_draw_and_commands(glbuf::Context &ctx)
+{
+    glbuf_mega_desc md{};
+    md.capacity = 1u << 16;
+    glbuf::Mega mega(ctx, md);
+    glbuf::MegaRange pad = mega.alloc(40); // the next allocation starts off any multiple of 24
+    std::vector<Vertex24> v(5);
+    for (std::size_t i = 0; i < v.size(); i++) {
+        for (int k = 0; k < 3; k++) {
+            v[i].p[k] = static_cast<float>(i * 10 + static_cast<std::size_t>(k));
+            v[i].n[k] = -v[i].p[k];
+        }
+    }
+    std::vector<std::uint16_t> idx = {0, 1, 2, 2, 3, 4};
+    glbuf::Mesh a = glbuf::Mesh::create(mega, v, idx, 11);
+    glbuf::Mesh b = glbuf::Mesh::create(mega, v, idx, 12);
+    glbuf_mesh_draw da = a.draw(), db = b.draw();
+    CHECK(da.count == 6 && da.vertex_offset % sizeof(Vertex24) == 0 &&
+          static_cast<std::uint64_t>(da.base_vertex) * sizeof(Vertex24) == da.vertex_offset &&
+          static_cast<std::uint64_t>(da.first_index) * 2 == da.index_offset);
+    mega.flush();
+    CHECK(same(gl_read<Vertex24>(mega.name(), db.vertex_offset, v.size()), v));
+    CHECK(same(gl_read<std::uint16_t>(mega.name(), db.index_offset, idx.size()), idx));
+    // Commands for both: 20-byte DrawElementsIndirectCommand each.
+    std::vector<glbuf_mesh> list = {a.get(), b.get()};
+    std::uint32_t cmd[10] = {};
+    CHECK(glbuf::write_mesh_commands(mega, list, 3, cmd, sizeof cmd) == 40);
+    CHECK(cmd[0] == 6 && cmd[1] == 1 && cmd[2] == da.first_index && static_cast<std::int32_t>(cmd[3]) == da.base_vertex &&
+          cmd[4] == 3);
+    CHECK(cmd[5] == 6 && cmd[7] == db.first_index && static_cast<std::int32_t>(cmd[8]) == db.base_vertex && cmd[9] == 4);
+    glbuf::Result<std::uint64_t> small = glbuf::try_write_mesh_commands(mega, list, 0, cmd, 20);
+    CHECK(!small && small.code() == GLBUF_ERR_TOO_LARGE);
+    // Meshes free both allocations when they die.
+    std::uint64_t before = mega.stats().allocations;
+    a.reset();
+    CHECK(mega.stats().allocations == before - 2 && !a);
+    glbuf::Mesh arrays = glbuf::Mesh::create(mega, v, 5);
+    CHECK(arrays.draw().count == 5 && arrays.get().indices.id == 0);
+}
+
+void stream_alloc_at_any_vertex_size(glbuf::Context &ctx)
+{
+    glbuf_stream_desc sd{};
+    sd.capacity = 1u << 16;
+    glbuf::Stream stream(ctx, sd);
+    for (int i = 0; i < 5; i++) {
+        glbuf::StreamSlice<Vertex24> s = stream.alloc<Vertex24>(3); // offsets multiples of lcm(16, 24) = 48
+        CHECK(s.offset % 48 == 0);
+    }
+    ctx.end_frame();
 }
 
 void stream_push_reaches_gl(glbuf::Context &ctx)
@@ -425,6 +490,8 @@ int main()
         failed_calls_change_nothing(ctx);
         mega_store_draw_parameters_and_frees(ctx, rb);
         mega_full_is_a_result_in_try_spelling(ctx);
+        mesh_create_draw_and_commands(ctx);
+        stream_alloc_at_any_vertex_size(ctx);
         stream_push_reaches_gl(ctx);
         overflow_queries_answer_before_allocating(ctx);
         pool_buffers_go_back_when_they_die(ctx);

@@ -82,10 +82,10 @@ public:
     }
     // offset / sizeof(T), the allocation's first element index; fails with
     // GLBUF_ERR_BAD_ALIGNMENT ("glbuf_mega_offset") when the offset is not a
-    // multiple of sizeof(T). Mega::store aligns to sizeof(T) when that is a
-    // power of two, so it holds for 4-, 8-, 16-, 32-byte vertices; for other
-    // strides (12, 20, 24 bytes) pad the struct, or bind the vertex buffer at
-    // offset() and draw from element 0.
+    // multiple of sizeof(T). Mega::store allocates with sizeof(T) as the
+    // element stride, so it holds for every T stored that way (12-, 24-,
+    // 56-byte vertices too); for a plain alloc it holds when the alignment
+    // asked for was a multiple of sizeof(T).
     template <class T>
     Result<std::uint64_t> try_first() const
     {
@@ -108,6 +108,13 @@ public:
     }
     // A write-only pointer to the first element (glbuf_mega_ptr: valid until
     // the storage generation changes; never read through it).
+    // The user data the allocation was made with (glbuf_mega_user_data).
+    Result<std::uint64_t> try_user_data() const
+    {
+        std::uint64_t v = 0;
+        glbuf_result r = glbuf_mega_user_data(ctx_, mega_, range_, &v);
+        return r == GLBUF_OK ? Result<std::uint64_t>(v) : Result<std::uint64_t>(r, "glbuf_mega_user_data");
+    }
     template <class T>
     Result<T *> try_ptr()
     {
@@ -119,6 +126,7 @@ public:
 #if GLBUF_CPP_EXCEPTIONS
     std::uint64_t offset() const { return try_offset().value(); }
     std::uint64_t size() const { return try_size().value(); }
+    std::uint64_t user_data() const { return try_user_data().value(); }
     // The draw parameters of an allocation of T elements: the index of its
     // first element in the megabuffer (first vertex, or base vertex) and its
     // element count. Throws GLBUF_ERR_BAD_ALIGNMENT when the offset is not a
@@ -211,15 +219,28 @@ public:
         glbuf_result r = glbuf_mega_alloc(ctx_, mega_, bytes, alignment, &h, nullptr);
         return r == GLBUF_OK ? Result<MegaRange>(MegaRange(ctx_, mega_, h)) : Result<MegaRange>(r, "glbuf_mega_alloc");
     }
-    // Allocates room for a range of T and writes it: the allocation is
-    // aligned to a multiple of sizeof(T) (and of the megabuffer's minimum),
-    // so first<T>() is an element index. Nothing is kept on failure.
+    // glbuf_mega_alloc_with: alignment, element stride and user data.
+    Result<MegaRange> try_alloc_with(const glbuf_mega_alloc_desc &desc)
+    {
+        glbuf_mega_range h{};
+        glbuf_result r = glbuf_mega_alloc_with(ctx_, mega_, &desc, &h, nullptr);
+        return r == GLBUF_OK ? Result<MegaRange>(MegaRange(ctx_, mega_, h))
+                             : Result<MegaRange>(r, "glbuf_mega_alloc_with");
+    }
+    // Allocates room for a range of T and writes it: sizeof(T) is the
+    // element stride, so the offset is a multiple of it (and of the
+    // megabuffer's minimum) and first<T>() is an element index for any T.
+    // user_data as glbuf_mega_alloc_desc. Nothing is kept on failure.
     template <class C, detail::if_range<C> = 0>
-    Result<MegaRange> try_store(const C &range)
+    Result<MegaRange> try_store(const C &range, std::uint64_t user_data = 0)
     {
         auto s = detail::view(range);
         using T = typename decltype(s)::element_type;
-        Result<MegaRange> a = try_alloc(s.size_bytes(), element_alignment(sizeof(T)));
+        glbuf_mega_alloc_desc d{};
+        d.size = s.size_bytes();
+        d.stride = sizeof(T);
+        d.user_data = user_data;
+        Result<MegaRange> a = try_alloc_with(d);
         if (!a) {
             return a;
         }
@@ -294,10 +315,11 @@ public:
 
 #if GLBUF_CPP_EXCEPTIONS
     MegaRange alloc(std::uint64_t bytes, std::uint64_t alignment = 0) { return try_alloc(bytes, alignment).value(); }
+    MegaRange alloc_with(const glbuf_mega_alloc_desc &desc) { return try_alloc_with(desc).value(); }
     template <class C, detail::if_range<C> = 0>
-    MegaRange store(const C &range)
+    MegaRange store(const C &range, std::uint64_t user_data = 0)
     {
-        return try_store(range).value();
+        return try_store(range, user_data).value();
     }
     std::uint64_t room(std::uint64_t alignment = 0) const { return try_room(alignment).value(); }
     glbuf_fit predict(std::uint64_t bytes, std::uint64_t alignment = 0) const
@@ -323,12 +345,6 @@ public:
 
 private:
     Mega(glbuf_ctx *ctx, glbuf_mega mega) noexcept : ctx_(ctx), mega_(mega) {}
-    // sizeof(T) when it is a power of two (then first<T>() is exact), else 0,
-    // the megabuffer's minimum (glbuf alignments are powers of two).
-    static std::uint64_t element_alignment(std::size_t size) noexcept
-    {
-        return (size & (size - 1)) == 0 ? static_cast<std::uint64_t>(size) : 0;
-    }
     glbuf_ctx *ctx_ = nullptr;
     glbuf_mega mega_{};
 };

@@ -77,11 +77,16 @@ public:
     glbuf_stream_stats stats() const noexcept { return glbuf_stream_get_stats(ctx_, stream_); }
 
     // Room for `count` elements of T at an offset that is a multiple of
-    // `align` bytes (any positive value; default 16, right for vertex data; pass
-    // the context's uniform_offset_alignment for uniform blocks).
+    // `align` bytes (any positive value: pass the context's
+    // uniform_offset_alignment for uniform blocks). 0 (default): the least
+    // common multiple of 16 and sizeof(T), so that offset / sizeof(T) is the
+    // exact first vertex of a draw for any vertex size (12, 24, 56 ...).
     template <class T>
-    Result<StreamSlice<T>> try_alloc(std::size_t count, std::uint64_t align = 16)
+    Result<StreamSlice<T>> try_alloc(std::size_t count, std::uint64_t align = 0)
     {
+        if (align == 0) {
+            align = vertex_alignment(sizeof(T));
+        }
         glbuf_stream_allocation a{};
         std::uint64_t bytes = static_cast<std::uint64_t>(count) * sizeof(T);
         if (count != 0 && bytes / count != sizeof(T)) {
@@ -95,7 +100,7 @@ public:
     }
     // Allocates and copies a range of elements: the data of this frame.
     template <class C, detail::if_range<C> = 0>
-    Result<StreamSlice<detail::element_of<C>>> try_push(const C &range, std::uint64_t align = 16)
+    Result<StreamSlice<detail::element_of<C>>> try_push(const C &range, std::uint64_t align = 0)
     {
         auto s = detail::view(range);
         using T = detail::element_of<C>;
@@ -125,12 +130,12 @@ public:
 
 #if GLBUF_CPP_EXCEPTIONS
     template <class T>
-    StreamSlice<T> alloc(std::size_t count, std::uint64_t align = 16)
+    StreamSlice<T> alloc(std::size_t count, std::uint64_t align = 0)
     {
         return try_alloc<T>(count, align).value();
     }
     template <class C, detail::if_range<C> = 0>
-    StreamSlice<detail::element_of<C>> push(const C &range, std::uint64_t align = 16)
+    StreamSlice<detail::element_of<C>> push(const C &range, std::uint64_t align = 0)
     {
         return try_push(range, align).value();
     }
@@ -140,6 +145,16 @@ public:
 #endif
 
 private:
+    // lcm(16, size): 16 divided by its largest power-of-two factor that is
+    // also in size, times size.
+    static std::uint64_t vertex_alignment(std::size_t size) noexcept
+    {
+        std::uint64_t s = static_cast<std::uint64_t>(size), g = 16;
+        while (s % g != 0) {
+            g /= 2;
+        }
+        return 16 / g * s;
+    }
     Stream(glbuf_ctx *ctx, glbuf_stream stream) noexcept : ctx_(ctx), stream_(stream) {}
     glbuf_ctx *ctx_ = nullptr;
     glbuf_stream stream_{};
