@@ -72,6 +72,9 @@ static glbuf_mega make_mega(glbuf_ctx *ctx, uint64_t capacity, const char *label
     glbuf_mega_desc d = {0};
     d.capacity = capacity;
     d.label = label;
+    /* Guards need the CPU view of a host-visible store; AUTO is device-local
+     * (no guards, tested below) where the GPU has memory of its own. */
+    d.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
     glbuf_mega m = {0};
     ck_assert_int_eq(glbuf_mega_create(ctx, &d, &m), GLBUF_OK);
     return m;
@@ -283,6 +286,7 @@ START_TEST(overruns_are_caught_across_trim)
         d.capacity = 4096;
         d.label = "trims";
         d.explicit_flush = explicit_flush;
+        d.placement = GLBUF_MEGA_PLACEMENT_HOST_VISIBLE;
         glbuf_mega m = {0};
         ck_assert_int_eq(glbuf_mega_create(ctx, &d, &m), GLBUF_OK);
         uint8_t *p = NULL;
