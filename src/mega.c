@@ -313,7 +313,8 @@ glbuf_result glbuf_mega_request(const glbuf_mega_obj *m, const glbuf_mega_alloc_
     if (!lcm(&alignment, desc->alignment) || !lcm(&alignment, desc->stride)) {
         return GLBUF_ERR_BAD_ALIGNMENT;
     }
-    if (size > UINT64_MAX - alignment - m->guard.bytes || !glbuf_fits_glsizeiptr(size + alignment + m->guard.bytes)) {
+    if (alignment > UINT64_MAX - m->guard.bytes || size > UINT64_MAX - alignment - m->guard.bytes ||
+        !glbuf_fits_glsizeiptr(size + alignment + m->guard.bytes)) {
         return GLBUF_ERR_OVERFLOW;
     }
     *held = size + m->guard.bytes; /* the allocator's record holds the guard too */

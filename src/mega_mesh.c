@@ -77,11 +77,11 @@ static glbuf_result mesh_free(glbuf_ctx *ctx, glbuf_mega mega, glbuf_mega_obj *m
     if (!glbuf_mega_reserve_pending(m, 4)) {
         return GLBUF_ERR_OUT_OF_HOST_MEMORY;
     }
-    (void)glbuf_mega_free(ctx, mega, mesh->vertices);
-    if (mesh->indices.id != 0) {
-        (void)glbuf_mega_free(ctx, mega, mesh->indices);
-    }
-    return GLBUF_OK;
+    /* Each free can fail only with a guard overrun it found (and then it
+     * has freed the range): report it, having freed both. */
+    glbuf_result vertices = glbuf_mega_free(ctx, mega, mesh->vertices);
+    glbuf_result indices = mesh->indices.id != 0 ? glbuf_mega_free(ctx, mega, mesh->indices) : GLBUF_OK;
+    return vertices != GLBUF_OK ? vertices : indices;
 }
 
 /* ---- draw parameters ---------------------------------------------------------------- */

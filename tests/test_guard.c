@@ -13,6 +13,7 @@
 
 #include "gl_fixture.h"
 #include "glbuf/mega.h"
+#include "glbuf/mesh.h"
 #include "glbuf/stream.h"
 
 /* ---- a context with guard bytes, logging into a list -------------------------------- */
@@ -577,6 +578,34 @@ START_TEST(guards_cost_nothing_without_the_bit)
 }
 END_TEST
 
+/* A mesh's free reports what its frees found; and an alignment near 2^64
+ * with guards on is refused before anything happens. */
+START_TEST(a_mesh_free_reports_an_overrun_and_huge_alignments_are_refused)
+{
+    glbuf_ctx *ctx = guarded_ctx(GLBUF_VALIDATION_ALL);
+    glbuf_mega m = make_mega(ctx, 64 * 1024, "meshes");
+    glbuf_mesh_desc md = {0};
+    md.vertex_count = 3;
+    md.vertex_stride = 24;
+    md.index_count = 3;
+    md.index_type = GLBUF_INDEX_UINT16;
+    glbuf_mesh mesh;
+    ck_assert_int_eq(glbuf_mega_mesh_alloc(ctx, m, &md, &mesh), GLBUF_OK);
+    void *p = NULL;
+    ck_assert_int_eq(glbuf_mega_ptr(ctx, m, mesh.vertices, &p), GLBUF_OK);
+    memset(p, 0x5A, 72 + 1); /* one byte past the vertices */
+    ck_assert_int_eq(glbuf_mega_mesh_free(ctx, m, &mesh), GLBUF_ERR_GUARD_OVERRUN);
+    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).allocations, 0); /* both freed */
+
+    glbuf_mega_stats before = glbuf_mega_get_stats(ctx, m);
+    glbuf_mega_range r = {0};
+    ck_assert_int_eq(glbuf_mega_alloc(ctx, m, 100, 0xFFFFFFFFFFFFFFF0ull, &r, NULL), GLBUF_ERR_OVERFLOW);
+    ck_assert_uint_eq(glbuf_mega_get_stats(ctx, m).failed_allocations, before.failed_allocations);
+    ck_assert_int_eq(glbuf_mega_destroy(ctx, m), GLBUF_OK);
+    glbuf_ctx_destroy(ctx);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, a_mega_overrun_is_reported_at_flush_with_label_and_offset);
@@ -590,6 +619,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, stream_guards_hold_across_growth);
     tcase_add_test(tc, writes_that_stay_in_bounds_are_never_reported);
     tcase_add_test(tc, guards_cost_nothing_without_the_bit);
+    tcase_add_test(tc, a_mesh_free_reports_an_overrun_and_huge_alignments_are_refused);
 }
 
 int main(void)

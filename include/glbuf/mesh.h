@@ -89,7 +89,9 @@ GLBUF_API glbuf_result glbuf_mega_mesh_alloc(glbuf_ctx *ctx, glbuf_mega mega, co
 
 /* Frees both allocations (as glbuf_mega_free: behind the frame fence).
  * Fails: GLBUF_ERR_NULL (mesh), the common errors (then neither is freed),
- * GLBUF_ERR_OUT_OF_HOST_MEMORY (neither is freed). */
+ * GLBUF_ERR_OUT_OF_HOST_MEMORY (neither is freed), GLBUF_ERR_GUARD_OVERRUN
+ * (guard bytes on: a free found an overrun; both are freed, as
+ * glbuf_mega_free). */
 GLBUF_API glbuf_result glbuf_mega_mesh_free(glbuf_ctx *ctx, glbuf_mega mega, const glbuf_mesh *mesh);
 
 /* The mesh's draw parameters where it is now. No GL call.
