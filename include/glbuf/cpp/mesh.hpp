@@ -110,7 +110,9 @@ public:
     void reset() noexcept
     {
         if (mesh_.vertices.id != 0) {
-            (void)glbuf_mega_mesh_free(ctx_, mega_, &mesh_); // fails only for dead handles: nothing to do
+            // A dead handle: nothing to free. An overrun found (guard bytes): freed, and logged.
+            // Out of host memory: the ranges stay until their megabuffer dies.
+            (void)glbuf_mega_mesh_free(ctx_, mega_, &mesh_);
             mesh_ = glbuf_mesh{};
         }
     }
